@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Errors as values: library code fills one of these; only main.c prints it and picks the exit code. */
+#pragma once
+
+#include <stdarg.h>
+
+enum nsx_error_kind {
+        NSX_OK = 0,
+        NSX_ERR_USAGE,         /* bad command line: print a "Try --help" line */
+        NSX_ERR_ENDPOINT,      /* the engine endpoint is malformed or unsupported */
+        NSX_ERR_ENGINE,        /* the engine could not be reached or answered badly */
+        NSX_ERR_NOT_FOUND,     /* no such container */
+        NSX_ERR_NOT_RUNNING,   /* the container exists but has no process to enter */
+        NSX_ERR_ENTER,         /* joining the namespaces failed */
+        NSX_ERR_EXEC_NOTFOUND, /* the command does not exist: exit 127 */
+        NSX_ERR_EXEC,          /* the command exists but cannot be run: exit 126 */
+};
+
+struct nsx_error {
+        enum nsx_error_kind kind;
+        int errnum;       /* the real errno behind the failure, 0 if none */
+        long http_status; /* the engine's HTTP status, 0 if none */
+        char message[512];
+        char hint[256]; /* an optional second line that helps the user act */
+};
+
+/* Fills *err (if not NULL) and returns -errnum, or -EINVAL when errnum is 0, so callers can
+ * write `return nsx_error_set(...)`. */
+__attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind,
+                                                        int errnum, const char *fmt, ...);
+
+/* Sets the hint line of an error already filled in. */
+__attribute__((format(printf, 2, 3))) void nsx_error_hint(struct nsx_error *err, const char *fmt, ...);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line, parsed into a plain value: no I/O, no environment. */
+#pragma once
+
+#include "error.h"
+
+enum options_action {
+        OPTIONS_RUN,
+        OPTIONS_HELP,
+        OPTIONS_VERSION,
+};
+
+#define OPTIONS_TIMEOUT_DEFAULT_MS 10000L
+#define OPTIONS_TIMEOUT_MAX_MS (24L * 3600 * 1000)
+
+struct options {
+        enum options_action action;
+        const char *host;    /* -H/--host as given, NULL when absent */
+        long timeout_ms;     /* --timeout for the whole engine exchange */
+        const char *container; /* CONTAINER exactly as typed */
+        char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
+};
+
+/* Parses argv (argv[0] is the program). Options stop at CONTAINER or "--"; everything after
+ * CONTAINER is the command, untouched. Returns 0, or a negative errno with *err set (kind
+ * NSX_ERR_USAGE). The result points into argv. */
+int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err);
+
+/* Parses a --timeout value: seconds, decimals allowed, > 0 and at most a day. */
+int options_parse_timeout(const char *s, long *ret_ms);
