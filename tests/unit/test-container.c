@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: container references, the inspect parser over real and broken answers, states. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container.h"
+
+/* Reads tests/data/NAME (the directory comes from NSX_TEST_DATA) into a malloc'd buffer. */
+static char *fixture(const char *name, size_t *ret_len) {
+        const char *dir = getenv("NSX_TEST_DATA");
+        char path[4096];
+        char *buf;
+        long n;
+        FILE *f;
+
+        assert_non_null(dir);
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "re");
+        if (!f)
+                fail_msg("cannot open fixture %s", path);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        assert_true(n >= 0);
+        rewind(f);
+        buf = malloc((size_t) n + 1);
+        assert_non_null(buf);
+        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
+        buf[n] = '\0';
+        fclose(f);
+        *ret_len = (size_t) n;
+        return buf;
+}
+
+static int parse_fixture(const char *name, struct container *c, struct nsx_error *err) {
+        size_t len;
+        char *buf = fixture(name, &len);
+        int r = container_parse_inspect("web", buf, len, c, err);
+
+        free(buf);
+        return r;
+}
+
+static void test_ref_valid(void **state) {
+        static const char *const good[] = {
+                "web", "/web", "a", "9", "my_app.v2-1", "f2eb554024d0",
+                "f2eb554024d025ea9378b5e1308d41330c2b82c62989ec404866820054966b62",
+        };
+        const char *ref;
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+                assert_int_equal(container_ref_check(good[i], &ref, NULL), 0);
+                assert_string_equal(ref, good[i] + (good[i][0] == '/'));
+        }
+}
+
+static void test_ref_invalid(void **state) {
+        /* Anything that could steer the request elsewhere, or that Docker never allows. */
+        static const char *const bad[] = {
+                "",         "/",        "//web",    "web/json?", "web?x=1", "web#frag", "../web", "..",
+                ".web",     "-web",     "_web",     "web/",      "a b",     "web%2f",   "web\n",  "w\xc3\xa9",
+                "web:1",    "/web/json", "we\\b",
+        };
+        struct nsx_error err;
+        const char *ref = "untouched";
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                err = (struct nsx_error) {};
+                assert_true(container_ref_check(bad[i], &ref, &err) < 0);
+                assert_string_equal(ref, "untouched");
+                assert_int_not_equal(err.kind, NSX_OK);
+                assert_non_null(strstr(err.message, "invalid container name or ID"));
+                /* The message is one line even when the input is not. */
+                assert_null(strchr(err.message, '\n'));
+        }
+}
+
+static void test_inspect_path(void **state) {
+        char buf[64];
+        char small[8];
+        (void) state;
+
+        assert_int_equal(container_inspect_path("web", buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "/containers/web/json");
+        assert_int_equal(container_inspect_path("web", small, sizeof(small)), -ENAMETOOLONG);
+}
+
+static void test_parse_running(void **state) {
+        struct container c;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(parse_fixture("good-running.json", &c, &err), 0);
+        assert_string_equal(c.id, "439df2c9707a764347189b8c4d47f2b2b92fdc55061e16d29910ec4201bf28e1");
+        assert_string_equal(c.name, "web");
+        assert_int_equal(c.status, CONTAINER_STATUS_RUNNING);
+        assert_true(c.running);
+        assert_false(c.paused);
+        assert_true(c.pid > 0);
+        assert_int_equal(container_check_running("web", &c, &err), 0);
+        container_done(&c);
+}
+
+static void test_states(void **state) {
+        static const struct {
+                const char *file;
+                enum container_status status;
+                const char *says;
+        } cases[] = {
+                {"good-paused.json", CONTAINER_STATUS_PAUSED, "is paused"},
+                {"good-restarting.json", CONTAINER_STATUS_RESTARTING, "is restarting"},
+                {"good-exited.json", CONTAINER_STATUS_EXITED, "is not running (exited)"},
+                {"good-created.json", CONTAINER_STATUS_CREATED, "was created but never started"},
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct container c;
+                struct nsx_error err = {};
+
+                assert_int_equal(parse_fixture(cases[i].file, &c, &err), 0);
+                assert_int_equal(c.status, cases[i].status);
+                assert_true(container_check_running("web", &c, &err) < 0);
+                assert_int_equal(err.kind, NSX_ERR_NOT_RUNNING);
+                if (!strstr(err.message, cases[i].says))
+                        fail_msg("%s: got '%s'", cases[i].file, err.message);
+                assert_non_null(strstr(err.message, "'web'"));
+                container_done(&c);
+        }
+}
+
+static void test_state_edge_cases(void **state) {
+        struct nsx_error err = {};
+        (void) state;
+
+        /* Running with PID 0: nothing to enter, however the flags read. */
+        struct container c = {.running = true, .status = CONTAINER_STATUS_RUNNING, .pid = 0};
+        assert_true(container_check_running("web", &c, &err) < 0);
+        assert_non_null(strstr(err.message, "PID 0"));
+
+        c = (struct container) {.running = true, .dead = true, .pid = 5};
+        assert_true(container_check_running("web", &c, &err) < 0);
+        assert_non_null(strstr(err.message, "is dead"));
+
+        c = (struct container) {.running = true, .status = CONTAINER_STATUS_REMOVING, .pid = 5};
+        assert_true(container_check_running("web", &c, &err) < 0);
+        assert_non_null(strstr(err.message, "being removed"));
+
+        /* An engine that sends no Status (old or foreign): the flags still decide. */
+        c = (struct container) {.running = true, .pid = 5};
+        assert_int_equal(container_check_running("web", &c, &err), 0);
+}
+
+static void test_parse_bad(void **state) {
+        static const struct {
+                const char *file;
+                const char *says;
+        } cases[] = {
+                {"bad-not-json.json", "not a JSON object"},
+                {"bad-empty.json", "not a JSON object"},
+                {"bad-array.json", "not a JSON object"},
+                {"bad-truncated.json", "not a JSON object"},
+                {"bad-state-missing.json", "State is missing"},
+                {"bad-state-string.json", "State is missing"},
+                {"bad-pid-missing.json", "State.Pid is missing"},
+                {"bad-pid-string.json", "State.Pid is missing or not a number"},
+                {"bad-pid-negative.json", "State.Pid is not a valid"},
+                {"bad-pid-fraction.json", "State.Pid is not a valid"},
+                {"bad-pid-huge.json", "State.Pid is not a valid"},
+                {"bad-pid-enormous.json", "State.Pid is not a valid"},
+                {"bad-id-missing.json", "Id is not"},
+                {"bad-id-short.json", "Id is not"},
+                {"bad-id-not-hex.json", "Id is not hexadecimal"},
+                {"bad-id-upper.json", "Id is not hexadecimal"},
+                {"bad-running-string.json", "not a boolean"},
+                {"bad-name-number.json", "Name is not a string"},
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct container c = {.name = (char *) "untouched"};
+                struct nsx_error err = {};
+
+                assert_true(parse_fixture(cases[i].file, &c, &err) < 0);
+                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                if (!strstr(err.message, cases[i].says))
+                        fail_msg("%s: got '%s'", cases[i].file, err.message);
+                assert_string_equal(c.name, "untouched");
+        }
+}
+
+static void test_parse_minimal(void **state) {
+        /* The smallest answer that names a process: other engines may send no more. */
+        static const char body[] = "{\"Id\":\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                                   "\",\"State\":{\"Running\":true,\"Pid\":4194304}}";
+        struct container c;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(container_parse_inspect("x", body, strlen(body), &c, &err), 0);
+        assert_int_equal(c.pid, 4194304);
+        assert_string_equal(c.name, "");
+        assert_int_equal(c.status, CONTAINER_STATUS_UNKNOWN);
+        container_done(&c);
+
+        /* Length-bounded: bytes past len are not read. */
+        assert_true(container_parse_inspect("x", body, strlen(body) - 2, &c, &err) < 0);
+}
+
+static void test_from_response(void **state) {
+        static const char not_found[] = "{\"message\":\"No such container: nope\"}";
+        static const char ambiguous[] = "{\"message\":\"multiple IDs found with provided prefix: 4\"}";
+        static const char html[] = "<html>\r\nBad Gateway</html>";
+        static const char evil[] = "{\"message\":\"a\\u001b[31mred\\nsecond line\"}";
+        struct container c;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_true(container_from_response("nope", 404, not_found, strlen(not_found), &c, &err) < 0);
+        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_string_equal(err.message, "no such container: 'nope'");
+        assert_int_equal(err.http_status, 404);
+
+        assert_true(container_from_response("4", 400, ambiguous, strlen(ambiguous), &c, &err) < 0);
+        assert_int_equal(err.kind, NSX_ERR_ENGINE);
+        assert_string_equal(err.message,
+                            "the engine refused container '4' (HTTP 400): multiple IDs found with provided prefix: 4");
+
+        assert_true(container_from_response("web", 502, html, strlen(html), &c, &err) < 0);
+        assert_string_equal(err.message, "the engine refused container 'web' (HTTP 502): <html>");
+
+        assert_true(container_from_response("web", 500, "", 0, &c, &err) < 0);
+        assert_string_equal(err.message, "the engine refused container 'web' (HTTP 500)");
+
+        /* Control characters from the engine never reach the terminal. */
+        assert_true(container_from_response("web", 500, evil, strlen(evil), &c, &err) < 0);
+        assert_null(strchr(err.message, '\033'));
+        assert_null(strchr(err.message, '\n'));
+        assert_non_null(strstr(err.message, "a?[31mred?second line"));
+}
+
+static void test_engine_message_bounds(void **state) {
+        char big[600];
+        char out[16];
+        (void) state;
+
+        memset(big, 'x', sizeof(big));
+        container_engine_message(big, sizeof(big), out, sizeof(out));
+        assert_int_equal(strlen(out), sizeof(out) - 1);
+        container_engine_message(NULL, 0, out, sizeof(out));
+        assert_string_equal(out, "");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_ref_valid),
+                cmocka_unit_test(test_ref_invalid),
+                cmocka_unit_test(test_inspect_path),
+                cmocka_unit_test(test_parse_running),
+                cmocka_unit_test(test_states),
+                cmocka_unit_test(test_state_edge_cases),
+                cmocka_unit_test(test_parse_bad),
+                cmocka_unit_test(test_parse_minimal),
+                cmocka_unit_test(test_from_response),
+                cmocka_unit_test(test_engine_message_bounds),
+        };
+        return cmocka_run_group_tests_name("container", tests, NULL, NULL);
+}

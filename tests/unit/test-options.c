@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: the command line parser. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "options.h"
+
+#define ARGV(...) ((char *[]) {"docker-nsexec", __VA_ARGS__, NULL})
+#define ARGC(...) ((int) (sizeof((char *[]) {"docker-nsexec", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(o, err, ...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err))
+
+static void test_container_and_command(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web", "curl", "-s", "http://127.0.0.1:8080/"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_string_equal(o.container, "web");
+        assert_non_null(o.command);
+        assert_string_equal(o.command[0], "curl");
+        assert_string_equal(o.command[1], "-s");
+        assert_string_equal(o.command[2], "http://127.0.0.1:8080/");
+        assert_null(o.command[3]);
+        assert_null(o.host);
+        assert_int_equal(o.timeout_ms, OPTIONS_TIMEOUT_DEFAULT_MS);
+}
+
+static void test_no_command_means_shell(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web"), 0);
+        assert_string_equal(o.container, "web");
+        assert_null(o.command);
+}
+
+static void test_options_after_container_belong_to_command(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web", "-H", "x", "--help", "--"), 0);
+        assert_null(o.host);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_string_equal(o.command[0], "-H");
+        assert_string_equal(o.command[2], "--help");
+        assert_string_equal(o.command[3], "--");
+}
+
+static void test_double_dash(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--host", "unix:///a", "--", "web", "ls"), 0);
+        assert_string_equal(o.host, "unix:///a");
+        assert_string_equal(o.container, "web");
+        assert_string_equal(o.command[0], "ls");
+        /* After "--" even a dash-led word is CONTAINER (name checks come later). */
+        assert_int_equal(PARSE(&o, &err, "--", "-x"), 0);
+        assert_string_equal(o.container, "-x");
+}
+
+static void test_host_forms(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "-H", "unix:///a", "web"), 0);
+        assert_string_equal(o.host, "unix:///a");
+        assert_int_equal(PARSE(&o, &err, "-Hunix:///b", "web"), 0);
+        assert_string_equal(o.host, "unix:///b");
+        assert_int_equal(PARSE(&o, &err, "--host=unix:///c", "web"), 0);
+        assert_string_equal(o.host, "unix:///c");
+        assert_true(PARSE(&o, &err, "--host=", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_non_null(strstr(err.message, "--host"));
+}
+
+static void test_missing_values(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_true(PARSE(&o, &err, "-H") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_non_null(strstr(err.message, "-H"));
+        assert_true(PARSE(&o, &err, "--timeout") < 0);
+        assert_non_null(strstr(err.message, "--timeout"));
+}
+
+static void test_unknown_options(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_true(PARSE(&o, &err, "--bogus", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "unknown option '--bogus'");
+        assert_true(PARSE(&o, &err, "-x", "web") < 0);
+        assert_string_equal(err.message, "unknown option '-x'");
+}
+
+static void test_missing_container(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_true(options_parse(1, (char *[]) {"docker-nsexec", NULL}, &o, &err) < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "missing CONTAINER");
+        assert_true(PARSE(&o, &err, "--timeout", "3") < 0);
+        assert_string_equal(err.message, "missing CONTAINER");
+        assert_true(PARSE(&o, &err, "") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+}
+
+static void test_help_and_version(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "-h"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_int_equal(PARSE(&o, &err, "--help", "web", "ls"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_int_equal(PARSE(&o, &err, "-V"), 0);
+        assert_int_equal(o.action, OPTIONS_VERSION);
+        assert_int_equal(PARSE(&o, &err, "--version"), 0);
+        assert_int_equal(o.action, OPTIONS_VERSION);
+}
+
+static void test_timeout_values(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        long ms;
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--timeout", "2.5", "web"), 0);
+        assert_int_equal(o.timeout_ms, 2500);
+        assert_int_equal(PARSE(&o, &err, "--timeout=30", "web"), 0);
+        assert_int_equal(o.timeout_ms, 30000);
+        assert_int_equal(options_parse_timeout("0.0001", &ms), 0);
+        assert_int_equal(ms, 1);
+        assert_int_equal(options_parse_timeout("86400", &ms), 0);
+        assert_int_equal(ms, 86400000L);
+
+        static const char *const bad[] = {"0", "-1", "", "abc", "1s", "86401", "1e9", "inf", "nan", " "};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                assert_true(options_parse_timeout(bad[i], &ms) < 0);
+                assert_true(PARSE(&o, &err, "--timeout", (char *) bad[i], "web") < 0);
+                assert_int_equal(err.kind, NSX_ERR_USAGE);
+                assert_non_null(strstr(err.message, "--timeout"));
+        }
+}
+
+static void test_reparse(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        /* getopt keeps state between calls; the parser must reset it. */
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(PARSE(&o, &err, "-H", "unix:///a", "web", "true"), 0);
+                assert_string_equal(o.container, "web");
+        }
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_container_and_command),
+                cmocka_unit_test(test_no_command_means_shell),
+                cmocka_unit_test(test_options_after_container_belong_to_command),
+                cmocka_unit_test(test_double_dash),
+                cmocka_unit_test(test_host_forms),
+                cmocka_unit_test(test_missing_values),
+                cmocka_unit_test(test_unknown_options),
+                cmocka_unit_test(test_missing_container),
+                cmocka_unit_test(test_help_and_version),
+                cmocka_unit_test(test_timeout_values),
+                cmocka_unit_test(test_reparse),
+        };
+        return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
