@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# Shared set-up for the bats suites: the binary under test, the private test daemon, fakes.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+NSX=${NSX_BIN:?NSX_BIN must name the docker-nsexec binary under test}
+FAKE_ENGINE=${NSX_FAKE_ENGINE:?NSX_FAKE_ENGINE must name tests/fake-engine.py}
+
+# The daemon that contrib/test.sh started. Absent: skip, unless DOCKER_NSEXEC_MUST_WORK=1 (CI),
+# where a missing daemon is a failure rather than a quiet pass.
+nsx_require_daemon() {
+    local sock=${NSX_TEST_DOCKER_HOST#unix://}
+    if [ -z "${NSX_TEST_DOCKER_HOST:-}" ] ||
+        ! curl -sf --max-time 3 --unix-socket "$sock" http://engine/_ping >/dev/null 2>&1; then
+        if [ "${DOCKER_NSEXEC_MUST_WORK:-0}" = 1 ]; then
+            echo "no test daemon at '${NSX_TEST_DOCKER_HOST:-}' (DOCKER_NSEXEC_MUST_WORK=1)" >&2
+            return 1
+        fi
+        skip "no test daemon: NSX_TEST_DOCKER_HOST is unset or does not answer (contrib/test.sh sets it)"
+    fi
+    export DOCKER_HOST=$NSX_TEST_DOCKER_HOST
+}
+
+dk() {
+    docker -H "$NSX_TEST_DOCKER_HOST" "$@"
+}
+
+# Waits until a container's state is what we asked for (docker run -d returns before it is up).
+nsx_wait_running() {
+    local name=$1 i
+    for i in $(seq 100); do
+        [ "$(dk inspect -f '{{.State.Running}} {{.State.Pid}}' "$name" 2>/dev/null | cut -d' ' -f1)" = true ] && return 0
+        sleep 0.05
+    done
+    echo "container $name did not start" >&2
+    return 1
+}
+
+# Starts the fake engine on a fresh socket in a private temp dir; sets FAKE_SOCK and FAKE_PID.
+# fd 3 is closed for it: bats waits for every holder of fd 3 before it finishes.
+nsx_fake_engine() {
+    local dir i
+    dir=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/fe.XXXXXX")
+    FAKE_SOCK=$dir/engine.sock
+    python3 "$FAKE_ENGINE" "$FAKE_SOCK" "$@" >"$dir/log" 2>&1 3>&- &
+    FAKE_PID=$!
+    for i in $(seq 200); do
+        grep -qx ready "$dir/log" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "fake engine did not start: $(cat "$dir/log")" >&2
+    return 1
+}
+
+nsx_fake_engine_stop() {
+    if [ -n "${FAKE_PID:-}" ]; then
+        kill "$FAKE_PID" 2>/dev/null || true
+        wait "$FAKE_PID" 2>/dev/null || true
+    fi
+    FAKE_PID=
+}
