@@ -8,19 +8,28 @@ bats_load_library bats-assert
 NSX=${NSX_BIN:?NSX_BIN must name the docker-nsexec binary under test}
 FAKE_ENGINE=${NSX_FAKE_ENGINE:?NSX_FAKE_ENGINE must name tests/fake-engine.py}
 
-# The daemon that contrib/test.sh started. Absent: skip, unless DOCKER_NSEXEC_MUST_WORK=1 (CI),
-# where a missing daemon is a failure rather than a quiet pass.
-nsx_require_daemon() {
-    local sock=${NSX_TEST_DOCKER_HOST#unix://}
-    if [ -z "${NSX_TEST_DOCKER_HOST:-}" ] ||
-        ! curl -sf --max-time 3 --unix-socket "$sock" http://engine/_ping >/dev/null 2>&1; then
-        if [ "${DOCKER_NSEXEC_MUST_WORK:-0}" = 1 ]; then
-            echo "no test daemon at '${NSX_TEST_DOCKER_HOST:-}' (DOCKER_NSEXEC_MUST_WORK=1)" >&2
-            return 1
-        fi
-        skip "no test daemon: NSX_TEST_DOCKER_HOST is unset or does not answer (contrib/test.sh sets it)"
+# The daemon that contrib/test.sh started. Absent: every test skips, unless
+# DOCKER_NSEXEC_MUST_WORK=1 (CI), where a missing daemon is a failure rather than a quiet pass.
+# Call nsx_probe_daemon from setup_file (bats cannot skip there) and nsx_require_daemon from setup.
+nsx_probe_daemon() {
+    local sock=${NSX_TEST_DOCKER_HOST:-}
+    sock=${sock#unix://}
+    if [ -n "$sock" ] && curl -sf --max-time 3 --unix-socket "$sock" http://engine/_ping >/dev/null 2>&1; then
+        export NSX_DAEMON=up DOCKER_HOST=$NSX_TEST_DOCKER_HOST
+        return 0
     fi
-    export DOCKER_HOST=$NSX_TEST_DOCKER_HOST
+    export NSX_DAEMON=down
+    if [ "${DOCKER_NSEXEC_MUST_WORK:-0}" = 1 ]; then
+        echo "no test daemon at '${NSX_TEST_DOCKER_HOST:-}' (DOCKER_NSEXEC_MUST_WORK=1)" >&2
+        return 1
+    fi
+    return 0
+}
+
+nsx_require_daemon() {
+    [ "${NSX_DAEMON:-}" = up ] || nsx_probe_daemon || return 1
+    [ "$NSX_DAEMON" = up ] ||
+        skip "no test daemon: NSX_TEST_DOCKER_HOST is unset or does not answer (contrib/test.sh sets it)"
 }
 
 dk() {
