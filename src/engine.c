@@ -94,8 +94,8 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                 return connect_error(path, os_errno, err);
         case CURLE_OPERATION_TIMEDOUT:
                 return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT,
-                                     "the engine at %s did not answer within %ld.%03ld s (--timeout)", path,
-                                     timeout_ms / 1000, timeout_ms % 1000);
+                                     "the engine at %s did not answer within %g s (--timeout)", path,
+                                     (double) timeout_ms / 1000.0);
         case CURLE_FILESIZE_EXCEEDED:
                 return nsx_error_set(err, NSX_ERR_ENGINE, EMSGSIZE,
                                      "the engine at %s sent a response larger than %zu MiB; refused", path,

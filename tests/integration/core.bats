@@ -272,6 +272,6 @@ teardown() {
     local start=$SECONDS
     run "$NSX" -H "unix://$FAKE_SOCK" --timeout 0.5 $C-web true
     assert_failure 125
-    assert_output "docker-nsexec: the engine at $FAKE_SOCK did not answer within 0.500 s (--timeout)"
+    assert_output "docker-nsexec: the engine at $FAKE_SOCK did not answer within 0.5 s (--timeout)"
     [ $((SECONDS - start)) -le 3 ]
 }
