@@ -1,0 +1,499 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+#
+# contrib/lib/dockerd.sh - helpers for contrib/demo.sh and contrib/test.sh:
+# install Debian packages, run a private Docker daemon in its own network
+# namespace, build the local/busybox test image.
+#
+# Source it; sourcing has no side effects.  Every function returns non-zero
+# on failure and prints a one-line reason on stderr; none of them calls exit,
+# and they work with or without `set -e`.  Needs root and bash >= 4.4.
+#
+#   nsx_install_packages PKG...   apt-get install -y the ones not installed
+#   nsx_dockerd_start DIR NETNS   private dockerd: socket DIR/docker.sock,
+#                                 network namespace /run/netns/NETNS
+#   nsx_dockerd_stop DIR NETNS    remove its containers, stop it (and its
+#                                 containerd and shims), unmount, delete DIR
+#                                 and the netns
+#   nsx_dockerd_host DIR          prints unix://DIR/docker.sock
+#   nsx_image_build HOST          builds image local/busybox on HOST if missing
+#   nsx_daemon_answers HOST       0 if GET /_ping on HOST says OK within 2 s
+#
+# HOST is a Docker endpoint URI: unix:///path (or tcp://host:port, no TLS).
+# Settings (environment variables, read when a function runs):
+#   NSX_DOCKER          docker client to use (default: docker from PATH)
+#   NSX_IMAGE           image name nsx_image_build creates (default
+#                       local/busybox)
+#   NSX_BUSYBOX         static busybox binary (default /bin/busybox, from
+#                       Debian's busybox-static)
+#   NSX_START_TIMEOUT   seconds nsx_dockerd_start waits for /_ping (30)
+#   NSX_STOP_TIMEOUT    seconds nsx_dockerd_stop waits after SIGTERM (15)
+# nsx_dockerd_start sets NSX_DOCKERD_START_SECONDS (e.g. "0.6") on success.
+#
+# Nothing here ever touches a daemon that is not at DIR: processes are only
+# signalled if their command line references DIR/ (dockerd, its containerd
+# and shims), if they are the pid in DIR/docker.pid (and reference DIR/), if
+# they live in the netns NETNS, if their cgroup names a container listed in
+# DIR/root/containers/, or if they descend from one of those.  Never the
+# calling shell or its ancestors.
+
+nsx__say() { printf '%s\n' "$*" >&2; }
+
+# nsx__check_dir DIR: refuse paths where rm -rf or pkill-by-path would hurt.
+nsx__check_dir() {
+    local dir=$1
+    case $dir in
+        /*) ;;
+        *) nsx__say "nsx: DIR must be an absolute path: '$dir'"; return 1 ;;
+    esac
+    case $dir/ in
+        *//* | */./* | */../*)
+            nsx__say "nsx: DIR must be a normalized path (no //, ., ..): '$dir'"
+            return 1 ;;
+    esac
+    case $dir in
+        /bin | /boot | /dev | /etc | /home | /lib | /lib32 | /lib64 | /libx32 \
+        | /media | /mnt | /opt | /proc | /root | /run | /sbin | /srv | /sys \
+        | /tmp | /usr | /usr/* | /var | /var/lib | /var/tmp | /var/run \
+        | /var/lib/docker* | /var/run/docker* | /run/docker* \
+        | /var/lib/containerd* | /run/containerd* | /run/netns*)
+            nsx__say "nsx: refusing to use '$dir' as a daemon directory"
+            return 1 ;;
+    esac
+    if [[ $dir =~ [[:space:]] ]]; then
+        nsx__say "nsx: DIR must not contain white space: '$dir'"
+        return 1
+    fi
+    # dockerd's socket is DIR/docker.sock; containerd's is
+    # DIR/x/containerd/containerd.sock.ttrpc.  sun_path holds 107 bytes.
+    if ((${#dir} + 35 > 107)); then
+        nsx__say "nsx: DIR is too long for unix socket paths (max 72 bytes): '$dir'"
+        return 1
+    fi
+}
+
+nsx__check_netns() {
+    if [[ ! $1 =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]]; then
+        nsx__say "nsx: bad network namespace name: '$1'"
+        return 1
+    fi
+}
+
+nsx_dockerd_host() { printf 'unix://%s/docker.sock\n' "$1"; }
+
+nsx__docker() { "${NSX_DOCKER:-docker}" "$@"; }
+
+# nsx__alive PID: the process exists and is not a zombie.
+nsx__alive() {
+    local stat
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != [ZX] ]]
+}
+
+# nsx__ancestors: this shell and all its ancestors, one pid per line.
+nsx__ancestors() {
+    local pid=$BASHPID stat
+    while [[ $pid =~ ^[0-9]+$ ]] && ((pid > 1)); do
+        printf '%s\n' "$pid"
+        read -r stat 2>/dev/null <"/proc/$pid/stat" || break
+        stat=${stat##*) }
+        stat=${stat#* }
+        pid=${stat%% *}
+    done
+}
+
+# nsx__cmdline PID: the process's command line, arguments joined by spaces.
+nsx__cmdline() {
+    local -a args=()
+    mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || return 1
+    printf '%s' "${args[*]}"
+}
+
+# nsx__container_ids DIR: IDs of the containers the daemon at DIR knows
+# (from its data root), space separated.
+nsx__container_ids() {
+    local d ids=""
+    for d in "$1"/root/containers/*/; do
+        d=${d%/}
+        d=${d##*/}
+        [[ $d =~ ^[0-9a-f]{64}$ ]] && ids+="$d "
+    done
+    printf '%s' "$ids"
+}
+
+# nsx__daemon_pids DIR NETNS [IDS]: pids (one per line, sorted) of live
+# processes that belong to the daemon at DIR: the pidfile's dockerd, every
+# process whose command line references DIR/ (dockerd, containerd, shims),
+# every process in the netns NETNS, every process in the cgroup of one of
+# the container IDS, and all their descendants.  Never this shell or its
+# ancestors.
+nsx__daemon_pids() {
+    local dir=$1 netns=$2 ids=${3:-} pid cmdline stat ppid nsfile="" cg id
+    local -A mine=() skip=() children=()
+    local -a queue=()
+
+    while read -r pid; do skip[$pid]=1; done < <(nsx__ancestors)
+    [[ -e /run/netns/$netns ]] && nsfile=/run/netns/$netns
+
+    if [[ -s $dir/docker.pid ]]; then
+        read -r pid <"$dir/docker.pid" || pid=""
+        if [[ $pid =~ ^[0-9]+$ ]]; then
+            cmdline=$(nsx__cmdline "$pid") || cmdline=""
+            [[ $cmdline == *"$dir/"* ]] && mine[$pid]=1
+        fi
+    fi
+    for stat in /proc/[0-9]*; do
+        pid=${stat#/proc/}
+        [[ -n ${skip[$pid]:-} ]] && continue
+        read -r stat 2>/dev/null <"/proc/$pid/stat" || continue
+        stat=${stat##*) }
+        stat=${stat#* }
+        ppid=${stat%% *}
+        children[$ppid]+=" $pid"
+        cmdline=""
+        mapfile -d '' -t queue 2>/dev/null <"/proc/$pid/cmdline" && cmdline="${queue[*]}"
+        if [[ $cmdline == *"$dir/"* ]]; then
+            mine[$pid]=1
+        elif [[ -n $nsfile && /proc/$pid/ns/net -ef $nsfile ]]; then
+            mine[$pid]=1
+        elif [[ -n $ids ]]; then
+            # A container process whose shim is gone has been reparented;
+            # its cgroup path still names the container.
+            cg=""
+            read -r -d '' cg 2>/dev/null <"/proc/$pid/cgroup"
+            for id in $ids; do
+                if [[ $cg == *"$id"* ]]; then mine[$pid]=1; break; fi
+            done
+        fi
+    done
+    queue=("${!mine[@]}")
+    while ((${#queue[@]})); do
+        pid=${queue[0]}
+        queue=("${queue[@]:1}")
+        for ppid in ${children[$pid]:-}; do
+            if [[ -z ${mine[$ppid]:-} && -z ${skip[$ppid]:-} ]]; then
+                mine[$ppid]=1
+                queue+=("$ppid")
+            fi
+        done
+    done
+    for pid in "${!mine[@]}"; do
+        [[ -n ${skip[$pid]:-} ]] && continue
+        nsx__alive "$pid" && printf '%s\n' "$pid"
+    done | sort -n
+}
+
+# nsx__wait_gone SECONDS PID...: wait until none of the pids is alive.
+nsx__wait_gone() {
+    local secs=$1 pid i any
+    shift
+    for ((i = 0; i <= secs * 10; i++)); do
+        any=""
+        for pid in "$@"; do
+            if nsx__alive "$pid"; then any=1; break; fi
+        done
+        [[ -z $any ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# nsx__umount_under DIR: unmount everything mounted at or below DIR,
+# innermost (most recently mounted) first.
+nsx__umount_under() {
+    local dir=$1 mp round i
+    local -a mps
+    for round in 1 2 3; do
+        mps=()
+        while read -r _ _ _ _ mp _; do
+            # mountinfo escapes space, tab, newline and backslash in octal
+            mp=${mp//\\040/ }
+            mp=${mp//\\011/$'\t'}
+            mp=${mp//\\012/$'\n'}
+            mp=${mp//\\134/\\}
+            [[ $mp == "$dir" || $mp == "$dir/"* ]] && mps+=("$mp")
+        done </proc/self/mountinfo
+        ((${#mps[@]})) || return 0
+        for ((i = ${#mps[@]} - 1; i >= 0; i--)); do
+            umount "${mps[i]}" 2>/dev/null || umount -l "${mps[i]}" 2>/dev/null || true
+        done
+    done
+    nsx__say "nsx: could not unmount everything under $dir"
+    return 1
+}
+
+# nsx__dockerd_teardown DIR NETNS GRACE: remove containers (if the daemon
+# answers), SIGTERM dockerd and wait GRACE seconds, SIGKILL whatever is left
+# of it, unmount, delete the netns and DIR.
+nsx__dockerd_teardown() {
+    local dir=$1 netns=$2 grace=$3 host ids pid rc=0 round
+    local -a pids
+    local -A seen=()
+    host=$(nsx_dockerd_host "$dir")
+
+    if [[ -S $dir/docker.sock ]] && nsx_daemon_answers "$host"; then
+        ids=$(timeout 20 "${NSX_DOCKER:-docker}" -H "$host" ps -aq 2>/dev/null) || ids=""
+        if [[ -n $ids ]]; then
+            # shellcheck disable=SC2086 # one id per word
+            timeout 60 "${NSX_DOCKER:-docker}" -H "$host" rm -f $ids >/dev/null 2>&1 || true
+        fi
+    fi
+    ids=$(nsx__container_ids "$dir")
+
+    # dockerd first, gracefully: it stops its containerd itself.
+    if [[ -s $dir/docker.pid ]]; then
+        pid=$(<"$dir/docker.pid")
+        if [[ $pid =~ ^[0-9]+$ ]] && nsx__alive "$pid" &&
+            [[ $(nsx__cmdline "$pid") == *"$dir/"* ]]; then
+            kill -TERM "$pid" 2>/dev/null || true
+            if ! nsx__wait_gone "$grace" "$pid"; then
+                nsx__say "nsx: dockerd $pid did not stop in ${grace}s, killing it"
+            fi
+        fi
+    fi
+    # Then everything left: containerd, shims, container processes, anything
+    # in the netns.  Remember every pid once found: a container's init
+    # ignores SIGTERM and is reparented when its shim dies.
+    for round in 1 2 3 4 5; do
+        while read -r pid; do seen[$pid]=1; done \
+            < <(nsx__daemon_pids "$dir" "$netns" "$ids")
+        pids=()
+        for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
+        ((${#pids[@]})) || break
+        if ((round == 1)); then
+            kill -TERM "${pids[@]}" 2>/dev/null || true
+            nsx__wait_gone 3 "${pids[@]}" || true
+        else
+            kill -KILL "${pids[@]}" 2>/dev/null || true
+            nsx__wait_gone 5 "${pids[@]}" || true
+        fi
+    done
+    pids=()
+    for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
+    if ((${#pids[@]})); then
+        nsx__say "nsx: processes of the daemon at $dir survived SIGKILL: ${pids[*]}"
+        rc=1
+    fi
+
+    nsx__umount_under "$dir" || rc=1
+    if [[ -e /run/netns/$netns ]]; then
+        ip netns del "$netns" 2>/dev/null || {
+            nsx__say "nsx: could not delete network namespace $netns"
+            rc=1
+        }
+    fi
+    if [[ -e $dir ]]; then
+        rm -rf --one-file-system -- "$dir" 2>/dev/null || {
+            nsx__say "nsx: could not remove $dir"
+            rc=1
+        }
+    fi
+    return "$rc"
+}
+
+# nsx_dockerd_start DIR NETNS: start a private dockerd in netns NETNS with all
+# its state under DIR (wiping what an earlier run left there) and wait until
+# it answers.  The socket is DIR/docker.sock, the log DIR/dockerd.log.
+nsx_dockerd_start() {
+    if (($# != 2)); then nsx__say "usage: nsx_dockerd_start DIR NETNS"; return 2; fi
+    local dir=${1%/} netns=$2 host pid i timeout=${NSX_START_TIMEOUT:-30} started
+    nsx__check_dir "$dir" && nsx__check_netns "$netns" || return 2
+    host=$(nsx_dockerd_host "$dir")
+
+    if ! command -v dockerd >/dev/null || ! command -v nsenter >/dev/null \
+        || ! command -v ip >/dev/null || ! command -v curl >/dev/null; then
+        nsx__say "nsx: need dockerd, nsenter, ip and curl (packages docker.io util-linux iproute2 curl)"
+        return 1
+    fi
+
+    # dockerd needs cgroups.  systemd mounts them; a machine without it
+    # (a container, a minimal VM) may need Debian's cgroupfs-mount.
+    if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
+        if command -v cgroupfs-mount >/dev/null; then
+            cgroupfs-mount || true
+        fi
+        if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
+            nsx__say "nsx: no cgroup file system is mounted; dockerd needs one (try: apt-get install cgroupfs-mount && cgroupfs-mount)"
+            return 1
+        fi
+    fi
+
+    # Leftovers of an earlier run with the same DIR/NETNS (a killed script).
+    nsx__dockerd_teardown "$dir" "$netns" 5 || return 1
+
+    mkdir -p "$dir" || return 1
+    chmod 0711 "$dir" || return 1
+    ip netns add "$netns" || { nsx__say "nsx: ip netns add $netns failed"; return 1; }
+    ip -n "$netns" link set lo up || { nsx__say "nsx: cannot bring lo up in $netns"; return 1; }
+
+    started=${EPOCHREALTIME/,/.}
+    # Without job control the background subshell stays in our process
+    # group, so setsid(1) calls setsid() in place instead of forking and $!
+    # stays dockerd's pid (matters only if the caller has `set -m`).
+    local -
+    set +m
+    # `ip netns exec` would remount /sys and dockerd then dies ("Devices
+    # cgroup isn't mounted"): enter only the network namespace.  setsid
+    # detaches it from our terminal and process group.  The subshell closes
+    # inherited descriptors above 2 (a caller's pipes, bats' fd 3) so the
+    # daemon never holds them open, then execs: $! is dockerd's pid.
+    (
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd=${fd##*/}
+            ((fd > 2 && fd != 255)) && eval "exec $fd>&-"
+        done
+        exec setsid nsenter --net="/run/netns/$netns" \
+            dockerd --data-root "$dir/root" --exec-root "$dir/x" \
+            -H "unix://$dir/docker.sock" --pidfile "$dir/docker.pid" \
+            >"$dir/dockerd.log" 2>&1 </dev/null
+    ) &
+    pid=$!
+    disown "$pid" 2>/dev/null || true
+
+    for ((i = 0; i < timeout * 5; i++)); do
+        if [[ -S $dir/docker.sock ]] && nsx_daemon_answers "$host"; then
+            # shellcheck disable=SC2034 # for callers: start-up time, "0.6"
+            NSX_DOCKERD_START_SECONDS=$(awk -v a="$started" -v b="${EPOCHREALTIME/,/.}" \
+                'BEGIN { printf "%.1f", b - a }')
+            return 0
+        fi
+        if ! nsx__alive "$pid"; then
+            nsx__say "nsx: dockerd exited during start-up; end of $dir/dockerd.log:"
+            tail -n 25 "$dir/dockerd.log" >&2 2>/dev/null || true
+            nsx__dockerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
+            return 1
+        fi
+        sleep 0.2
+    done
+    nsx__say "nsx: dockerd did not answer on $host within ${timeout}s; end of $dir/dockerd.log:"
+    tail -n 25 "$dir/dockerd.log" >&2 2>/dev/null || true
+    nsx__dockerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
+    return 1
+}
+
+# nsx_dockerd_stop DIR NETNS: undo nsx_dockerd_start.  Safe to call when
+# nothing runs; returns non-zero only if something could not be cleaned.
+nsx_dockerd_stop() {
+    if (($# != 2)); then nsx__say "usage: nsx_dockerd_stop DIR NETNS"; return 2; fi
+    local dir=${1%/} netns=$2
+    nsx__check_dir "$dir" && nsx__check_netns "$netns" || return 2
+    nsx__dockerd_teardown "$dir" "$netns" "${NSX_STOP_TIMEOUT:-15}"
+}
+
+# nsx_daemon_answers HOST: GET /_ping answers OK within 2 seconds.
+nsx_daemon_answers() {
+    local host=${1:-} out
+    case $host in
+        unix://*)
+            [[ -S ${host#unix://} ]] || return 1
+            out=$(curl -s --max-time 2 --unix-socket "${host#unix://}" http://docker/_ping 2>/dev/null) ;;
+        tcp://*)
+            out=$(curl -s --max-time 2 "http://${host#tcp://}/_ping" 2>/dev/null) ;;
+        *) return 1 ;;
+    esac
+    [[ $out == OK ]]
+}
+
+# nsx_image_build HOST: create image $NSX_IMAGE (local/busybox) on HOST from
+# a static busybox if it is not there yet.  The image has /bin/busybox, a
+# symlink per applet, /tmp, and /www/index.html ("hello from inside the
+# container").  No registry needed.
+nsx_image_build() {
+    if (($# != 1)); then nsx__say "usage: nsx_image_build HOST"; return 2; fi
+    local host=$1 image=${NSX_IMAGE:-local/busybox} bb=${NSX_BUSYBOX:-/bin/busybox}
+    local rootfs applet rc
+    local -a st
+
+    if nsx__docker -H "$host" image inspect "$image" >/dev/null 2>&1; then
+        return 0
+    fi
+    if [[ ! -x $bb ]]; then
+        nsx__say "nsx: $bb not found (apt-get install busybox-static)"
+        return 1
+    fi
+    # A dynamically linked busybox would not run in an empty rootfs.
+    if command -v readelf >/dev/null &&
+        LC_ALL=C readelf -l "$bb" 2>/dev/null | grep -q 'INTERP'; then
+        nsx__say "nsx: $bb is dynamically linked; install busybox-static"
+        return 1
+    fi
+
+    rootfs=$(mktemp -d "${TMPDIR:-/tmp}/nsx-rootfs.XXXXXX") || return 1
+    (
+        set -e
+        mkdir -p "$rootfs/bin" "$rootfs/www" "$rootfs/tmp" "$rootfs/etc"
+        chmod 1777 "$rootfs/tmp"
+        chmod 0755 "$rootfs" "$rootfs/bin" "$rootfs/www" "$rootfs/etc"
+        cp "$bb" "$rootfs/bin/busybox"
+        chmod 0755 "$rootfs/bin/busybox"
+        "$bb" --list | while read -r applet; do
+            # Linking the applet called busybox would replace the binary
+            # with a symlink to itself.
+            [[ -z $applet || $applet == busybox || $applet == */* ]] && continue
+            ln -sf busybox "$rootfs/bin/$applet"
+        done
+        printf 'hello from inside the container\n' >"$rootfs/www/index.html"
+        chmod 0644 "$rootfs/www/index.html"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+    ) || {
+        nsx__say "nsx: could not assemble the rootfs in $rootfs"
+        rm -rf -- "$rootfs"
+        return 1
+    }
+    tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -c . |
+        nsx__docker -H "$host" import --change 'CMD ["/bin/sh"]' - "$image" >/dev/null
+    st=("${PIPESTATUS[@]}")
+    rm -rf -- "$rootfs"
+    rc=0
+    ((st[0] == 0 && st[1] == 0)) || rc=1
+    if ((rc)); then
+        nsx__say "nsx: importing $image into $host failed"
+        return 1
+    fi
+    nsx__docker -H "$host" image inspect "$image" >/dev/null 2>&1
+}
+
+# nsx_install_packages PKG...: install the Debian packages that are not
+# installed yet (apt-get update once, first).  Quiet unless something fails.
+nsx_install_packages() {
+    local p status
+    local -a missing=()
+    for p in "$@"; do
+        status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) || status=""
+        [[ $status == ii* ]] || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    if ! command -v apt-get >/dev/null; then
+        nsx__say "nsx: missing packages ${missing[*]} and no apt-get to install them"
+        return 1
+    fi
+    if ((EUID != 0)); then
+        nsx__say "nsx: missing packages ${missing[*]}; run as root to install them"
+        return 1
+    fi
+    nsx__say "Installing: ${missing[*]}"
+    # Output is kept and shown only on failure (debconf and needrestart are
+    # chatty on stderr even when all is well).
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/nsx-apt.XXXXXX") || return 1
+    if [[ -z ${NSX__APT_UPDATED:-} ]]; then
+        if ! DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1; then
+            tail -n 20 "$log" >&2
+            rm -f -- "$log"
+            nsx__say "nsx: apt-get update failed"
+            return 1
+        fi
+        NSX__APT_UPDATED=1
+    fi
+    if ! DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 \
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+        "${missing[@]}" >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        rm -f -- "$log"
+        nsx__say "nsx: apt-get install ${missing[*]} failed"
+        return 1
+    fi
+    rm -f -- "$log"
+}

@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# contrib/test.sh - build docker-nsexec and run the whole test suite against
+# a private Docker daemon.  This is what CI runs (.ci/run).  Debian 12, root.
+#
+#   1. installs the packages that are missing
+#   2. builds build/ (-Dwerror=true) and build-asan/ (ASan + UBSan), from
+#      scratch: both directories are deleted first
+#   3. starts a private dockerd in network namespace nsx-test, state under
+#      /run/nsx-test, and imports the image local/busybox into it
+#   4. runs `meson test` in each build directory with
+#        NSX_TEST_DOCKER_HOST=unix:///run/nsx-test/docker.sock
+#        NSX_TEST_NETNS=nsx-test  NSX_TEST_IMAGE=local/busybox
+#        DOCKER_NSEXEC_MUST_WORK=1  DOCKER_HOST=$NSX_TEST_DOCKER_HOST
+#   5. stops the daemon (also on failure or interruption) and prints a
+#      summary whose last line is "N passed, N failed, N skipped"
+#
+# Exit status 0 only if everything built, at least one test ran and nothing
+# failed.  It never touches a Docker daemon it did not start.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+Usage: contrib/test.sh [--no-asan] [--] [MESON-TEST-ARGS...]
+
+Build build/ and build-asan/ from scratch, start a private Docker daemon
+(state in /run/nsx-test, network namespace nsx-test), run `meson test` in both
+build directories against it, stop it, and print a summary. The last line
+of output is "N passed, N failed, N skipped" (meson tests; a build that fails
+counts as one failure). Must run as root on Debian 12; installs missing
+packages with apt-get.
+
+  --no-asan        skip the sanitizer build (quicker local runs)
+  -h, --help       show this help
+  MESON-TEST-ARGS  passed to meson test, e.g. a suite or test name
+
+Exit status: 0 if everything built, at least one test ran and none failed.
+EOF
+}
+
+asan=1
+meson_args=()
+while (($#)); do
+    case $1 in
+        --no-asan) asan=0 ;;
+        -h | --help) usage; exit 0 ;;
+        --) shift; meson_args+=("$@"); break ;;
+        *) meson_args+=("$1") ;;
+    esac
+    shift
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+
+total_passed=0 total_failed=0 total_skipped=0
+daemon_started=0
+child=""
+daemon_dir=/run/nsx-test
+daemon_netns=nsx-test
+
+stop_daemon() {
+    if ((daemon_started)); then
+        daemon_started=0
+        nsx_dockerd_stop "$daemon_dir" "$daemon_netns" ||
+            echo "test.sh: warning: the test daemon did not stop cleanly" >&2
+    fi
+}
+# die REASON: one line on stderr, stop the daemon, then the summary line
+# (counting this as a failure) so CI always finds one.
+die() {
+    printf 'test.sh: %s\n' "$*" >&2
+    stop_daemon
+    echo "$total_passed passed, $((total_failed + 1)) failed, $total_skipped skipped"
+    exit 1
+}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=contrib/lib/dockerd.sh
+. "$root/contrib/lib/dockerd.sh"
+
+((EUID == 0)) || die "must run as root (it starts a Docker daemon and may install packages)"
+
+daemon_host=$(nsx_dockerd_host "$daemon_dir")
+
+# Two runs at once would share /run/nsx-test: the second would wipe the
+# first one's daemon.  Commands that may outlive a killed test.sh (meson,
+# the tests) run with fd 9 closed, so the lock dies with this script.
+exec 9>"$daemon_dir.lock"
+flock -n 9 || die "another contrib/test.sh is running (lock $daemon_dir.lock)"
+
+step "Packages"
+nsx_install_packages \
+    meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
+    docker.io cgroupfs-mount busybox-static curl iproute2 \
+    libcmocka-dev bats bats-assert bats-support python3 clang ||
+    die "could not install the needed packages"
+echo "ok"
+
+# --- build -------------------------------------------------------------------
+builds=(build)
+((asan)) && builds+=(build-asan)
+built=()
+build_failed=()
+
+setup_args() {
+    case $1 in
+        build) echo "-Dwerror=true" ;;
+        build-asan) echo "-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true" ;;
+    esac
+}
+
+for b in "${builds[@]}"; do
+    step "Build $b"
+    rm -rf -- "${root:?}/$b"
+    # shellcheck disable=SC2046 # the options are single words
+    if meson setup "$b" $(setup_args "$b") 9>&- && meson compile -C "$b" 9>&-; then
+        built+=("$b")
+    else
+        build_failed+=("$b")
+        echo "test.sh: BUILD FAILED: $b" >&2
+    fi
+done
+
+# --- daemon ------------------------------------------------------------------
+# shellcheck disable=SC2317 # invoked by trap
+on_signal() {
+    trap - INT TERM HUP
+    if [[ -n $child ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    echo "test.sh: interrupted" >&2
+    exit "$1"
+}
+trap stop_daemon EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
+
+if ((${#built[@]})); then
+    step "Private Docker daemon ($daemon_host, netns $daemon_netns)"
+    daemon_started=1 # also set if start fails half-way: the trap cleans up
+    nsx_dockerd_start "$daemon_dir" "$daemon_netns" || die "could not start the test daemon"
+    echo "answers after ${NSX_DOCKERD_START_SECONDS:-?}s"
+    nsx_image_build "$daemon_host" || die "could not build the test image"
+    echo "image local/busybox ready"
+fi
+
+export NSX_TEST_DOCKER_HOST=$daemon_host
+export NSX_TEST_NETNS=$daemon_netns
+export NSX_TEST_IMAGE=local/busybox
+export DOCKER_NSEXEC_MUST_WORK=1
+# A test that forgets -H talks to the test daemon, never to the user's.
+export DOCKER_HOST=$daemon_host
+unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+
+# --- tests -------------------------------------------------------------------
+# count_results DIR: first line "PASSED FAILED SKIPPED", then human lines.
+count_results() {
+    python3 - "$1" <<'EOF'
+import json, os, sys
+import xml.etree.ElementTree as ET
+
+logs = os.path.join(sys.argv[1], "meson-logs")
+passed = failed = skipped = 0
+bad = []
+try:
+    with open(os.path.join(logs, "testlog.json"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            t = json.loads(line)
+            r = t.get("result")
+            if r in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif r == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+                bad.append("%s (%s)" % (t.get("name", "?"), r))
+except FileNotFoundError:
+    pass
+print(passed, failed, skipped)
+
+# Subtests of TAP tests, from the JUnit log: meson writes one <testsuite>
+# per TAP test, named PROJECT.TEST, with a <testcase> per subtest.
+sub = {"ok": 0, "failed": 0, "skipped": 0}
+try:
+    tree = ET.parse(os.path.join(logs, "testlog.junit.xml"))
+    for suite in tree.getroot().iter("testsuite"):
+        if "." not in (suite.get("name") or ""):
+            continue
+        for case in suite.iter("testcase"):
+            if case.find("failure") is not None or case.find("error") is not None:
+                sub["failed"] += 1
+            elif case.find("skipped") is not None:
+                sub["skipped"] += 1
+            else:
+                sub["ok"] += 1
+except (FileNotFoundError, ET.ParseError):
+    pass
+if sum(sub.values()):
+    print("  TAP subtests: %(ok)d ok, %(failed)d not ok, %(skipped)d skipped" % sub)
+for b in bad:
+    print("  failed: " + b)
+EOF
+}
+
+total_failed=${#build_failed[@]}
+summary=()
+
+for b in "${built[@]}"; do
+    step "Test $b"
+    rm -f -- "$b/meson-logs/testlog.json" "$b/meson-logs/testlog.junit.xml"
+    env_args=()
+    if [[ $b == build-asan ]]; then
+        env_args=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+    fi
+    rc=0
+    env "${env_args[@]}" meson test -C "$b" --print-errorlogs "${meson_args[@]}" 9>&- &
+    child=$!
+    wait "$child" || rc=$?
+    child=""
+
+    mapfile -t res < <(count_results "$b")
+    read -r p f s <<<"${res[0]:-0 0 0}"
+    if ((rc != 0 && f == 0)); then
+        res+=("  meson test exited with status $rc")
+        f=1
+    fi
+    summary+=("$b: $p passed, $f failed, $s skipped" "${res[@]:1}")
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    total_skipped=$((total_skipped + s))
+done
+
+if ((daemon_started)); then
+    step "Stop the daemon"
+    stop_daemon
+    echo "stopped"
+fi
+
+step "Summary"
+for b in "${build_failed[@]}"; do
+    summary+=("$b: BUILD FAILED (counted as 1 failure)")
+done
+if ((${#summary[@]})); then
+    printf '%s\n' "${summary[@]}"
+fi
+status=0
+if ((${#build_failed[@]} || total_failed)); then
+    status=1
+fi
+if ((total_passed + total_failed - ${#build_failed[@]} == 0)) && ((${#built[@]})); then
+    echo "no tests ran (skipped ones do not count): that is a failure"
+    status=1
+fi
+echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+exit "$status"
