@@ -27,8 +27,8 @@ Usage: contrib/test.sh [--no-asan] [--] [MESON-TEST-ARGS...]
 Build build/ and build-asan/ from scratch, start a private Docker daemon
 (state in /run/nsx-test, network namespace nsx-test), run `meson test` in both
 build directories against it, stop it, and print a summary. The last line
-of output is "N passed, N failed, N skipped" (meson tests; a build that fails
-counts as one failure). Must run as root on Debian 12; installs missing
+of output is "N passed, N failed, N skipped" (test cases: the subtests of
+TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
 
   --no-asan        skip the sanitizer build (quicker local runs)
@@ -158,52 +158,61 @@ unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 
 # --- tests -------------------------------------------------------------------
 # count_results DIR: first line "PASSED FAILED SKIPPED", then human lines.
+# A TAP test (bats, cmocka) counts by its subtests; any other test counts as one.
+# A TAP test that failed as a whole (a crash, a bad plan) with no failing
+# subtest still counts one failure.
 count_results() {
     python3 - "$1" <<'EOF'
 import json, os, sys
 import xml.etree.ElementTree as ET
 
 logs = os.path.join(sys.argv[1], "meson-logs")
+
+# meson's JUnit log has one <testsuite> per TAP test, named PROJECT.TEST,
+# with a <testcase> per subtest.
+subtests = {}
+try:
+    for suite in ET.parse(os.path.join(logs, "testlog.junit.xml")).getroot().iter("testsuite"):
+        name = (suite.get("name") or "").split(".", 1)[-1]
+        c = subtests.setdefault(name, {"ok": 0, "failed": 0, "skipped": 0})
+        for case in suite.iter("testcase"):
+            if case.find("failure") is not None or case.find("error") is not None:
+                c["failed"] += 1
+            elif case.find("skipped") is not None:
+                c["skipped"] += 1
+            else:
+                c["ok"] += 1
+except (FileNotFoundError, ET.ParseError):
+    pass
+
 passed = failed = skipped = 0
 bad = []
 try:
     with open(os.path.join(logs, "testlog.json"), encoding="utf-8") as f:
         for line in f:
-            line = line.strip()
-            if not line:
+            if not line.strip():
                 continue
             t = json.loads(line)
-            r = t.get("result")
-            if r in ("OK", "EXPECTEDFAIL"):
+            name, r = t.get("name", "?"), t.get("result")
+            ok = r in ("OK", "EXPECTEDFAIL")
+            sub = subtests.get(name)
+            if sub and sum(sub.values()):
+                passed += sub["ok"]
+                failed += sub["failed"]
+                skipped += sub["skipped"]
+                if not ok and r != "SKIP" and sub["failed"] == 0:
+                    failed += 1
+            elif ok:
                 passed += 1
             elif r == "SKIP":
                 skipped += 1
             else:
                 failed += 1
-                bad.append("%s (%s)" % (t.get("name", "?"), r))
+            if not ok and r != "SKIP":
+                bad.append("%s (%s)" % (name, r))
 except FileNotFoundError:
     pass
 print(passed, failed, skipped)
-
-# Subtests of TAP tests, from the JUnit log: meson writes one <testsuite>
-# per TAP test, named PROJECT.TEST, with a <testcase> per subtest.
-sub = {"ok": 0, "failed": 0, "skipped": 0}
-try:
-    tree = ET.parse(os.path.join(logs, "testlog.junit.xml"))
-    for suite in tree.getroot().iter("testsuite"):
-        if "." not in (suite.get("name") or ""):
-            continue
-        for case in suite.iter("testcase"):
-            if case.find("failure") is not None or case.find("error") is not None:
-                sub["failed"] += 1
-            elif case.find("skipped") is not None:
-                sub["skipped"] += 1
-            else:
-                sub["ok"] += 1
-except (FileNotFoundError, ET.ParseError):
-    pass
-if sum(sub.values()):
-    print("  TAP subtests: %(ok)d ok, %(failed)d not ok, %(skipped)d skipped" % sub)
 for b in bad:
     print("  failed: " + b)
 EOF
