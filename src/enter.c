@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* setns(2) and execvp(3). No fork: the command becomes this process, so its exit status and
- * signals are the caller's own. */
+/* setns(2), fork only where a namespace demands it, and execvp(3). Without a PID or time
+ * namespace there is no fork: the command becomes this process, its exit status and signals
+ * the caller's own. */
 #include "enter.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 struct ns_kind {
         unsigned bit;
@@ -18,55 +29,257 @@ struct ns_kind {
         const char *what;
 };
 
-/* The order in which namespaces are joined. A later issue adds the others with nsenter's rule
- * (user first when gaining privilege, mount last so /proc stays the host's until then). */
+/* nsenter's order. The user namespace comes first in the table but is joined in a second pass
+ * when joining through fds: entering it first would drop the privilege needed for the others
+ * when we are already privileged; a failure in the first pass is retried after it. The mount
+ * namespace comes late so /proc lookups stay the host's until then. With a pidfd the kernel
+ * joins all of them at once and takes care of the order itself. */
 static const struct ns_kind ns_table[] = {
-        {ENTER_NS_NET, CLONE_NEWNET, "net", "network"},
+        {ENTER_NS_USER, CLONE_NEWUSER, "user", "user"},       {ENTER_NS_CGROUP, CLONE_NEWCGROUP, "cgroup", "cgroup"},
+        {ENTER_NS_IPC, CLONE_NEWIPC, "ipc", "IPC"},           {ENTER_NS_UTS, CLONE_NEWUTS, "uts", "UTS"},
+        {ENTER_NS_NET, CLONE_NEWNET, "net", "network"},       {ENTER_NS_PID, CLONE_NEWPID, "pid", "PID"},
+        {ENTER_NS_MNT, CLONE_NEWNS, "mnt", "mount"},          {ENTER_NS_TIME, CLONE_NEWTIME, "time", "time"},
 };
 
-static int privilege_error(struct nsx_error *err, int e, const char *fmt_what, const struct ns_kind *ns,
-                           const struct enter_request *req) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot %s the %s namespace of %s (PID %d): %s", fmt_what, ns->what,
-                      req->label, (int) req->pid, strerror(e));
+static int privilege_error(const struct enter_request *req, int e, const char *what, struct nsx_error *err) {
+        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what, req->label,
+                      (int) req->pid, strerror(e));
         nsx_error_hint(err, "docker-nsexec needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE");
         return -e;
 }
 
-static int join_one(const struct ns_kind *ns, const struct enter_request *req, struct nsx_error *err) {
-        _cleanup_close_ int fd = -1;
-        char path[64];
+static int setns_error(const struct enter_request *req, int e, const char *what, struct nsx_error *err) {
+        if (e == ESRCH || e == ENOENT)
+                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)",
+                                     req->label, (int) req->pid);
+        if (e == EPERM || e == EACCES)
+                return privilege_error(req, e, what, err);
+        return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what,
+                             req->label, (int) req->pid, strerror(e));
+}
 
-        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) req->pid, ns->file);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                int e = errno;
+/* Which of the requested namespaces differ from ours. Joining one we are already in is a
+ * no-op at best (EINVAL for the user namespace): leave those out. A namespace the kernel
+ * lacks is an error when asked for by name, and simply absent for --all. */
+static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mask, struct nsx_error *err) {
+        unsigned want = req->all ? ENTER_NS_ALL : req->namespaces;
+        unsigned mask = 0;
 
-                if (e == ENOENT || e == ESRCH)
-                        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)",
-                                             req->label, (int) req->pid);
-                if (e == EACCES || e == EPERM)
-                        return privilege_error(err, e, "open", ns, req);
-                return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot open %s: %s", path, strerror(e));
+        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
+                const struct ns_kind *ns = &ns_table[i];
+                struct stat theirs, ours;
+                char path[32];
+
+                if (!(want & ns->bit))
+                        continue;
+                snprintf(path, sizeof(path), "ns/%s", ns->file);
+                if (fstatat(req->procfd, path, &theirs, 0) < 0) {
+                        if (errno == ENOENT && req->all)
+                                continue;
+                        if (errno == ESRCH || (errno == ENOENT && faccessat(req->procfd, "ns", F_OK, 0) < 0))
+                                return setns_error(req, ESRCH, ns->what, err);
+                        if (errno == ENOENT)
+                                return nsx_error_set(err, NSX_ERR_ENTER, ENOENT,
+                                                     "this kernel has no %s namespaces", ns->what);
+                        return setns_error(req, errno, ns->what, err);
+                }
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->file);
+                if (stat(path, &ours) == 0 && ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
+                        continue;
+                mask |= ns->bit;
         }
-        if (setns(fd, ns->clone_flag) < 0) {
-                int e = errno;
-
-                if (e == EPERM)
-                        return privilege_error(err, e, "enter", ns, req);
-                return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s",
-                                     ns->what, req->label, (int) req->pid, strerror(e));
-        }
+        *ret_mask = mask;
         return 0;
 }
 
-int enter_namespaces(const struct enter_request *req, struct nsx_error *err) {
+static int clone_flags(unsigned mask) {
+        int flags = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++)
+                if (mask & ns_table[i].bit)
+                        flags |= ns_table[i].clone_flag;
+        return flags;
+}
+
+/* Kernels before 5.8: one setns per namespace fd, opened through the pinned /proc/PID. */
+static int join_through_fds(const struct enter_request *req, unsigned mask, struct nsx_error *err) {
+        int fds[ELEMENTSOF(ns_table)];
+        int r = 0;
+
         for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
-                if (!(req->namespaces & ns_table[i].bit))
+                char path[32];
+
+                fds[i] = -1;
+                if (!(mask & ns_table[i].bit))
                         continue;
-                int r = join_one(&ns_table[i], req, err);
-                if (r < 0)
-                        return r;
+                snprintf(path, sizeof(path), "ns/%s", ns_table[i].file);
+                fds[i] = openat(req->procfd, path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        r = setns_error(req, errno, ns_table[i].what, err);
+                        goto out;
+                }
         }
+
+        /* Pass 0 skips the user namespace and tolerates failures; pass 1 joins it and retries. */
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = pass ? 0 : 1; i < ELEMENTSOF(ns_table); i++) {
+                        if (fds[i] < 0)
+                                continue;
+                        if (setns(fds[i], ns_table[i].clone_flag) < 0) {
+                                if (pass == 0)
+                                        continue;
+                                r = setns_error(req, errno, ns_table[i].what, err);
+                                goto out;
+                        }
+                        closep(&fds[i]);
+                        fds[i] = -1;
+                }
+        }
+out:
+        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++)
+                closep(&fds[i]);
+        return r;
+}
+
+/* In a joined user namespace, become its root, as nsenter does: the container's view of uid 0. */
+static int become_ns_root(struct nsx_error *err) {
+        if (setgroups(0, NULL) < 0 && errno != EPERM)
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot drop supplementary groups: %s", strerror(errno));
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot become root in the user namespace: %s",
+                                     strerror(errno));
+        return 0;
+}
+
+static int change_dir(const char *wd, int root_fd, int cwd_fd, struct nsx_error *err) {
+        /* In a joined mount namespace, root and cwd are the container's (fds opened before the
+         * join); the host's cwd is never carried in. */
+        if (root_fd >= 0) {
+                if (fchdir(root_fd) < 0 || chroot(".") < 0)
+                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change root to the container's: %s",
+                                             strerror(errno));
+                if (!wd && fchdir(cwd_fd) < 0)
+                        return nsx_error_set(err, NSX_ERR_ENTER, errno,
+                                             "cannot change to the container's working directory: %s", strerror(errno));
+        }
+        if (wd && chdir(wd) < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change directory to '%s'%s: %s", wd,
+                                     root_fd >= 0 ? " in the container" : "", strerror(errno));
+        return 0;
+}
+
+/* Signals the parent passes on to its child; SIGCHLD tells it the child changed state. */
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void wait_signals(sigset_t *set) {
+        sigemptyset(set);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(set, forwarded_signals[i]);
+        sigaddset(set, SIGCHLD);
+}
+
+int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
+                     struct nsx_error *err) {
+        _cleanup_close_ int root_fd = -1, cwd_fd = -1;
+        unsigned mask = 0;
+        pid_t child;
+        int r;
+
+        r = namespaces_to_join(req, &mask, err);
+        if (r < 0)
+                return r;
+
+        if (mask & ENTER_NS_MNT) {
+                root_fd = openat(req->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                cwd_fd = openat(req->procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0 || cwd_fd < 0)
+                        return setns_error(req, errno, "mount", err);
+        }
+
+        /* Once in the container's PID or mount namespace, its processes could ptrace us or read
+         * our memory through /proc (runc's CVE-2016-9962): not dumpable from here on. */
+        if ((mask & (ENTER_NS_PID | ENTER_NS_MNT)) && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+
+        if (mask == 0)
+                r = 0;
+        else if (req->pidfd >= 0) {
+                /* setns(pidfd) (Linux 5.8) joins them all at once, or none. */
+                if (setns(req->pidfd, clone_flags(mask)) == 0)
+                        r = 0;
+                else if (errno == EINVAL)
+                        r = join_through_fds(req, mask, err); /* a pidfd setns the kernel lacks */
+                else
+                        r = setns_error(req, errno, "requested", err);
+        } else
+                r = join_through_fds(req, mask, err);
+        if (r < 0)
+                return r;
+
+        if ((mask & ENTER_NS_USER) && (r = become_ns_root(err)) < 0)
+                return r;
+        r = change_dir(req->wd, root_fd, cwd_fd, err);
+        if (r < 0)
+                return r;
+
+        if (!(mask & (ENTER_NS_PID | ENTER_NS_TIME))) {
+                *ret_role = ENTER_EXEC;
+                return 0;
+        }
+
+        /* The parent takes SIGCHLD and the forwarded signals synchronously (enter_wait): block
+         * them before the fork so none is lost in between; the child restores the mask. An
+         * inherited SIG_IGN for SIGCHLD would reap the child behind our back. */
+        sigset_t set, old;
+        signal(SIGCHLD, SIG_DFL);
+        wait_signals(&set);
+        sigprocmask(SIG_BLOCK, &set, &old);
+        child = fork();
+        if (child < 0) {
+                r = nsx_error_set(err, NSX_ERR_ENTER, errno, "fork: %s", strerror(errno));
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                return r;
+        }
+        if (child == 0)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        *ret_role = child == 0 ? ENTER_EXEC : ENTER_PARENT;
+        *ret_child = child;
+        return 0;
+}
+
+int enter_wait(pid_t child, int *ret_status, struct nsx_error *err) {
+        sigset_t set;
+        siginfo_t si;
+        int status;
+
+        /* Blocked by enter_namespaces before the fork, and left blocked on return: a signal
+         * still pending must not kill us before the child's status is mirrored. */
+        wait_signals(&set);
+
+        for (;;) {
+                pid_t p = waitpid(child, &status, WNOHANG | WUNTRACED | WCONTINUED);
+
+                if (p < 0 && errno != EINTR)
+                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "waitpid: %s", strerror(errno));
+                if (p == child) {
+                        if (WIFEXITED(status) || WIFSIGNALED(status))
+                                break;
+                        if (WIFSTOPPED(status)) {
+                                /* Stop with it, so the shell sees the job stop; when we are
+                                 * continued, continue it (nsenter's continue_as_child). */
+                                raise(SIGSTOP);
+                                kill(child, SIGCONT);
+                        }
+                        continue;
+                }
+                if (sigwaitinfo(&set, &si) < 0)
+                        continue;
+                /* A signal from the terminal reached the child's process group already;
+                 * only one sent to us alone (kill, a supervisor) needs passing on. */
+                if (si.si_signo != SIGCHLD && si.si_code <= 0)
+                        kill(child, si.si_signo);
+        }
+        *ret_status = status;
         return 0;
 }
 

@@ -1,25 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* Joining a process's namespaces and running the command in place. */
+/* Joining a pinned process's namespaces, and running the command. */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
 
-/* Namespaces to join. Only the network namespace for now; the table in enter.c grows with it. */
+/* Namespaces that can be joined; the table in enter.c gives their order. */
 enum enter_ns {
-        ENTER_NS_NET = 1 << 0,
+        ENTER_NS_USER = 1 << 0,
+        ENTER_NS_CGROUP = 1 << 1,
+        ENTER_NS_IPC = 1 << 2,
+        ENTER_NS_UTS = 1 << 3,
+        ENTER_NS_NET = 1 << 4,
+        ENTER_NS_PID = 1 << 5,
+        ENTER_NS_MNT = 1 << 6,
+        ENTER_NS_TIME = 1 << 7,
+        ENTER_NS_ALL = (1 << 8) - 1,
 };
 
 struct enter_request {
         pid_t pid;
+        int pidfd;           /* from target_pin; -1: join through procfd's ns/ files */
+        int procfd;          /* /proc/PID of the pinned process */
         unsigned namespaces; /* enum enter_ns bits */
+        bool all;            /* every namespace of the target that differs from ours */
+        const char *wd;      /* working directory; inside the container's root with ENTER_NS_MNT */
         const char *label;   /* "container 'web'", for messages */
 };
 
-/* Joins the namespaces of req->pid. On failure nothing has been joined when the first
- * namespace fails; messages name the namespace, the PID and the label. */
-int enter_namespaces(const struct enter_request *req, struct nsx_error *err);
+/* Outcome of enter_namespaces. */
+enum enter_role {
+        ENTER_EXEC,   /* this process is in place: exec the command */
+        ENTER_PARENT, /* a PID or time namespace needed a child: wait for it (enter_wait) */
+};
+
+/* Joins the requested namespaces of the pinned process. The PID and time namespaces apply to
+ * children only, so when one is joined this forks once: the child gets ENTER_EXEC, the parent
+ * ENTER_PARENT with *ret_child set. */
+int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
+                     struct nsx_error *err);
+
+/* In the parent: forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to us to the child, passes
+ * stop and continue through, and returns the child's final wait status. Those signals stay
+ * blocked: the caller mirrors the status (exit, or re-raise the child's signal). */
+int enter_wait(pid_t child, int *ret_status, struct nsx_error *err);
 
 /* execvp(argv[0], argv). Returns only on failure: NSX_ERR_EXEC_NOTFOUND (exit 127) or
  * NSX_ERR_EXEC (exit 126). */

@@ -3,8 +3,11 @@
  * The only place that prints errors and chooses exit codes. */
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -13,6 +16,7 @@
 #include "engine.h"
 #include "enter.h"
 #include "options.h"
+#include "target.h"
 #include "util.h"
 
 #define PROGRAM "docker-nsexec"
@@ -25,17 +29,32 @@
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
                "\n"
-               "Run a host command inside a running container's network namespace.\n"
-               "CMD defaults to your shell. The filesystem, environment and working\n"
-               "directory stay the host's, so host tools (curl, ss, tcpdump) see the\n"
-               "container's network: e.g. a service bound to its 127.0.0.1.\n"
+               "Run a host command inside a running container's namespaces: by default\n"
+               "its network namespace only. CMD defaults to your shell. The filesystem,\n"
+               "environment and working directory stay the host's, so host tools (curl,\n"
+               "ss, tcpdump) see the container's network: e.g. a service bound to its\n"
+               "127.0.0.1.\n"
                "\n"
                "CONTAINER is a name, a full ID or a unique ID prefix.\n"
                "\n"
+               "Namespaces (as nsenter; -n when none is named):\n"
+               "  -n, --net            network\n"
+               "  -m, --mount          mount: CMD and paths resolve in the container's files\n"
+               "  -u, --uts            hostname\n"
+               "  -i, --ipc            IPC\n"
+               "  -p, --pid            PID (forks once; the exit status is mirrored)\n"
+               "  -U, --user           user (CMD runs as the namespace's root)\n"
+               "  -C, --cgroup         cgroup\n"
+               "  -T, --time           time\n"
+               "  -a, --all            every namespace of the container that differs from ours\n"
+               "\n"
                "Options:\n"
+               "  -w, --wd DIR         working directory (in the container's files with -m)\n"
                "  -H, --host URI       engine socket (default: $DOCKER_HOST, else\n"
                "                       " NSX_DEFAULT_HOST ")\n"
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
+               "      --no-verify      do not prove the PID is the container's (unknown\n"
+               "                       cgroup layouts); the PID is still pinned\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
@@ -44,8 +63,9 @@ static void print_help(void) {
                "Exit status: CMD's own; 125 if " PROGRAM " itself fails; 126 if CMD\n"
                "cannot be run; 127 if CMD is not found.\n"
                "\n"
-               "Example:\n"
-               "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n");
+               "Examples:\n"
+               "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n"
+               "  " PROGRAM " -a web ps\n");
 }
 
 static int report(const struct nsx_error *err) {
@@ -113,15 +133,50 @@ static int query_container(const struct options *o, const char *ref, struct cont
         return r;
 }
 
+/* Refuses to run with more privilege than the caller has: engine access is root-equivalent,
+ * so a set-user-ID or file-capability copy would be a root shell for everyone. */
+static int refuse_elevated(struct nsx_error *err) {
+        if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+                return nsx_error_set(err, NSX_ERR_USAGE, EPERM,
+                                     "refusing to run set-user-ID, set-group-ID or with file capabilities: "
+                                     "engine access is root-equivalent");
+        return 0;
+}
+
+/* The parent of a PID-namespace child ends as the child did: same exit code, or killed by
+ * the same signal (re-raised on ourselves, so the caller's shell sees it). */
+static int mirror_status(int status) {
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                sigset_t set;
+
+                signal(sig, SIG_DFL);
+                sigemptyset(&set);
+                sigaddset(&set, sig);
+                sigprocmask(SIG_UNBLOCK, &set, NULL);
+                raise(sig);
+                return 128 + sig; /* a signal whose default is not to terminate */
+        }
+        return WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv) {
         struct nsx_error err = {};
         struct options o;
         struct container c;
+        struct target t = TARGET_NULL;
+        enum enter_role role;
         const char *ref;
         char label[320];
         char *shell_argv[2];
         char *const *command;
-        int r;
+        pid_t child = 0;
+        int r, status;
+
+        if (refuse_elevated(&err) < 0) {
+                fprintf(stderr, PROGRAM ": %s\n", err.message);
+                return EXIT_NSX_FAILURE;
+        }
 
         r = options_parse(argc, argv, &o, &err);
         if (r < 0)
@@ -144,6 +199,22 @@ int main(int argc, char **argv) {
         r = query_container(&o, ref, &c, &err);
         if (r < 0)
                 return report(&err);
+        snprintf(label, sizeof(label), "container '%s'", o.container);
+
+        /* Pin the process right after the answer, then prove it is the container's. */
+        r = target_pin(c.pid, label, &t, &err);
+        if (r >= 0) {
+                if (o.verify)
+                        r = target_verify(&t, c.id, label, &err);
+                else
+                        fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
+                                (int) c.pid, label);
+        }
+        container_done(&c);
+        if (r < 0) {
+                target_done(&t);
+                return report(&err);
+        }
 
         command = o.command;
         if (!command) {
@@ -152,11 +223,26 @@ int main(int argc, char **argv) {
                 command = shell_argv;
         }
 
-        snprintf(label, sizeof(label), "container '%s'", o.container);
-        r = enter_namespaces(&(struct enter_request) {.pid = c.pid, .namespaces = ENTER_NS_NET, .label = label}, &err);
-        container_done(&c);
+        r = enter_namespaces(&(struct enter_request) {
+                                     .pid = t.pid,
+                                     .pidfd = t.pidfd,
+                                     .procfd = t.procfd,
+                                     .namespaces = o.namespaces,
+                                     .all = o.all,
+                                     .wd = o.wd,
+                                     .label = label,
+                             },
+                             &role, &child, &err);
+        target_done(&t);
         if (r < 0)
                 return report(&err);
+
+        if (role == ENTER_PARENT) {
+                r = enter_wait(child, &status, &err);
+                if (r < 0)
+                        return report(&err);
+                return mirror_status(status);
+        }
 
         enter_exec(command, &err);
         return report(&err);

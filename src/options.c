@@ -11,6 +11,16 @@
 
 enum {
         ARG_TIMEOUT = 0x100,
+        ARG_NO_VERIFY,
+};
+
+/* The namespace flags, as nsenter spells them. */
+static const struct {
+        char opt;
+        unsigned bit;
+} ns_options[] = {
+        {'n', ENTER_NS_NET}, {'m', ENTER_NS_MNT},    {'u', ENTER_NS_UTS}, {'i', ENTER_NS_IPC},
+        {'p', ENTER_NS_PID}, {'U', ENTER_NS_USER}, {'C', ENTER_NS_CGROUP}, {'T', ENTER_NS_TIME},
 };
 
 static const struct option long_options[] = {
@@ -18,6 +28,17 @@ static const struct option long_options[] = {
         {"version", no_argument, NULL, 'V'},
         {"host", required_argument, NULL, 'H'},
         {"timeout", required_argument, NULL, ARG_TIMEOUT},
+        {"net", no_argument, NULL, 'n'},
+        {"mount", no_argument, NULL, 'm'},
+        {"uts", no_argument, NULL, 'u'},
+        {"ipc", no_argument, NULL, 'i'},
+        {"pid", no_argument, NULL, 'p'},
+        {"user", no_argument, NULL, 'U'},
+        {"cgroup", no_argument, NULL, 'C'},
+        {"time", no_argument, NULL, 'T'},
+        {"all", no_argument, NULL, 'a'},
+        {"wd", required_argument, NULL, 'w'},
+        {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
         {},
 };
 
@@ -41,6 +62,7 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
         struct options o = {
                 .action = OPTIONS_RUN,
                 .timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
+                .verify = true,
         };
         int c;
 
@@ -49,7 +71,7 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
          * arguments, which are never ours to interpret. ":" reports a missing argument as ':'. */
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:hVH:", long_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+:hVH:nmuipUCTaw:", long_options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         o.action = OPTIONS_HELP;
@@ -68,6 +90,29 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                                                      "invalid --timeout '%s': expected seconds, more than 0 and at most %ld",
                                                      optarg, OPTIONS_TIMEOUT_MAX_MS / 1000);
                         break;
+                case 'a':
+                        o.all = true;
+                        break;
+                case 'w':
+                        if (optarg[0] == '\0')
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --wd needs a non-empty value");
+                        o.wd = optarg;
+                        break;
+                case ARG_NO_VERIFY:
+                        o.verify = false;
+                        break;
+                case 'n':
+                case 'm':
+                case 'u':
+                case 'i':
+                case 'p':
+                case 'U':
+                case 'C':
+                case 'T':
+                        for (size_t i = 0; i < ELEMENTSOF(ns_options); i++)
+                                if (ns_options[i].opt == c)
+                                        o.namespaces |= ns_options[i].bit;
+                        break;
                 case ':':
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' needs a value",
                                              argv[optind - 1]);
@@ -84,6 +129,9 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                 *ret = o;
                 return 0;
         }
+
+        if (o.namespaces == 0 && !o.all)
+                o.namespaces = ENTER_NS_NET;
 
         if (optind >= argc)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "missing CONTAINER");

@@ -2,6 +2,9 @@
 /* The command line, parsed into a plain value: no I/O, no environment. */
 #pragma once
 
+#include <stdbool.h>
+
+#include "enter.h"
 #include "error.h"
 
 enum options_action {
@@ -17,6 +20,10 @@ struct options {
         enum options_action action;
         const char *host;    /* -H/--host as given, NULL when absent */
         long timeout_ms;     /* --timeout for the whole engine exchange */
+        unsigned namespaces; /* enum enter_ns: -n, -m, ...; ENTER_NS_NET when none is named */
+        bool all;            /* -a: every namespace of the target that differs from ours */
+        const char *wd;      /* -w DIR, NULL when absent */
+        bool verify;         /* prove the PID is the container's (--no-verify clears it) */
         const char *container; /* CONTAINER exactly as typed */
         char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
 };

@@ -172,6 +172,43 @@ static void test_reparse(void **state) {
         }
 }
 
+static void test_namespaces(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        /* The network namespace alone, and the cgroup proof, unless asked otherwise. */
+        assert_int_equal(PARSE(&o, &err, "web"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_NET);
+        assert_false(o.all);
+        assert_true(o.verify);
+        assert_null(o.wd);
+
+        assert_int_equal(PARSE(&o, &err, "-m", "-u", "-p", "web"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_MNT | ENTER_NS_UTS | ENTER_NS_PID);
+        assert_int_equal(PARSE(&o, &err, "-nmuipUCT", "web"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_ALL);
+        assert_int_equal(PARSE(&o, &err, "--net", "--mount", "--uts", "--ipc", "--pid", "--user", "--cgroup", "--time",
+                               "web"),
+                         0);
+        assert_int_equal(o.namespaces, ENTER_NS_ALL);
+
+        assert_int_equal(PARSE(&o, &err, "-a", "web"), 0);
+        assert_true(o.all);
+        assert_int_equal(o.namespaces, 0);
+
+        assert_int_equal(PARSE(&o, &err, "-w", "/srv", "--no-verify", "web"), 0);
+        assert_string_equal(o.wd, "/srv");
+        assert_false(o.verify);
+        assert_int_equal(PARSE(&o, &err, "--wd=/x", "web"), 0);
+        assert_string_equal(o.wd, "/x");
+        assert_true(PARSE(&o, &err, "--wd=", "web") < 0);
+
+        /* After CONTAINER, namespace letters are the command's. */
+        assert_int_equal(PARSE(&o, &err, "web", "-m"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_NET);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_container_and_command),
@@ -185,6 +222,7 @@ int main(void) {
                 cmocka_unit_test(test_help_and_version),
                 cmocka_unit_test(test_timeout_values),
                 cmocka_unit_test(test_reparse),
+                cmocka_unit_test(test_namespaces),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
