@@ -69,22 +69,25 @@ static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mas
                 const struct ns_kind *ns = &ns_table[i];
                 struct stat theirs, ours;
                 char path[32];
+                bool have_ours;
 
                 if (!(want & ns->bit))
                         continue;
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->file);
+                have_ours = stat(path, &ours) == 0;
                 snprintf(path, sizeof(path), "ns/%s", ns->file);
                 if (fstatat(req->procfd, path, &theirs, 0) < 0) {
-                        if (errno == ENOENT && req->all)
-                                continue;
-                        if (errno == ESRCH || (errno == ENOENT && faccessat(req->procfd, "ns", F_OK, 0) < 0))
-                                return setns_error(req, ESRCH, ns->what, err);
-                        if (errno == ENOENT)
-                                return nsx_error_set(err, NSX_ERR_ENTER, ENOENT,
-                                                     "this kernel has no %s namespaces", ns->what);
-                        return setns_error(req, errno, ns->what, err);
+                        /* A kernel without this namespace type has no link for us either; a
+                         * link that only the target lacks means it is exiting right now. */
+                        if (errno == ENOENT && !have_ours) {
+                                if (req->all)
+                                        continue;
+                                return nsx_error_set(err, NSX_ERR_ENTER, ENOENT, "this kernel has no %s namespaces",
+                                                     ns->what);
+                        }
+                        return setns_error(req, errno == ENOENT ? ESRCH : errno, ns->what, err);
                 }
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->file);
-                if (stat(path, &ours) == 0 && ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
+                if (have_ours && ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
                         continue;
                 mask |= ns->bit;
         }

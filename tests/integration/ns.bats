@@ -517,7 +517,7 @@ cgroup_move() {
 
 @test "stress: a restarting container is entered or refused, never the wrong namespace" {
     local dir=$BATS_TEST_TMPDIR/flap host_ino daemon_ino="" probe w i f rc out ino
-    local entered=0 refused=0 bad=0 key lines_err
+    local entered=0 refused=0 bad=0 key lines_err workers=()
     local -A reasons=()
     host_ino=$(stat -L -c %i /proc/self/ns/net)
     if [ -n "${NSX_TEST_NETNS:-}" ] && [ -e "/run/netns/$NSX_TEST_NETNS" ]; then
@@ -542,8 +542,10 @@ cgroup_move() {
                 sleep "0.0$((RANDOM % 10))"
             done
         ) 3>&- &
+        workers+=($!)
     done
-    wait
+    # Only the workers: a bare `wait` would also wait for any other child of this shell.
+    wait "${workers[@]}"
     dk rm -f $C-flap >/dev/null 2>&1 || true
 
     for f in "$dir"/*.rc; do
