@@ -308,6 +308,25 @@ cgroup_move() {
     assert_failure
 }
 
+proc_state() { # proc_state PID: the one-letter state, "T" when stopped
+    awk '/^State:/ { print $2 }' "/proc/$1/status"
+}
+
+@test "-p: when the command stops, docker-nsexec stops too; continued, it continues the command" {
+    local kid rc=0
+    bg "$NSX" -p $C-box sleep 30
+    wait_for has_child_named "$BG" sleep
+    kid=$(only_child "$BG")
+    kill -STOP "$kid"
+    # The shell sees its job stop: the parent stops itself.
+    wait_for eval '[ "$(proc_state "$BG")" = T ]'
+    kill -CONT "$BG"
+    wait_for eval '[ "$(proc_state "$kid")" != T ] && [ "$(proc_state "$BG")" != T ]'
+    kill -TERM "$BG"
+    wait "$BG" || rc=$?
+    assert_equal "$rc" 143
+}
+
 # --- user and time namespaces (targets made with unshare, behind the fake engine) ----------
 
 @test "-U: the target's user namespace, as its root" {
