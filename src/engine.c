@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stddef.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "config.h"
 #include "util.h"
@@ -49,18 +52,114 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
         return n;
 }
 
+/* Keeps the two headers that say which engine this is and which API it speaks. */
+static size_t header_line(char *line, size_t size, size_t nitems, void *userdata) {
+        struct engine_response *r = userdata;
+        size_t n = size * nitems;
+        static const struct {
+                const char *name;
+                size_t off, size;
+        } wanted[] = {
+                {"Api-Version:", offsetof(struct engine_response, server_api), sizeof(((struct engine_response *) 0)->server_api)},
+                {"Libpod-Api-Version:", offsetof(struct engine_response, libpod_api),
+                 sizeof(((struct engine_response *) 0)->libpod_api)},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
+                size_t k = strlen(wanted[i].name), len;
+                char *dst = (char *) r + wanted[i].off;
+
+                if (n <= k || strncasecmp(line, wanted[i].name, k) != 0)
+                        continue;
+                line += k;
+                n -= k;
+                while (n && (*line == ' ' || *line == '\t')) {
+                        line++;
+                        n--;
+                }
+                for (len = 0; len < n && len + 1 < wanted[i].size && line[len] != '\r' && line[len] != '\n'; len++)
+                        dst[len] = (line[len] >= 0x20 && line[len] < 0x7f) ? line[len] : '?';
+                dst[len] = '\0';
+                break;
+        }
+        return size * nitems;
+}
+
+static bool parse_version(const char *v, unsigned long *major, unsigned long *minor) {
+        char *end;
+
+        if (*v < '0' || *v > '9')
+                return false;
+        *major = strtoul(v, &end, 10);
+        if (*end != '.' || end[1] < '0' || end[1] > '9')
+                return false;
+        *minor = strtoul(end + 1, &end, 10);
+        return *end == '\0' && *major < 1000 && *minor < 1000;
+}
+
+int engine_version_cmp(const char *a, const char *b) {
+        unsigned long amaj, amin, bmaj, bmin;
+        bool va = parse_version(a, &amaj, &amin), vb = parse_version(b, &bmaj, &bmin);
+
+        if (!va || !vb)
+                return (int) va - (int) vb;
+        if (amaj != bmaj)
+                return amaj < bmaj ? -1 : 1;
+        return amin < bmin ? -1 : amin > bmin;
+}
+
+void engine_version_hint(const char *body, size_t len, char *buf, size_t size) {
+        /* Docker: "client version 1.41 is too new. Maximum supported API version is 1.40", and
+         * "... is too old. Minimum supported API version is 1.44, please upgrade ...". Plain
+         * text in a JSON string: searching the bytes needs no JSON. */
+        static const char *const phrases[] = {"Maximum supported API version is ",
+                                              "Minimum supported API version is "};
+        size_t n = 0;
+
+        if (size == 0)
+                return;
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(phrases) && body; i++) {
+                const char *p = memmem(body, len, phrases[i], strlen(phrases[i]));
+                unsigned long maj, min;
+
+                if (!p)
+                        continue;
+                p += strlen(phrases[i]);
+                while (n + 1 < size && p + n < body + len && ((p[n] >= '0' && p[n] <= '9') || p[n] == '.'))
+                        n++;
+                /* "1.44," leaves no trailing dot; "1.40." (end of sentence) would. */
+                while (n > 0 && p[n - 1] == '.')
+                        n--;
+                memcpy(buf, p, n);
+                buf[n] = '\0';
+                if (!parse_version(buf, &maj, &min))
+                        buf[0] = '\0';
+                return;
+        }
+}
+
 /* A failed connect says little on its own; name the cause the user can act on. */
-static int connect_error(const char *path, long os_errno, struct nsx_error *err) {
+static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_error *err) {
+        const char *path = endpoint_where(ep);
         struct stat st;
         int e = (int) os_errno;
 
-        if (stat(path, &st) < 0)
-                e = errno;
-        else if (!S_ISSOCK(st.st_mode))
-                e = ENOTSOCK;
+        if (ep->kind == ENDPOINT_UNIX) {
+                if (stat(path, &st) < 0)
+                        e = errno;
+                else if (!S_ISSOCK(st.st_mode))
+                        e = ENOTSOCK;
+        }
 
         switch (e) {
         case ENOENT:
+                if (ep->tried[0]) {
+                        nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: no engine socket found (tried %s)",
+                                      ep->tried);
+                        nsx_error_hint(err, "is the Docker daemon running? (choose a socket with -H unix:///path or --context)");
+                        break;
+                }
                 nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: %s does not exist", path);
                 nsx_error_hint(err, "is the Docker daemon running? (choose another socket with -H unix:///path)");
                 break;
@@ -84,14 +183,15 @@ static int connect_error(const char *path, long os_errno, struct nsx_error *err)
         return e > 0 ? -e : -ECONNREFUSED;
 }
 
-static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const char *path, long timeout_ms,
-                          struct nsx_error *err) {
+static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const struct endpoint *ep,
+                          long timeout_ms, struct nsx_error *err) {
+        const char *path = endpoint_where(ep);
         long os_errno = 0;
 
         curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
         switch (rc) {
         case CURLE_COULDNT_CONNECT:
-                return connect_error(path, os_errno, err);
+                return connect_error(ep, os_errno, err);
         case CURLE_OPERATION_TIMEDOUT:
                 return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT,
                                      "the engine at %s did not answer within %g s (--timeout)", path,
@@ -102,7 +202,7 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                                      ENGINE_BODY_MAX >> 20);
         case CURLE_WRITE_ERROR:
                 if (sink->too_large)
-                        return transfer_error(curl, CURLE_FILESIZE_EXCEEDED, sink, path, timeout_ms, err);
+                        return transfer_error(curl, CURLE_FILESIZE_EXCEEDED, sink, ep, timeout_ms, err);
                 if (sink->no_memory)
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory reading the engine's answer");
                 break;
@@ -126,25 +226,22 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                              curl_easy_strerror(rc));
 }
 
-static int perform(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
+/* One GET of url; fills ret's status, body and headers. */
+static int perform(const struct endpoint *ep, const char *url, long timeout_ms, struct engine_response *ret,
                    struct nsx_error *err) {
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         struct sink sink = {};
-        char url[512];
         CURLcode rc;
         long status = 0;
         int r;
-
-        if ((size_t) snprintf(url, sizeof(url), "http://localhost%s", path) >= sizeof(url))
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
 
         curl = curl_easy_init();
         if (!curl)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
 
         /* Each setopt below either bounds the exchange or keeps libcurl from doing more than one
-         * plain HTTP/1.1 GET on this one socket: no proxies, no redirects, no other protocols. */
-        if (curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK ||
+         * plain HTTP/1.1 GET: no proxies, no redirects, no other protocols. */
+        if ((ep->kind == ENDPOINT_UNIX && curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK) ||
             curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK ||
@@ -156,6 +253,8 @@ static int perform(const struct endpoint *ep, const char *path, long timeout_ms,
             curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) ENGINE_BODY_MAX) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_USERAGENT, "docker-nsexec/" NSX_VERSION) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_line) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_HEADERDATA, ret) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink) != CURLE_OK) {
                 return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
@@ -164,19 +263,71 @@ static int perform(const struct endpoint *ep, const char *path, long timeout_ms,
 
         rc = curl_easy_perform(curl);
         if (rc != CURLE_OK) {
-                r = transfer_error(curl, rc, &sink, ep->socket_path, timeout_ms, err);
+                r = transfer_error(curl, rc, &sink, ep, timeout_ms, err);
                 free(sink.data);
                 return r;
         }
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 
-        *ret = (struct engine_response) {
-                .status = status,
-                .body = sink.data ? sink.data : strdup(""),
-                .len = sink.len,
-        };
+        ret->status = status;
+        ret->body = sink.data ? sink.data : strdup("");
+        ret->len = sink.len;
         if (!ret->body)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+        return 0;
+}
+
+static long elapsed_ms(const struct timespec *since) {
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+static int get_versioned(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
+                         struct nsx_error *err) {
+        struct engine_response resp = {};
+        struct timespec start;
+        char version[16] = ENGINE_API_VERSION;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (int attempt = 0; attempt < ENGINE_ATTEMPTS_MAX; attempt++) {
+                char url[512], hint[16];
+                long left = timeout_ms - elapsed_ms(&start);
+
+                if (left <= 0)
+                        return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT,
+                                             "the engine at %s did not answer within %g s (--timeout)",
+                                             endpoint_where(ep), (double) timeout_ms / 1000.0);
+                snprintf(resp.attempts[attempt].path, sizeof(resp.attempts[attempt].path), "/v%s%s", version, path);
+                if ((size_t) snprintf(url, sizeof(url), "%s%s", ep->base_url, resp.attempts[attempt].path) >= sizeof(url))
+                        return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
+                free(resp.body);
+                resp.body = NULL;
+                r = perform(ep, url, left, &resp, err);
+                if (r < 0) {
+                        free(resp.body);
+                        return r;
+                }
+                resp.attempts[attempt].status = resp.status;
+                resp.n_attempts = attempt + 1;
+
+                /* Only a 400 that names another version is a version problem. */
+                if (resp.status != 400)
+                        break;
+                engine_version_hint(resp.body, resp.len, hint, sizeof(hint));
+                if (!hint[0] || streq(hint, version))
+                        break;
+                if (engine_version_cmp(hint, ENGINE_API_MIN) < 0) {
+                        free(resp.body);
+                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTONOSUPPORT,
+                                             "the engine at %s speaks API %s at most; docker-nsexec needs %s or later",
+                                             endpoint_where(ep), hint, ENGINE_API_MIN);
+                }
+                snprintf(version, sizeof(version), "%s", hint);
+        }
+        *ret = resp;
         return 0;
 }
 
@@ -188,7 +339,7 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
          * it saves start-up time. Cleaning up here leaves no libcurl state (or fd) behind. */
         if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
-        r = perform(ep, path, timeout_ms, ret, err);
+        r = get_versioned(ep, path, timeout_ms, ret, err);
         curl_global_cleanup();
         return r;
 }

@@ -55,11 +55,15 @@ static void print_help(void) {
                "\n"
                "Options:\n"
                "  -w, --wd DIR         working directory (in the container's files with -m)\n"
-               "  -H, --host URI       engine socket (default: $DOCKER_HOST, else\n"
-               "                       " NSX_DEFAULT_HOST ")\n"
+               "  -H, --host URI       engine endpoint: unix:///path or tcp://127.0.0.1:PORT\n"
+               "                       (default: $DOCKER_HOST, else the docker context,\n"
+               "                       else " NSX_DEFAULT_HOST ",\n"
+               "                       else the rootless Docker or Podman socket)\n"
+               "  -c, --context NAME   use this docker context's endpoint\n"
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
+               "  -v, --verbose        say which engine was chosen and why, and the requests\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
@@ -110,6 +114,28 @@ static const char *default_shell(void) {
         return "/bin/sh";
 }
 
+/* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found and what was asked of it. */
+static void debug_exchange(const struct endpoint *ep, const struct engine_response *resp) {
+        if (ep) {
+                if (ep->why[0])
+                        fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s: %s)\n",
+                                ep->kind == ENDPOINT_UNIX ? "unix://" : "", endpoint_where(ep),
+                                endpoint_source_name(ep->source), ep->why);
+                else
+                        fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s)\n",
+                                ep->kind == ENDPOINT_UNIX ? "unix://" : "", endpoint_where(ep),
+                                endpoint_source_name(ep->source));
+        }
+        if (resp) {
+                for (int i = 0; i < resp->n_attempts; i++)
+                        fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", resp->attempts[i].path,
+                                resp->attempts[i].status);
+                if (resp->server_api[0] || resp->libpod_api[0])
+                        fprintf(stderr, PROGRAM ": debug: engine API %s%s%s\n", resp->server_api[0] ? resp->server_api : "?",
+                                resp->libpod_api[0] ? ", Podman (libpod API " : "", resp->libpod_api[0] ? resp->libpod_api : "");
+        }
+}
+
 /* Asks the engine about ref and returns the container only if it has a process to enter. */
 static int query_container(const struct options *o, const char *ref, struct container *ret, struct nsx_error *err) {
         struct engine_response resp = {};
@@ -117,9 +143,21 @@ static int query_container(const struct options *o, const char *ref, struct cont
         char path[512];
         int r;
 
-        r = endpoint_resolve(o->host, getenv("DOCKER_HOST"), NSX_DEFAULT_HOST, &ep, err);
+        r = endpoint_resolve(&(struct endpoint_inputs) {
+                                     .flag_context = o->context,
+                                     .flag_host = o->host,
+                                     .env_host = getenv("DOCKER_HOST"),
+                                     .env_context = getenv("DOCKER_CONTEXT"),
+                                     .env_config = getenv("DOCKER_CONFIG"),
+                                     .home = getenv("HOME"),
+                                     .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+                                     .default_host = NSX_DEFAULT_HOST,
+                             },
+                             &ep, err);
         if (r < 0)
                 return r;
+        if (o->verbose)
+                debug_exchange(&ep, NULL);
         r = container_inspect_path(ref, path, sizeof(path));
         if (r < 0)
                 return nsx_error_set(err, NSX_ERR_NOT_FOUND, -r, "container name too long: '%s'", o->container);
@@ -127,6 +165,8 @@ static int query_container(const struct options *o, const char *ref, struct cont
         r = engine_get(&ep, path, o->timeout_ms, &resp, err);
         if (r < 0)
                 return r;
+        if (o->verbose)
+                debug_exchange(NULL, &resp);
         r = container_from_response(o->container, resp.status, resp.body, resp.len, ret, err);
         engine_response_free(&resp);
         if (r < 0)
@@ -207,6 +247,8 @@ int main(int argc, char **argv) {
                 printf(PROGRAM " " NSX_VERSION "\n");
                 return EXIT_SUCCESS;
         }
+        if (getenv("DOCKER_NSEXEC_DEBUG") && streq(getenv("DOCKER_NSEXEC_DEBUG"), "1"))
+                o.verbose = true;
 
         r = container_ref_check(o.container, &ref, &err);
         if (r < 0)

@@ -27,6 +27,8 @@ static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"host", required_argument, NULL, 'H'},
+        {"context", required_argument, NULL, 'c'},
+        {"verbose", no_argument, NULL, 'v'},
         {"timeout", required_argument, NULL, ARG_TIMEOUT},
         {"net", no_argument, NULL, 'n'},
         {"mount", no_argument, NULL, 'm'},
@@ -71,7 +73,7 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
          * arguments, which are never ours to interpret. ":" reports a missing argument as ':'. */
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:hVH:nmuipUCTaw:", long_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:", long_options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         o.action = OPTIONS_HELP;
@@ -83,6 +85,14 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                         if (optarg[0] == '\0')
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --host needs a non-empty value");
                         o.host = optarg;
+                        break;
+                case 'c':
+                        if (optarg[0] == '\0')
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --context needs a non-empty value");
+                        o.context = optarg;
+                        break;
+                case 'v':
+                        o.verbose = true;
                         break;
                 case ARG_TIMEOUT:
                         if (options_parse_timeout(optarg, &o.timeout_ms) < 0)
@@ -129,6 +139,10 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                 *ret = o;
                 return 0;
         }
+
+        /* As the docker CLI: a context and a host are two answers to one question. */
+        if (o.context && o.host)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
 
         if (o.namespaces == 0 && !o.all)
                 o.namespaces = ENTER_NS_NET;

@@ -19,6 +19,8 @@ enum options_action {
 struct options {
         enum options_action action;
         const char *host;    /* -H/--host as given, NULL when absent */
+        const char *context; /* -c/--context, NULL when absent */
+        bool verbose;        /* -v: say which endpoint, which requests */
         long timeout_ms;     /* --timeout for the whole engine exchange */
         unsigned namespaces; /* enum enter_ns: -n, -m, ...; ENTER_NS_NET when none is named */
         bool all;            /* -a: every namespace of the target that differs from ours */

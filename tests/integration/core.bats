@@ -236,7 +236,7 @@ teardown() {
 
     DOCKER_HOST=tcp://192.0.2.1:2375 run "$NSX" $C-web true
     assert_failure 125
-    assert_output --partial "unsupported engine endpoint 'tcp://192.0.2.1:2375' (from DOCKER_HOST)"
+    assert_output "docker-nsexec: engine endpoint 'tcp://192.0.2.1:2375' (from DOCKER_HOST) is not on this machine: entering namespaces needs the container's processes here"
 }
 
 @test "no daemon: a missing socket and a dead one each say so, exit 125" {

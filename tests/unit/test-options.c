@@ -209,6 +209,23 @@ static void test_namespaces(void **state) {
         assert_int_equal(o.namespaces, ENTER_NS_NET);
 }
 
+static void test_context_and_verbose(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "-c", "prod", "-v", "web"), 0);
+        assert_string_equal(o.context, "prod");
+        assert_true(o.verbose);
+        assert_int_equal(PARSE(&o, &err, "--context=prod", "--verbose", "web"), 0);
+        assert_string_equal(o.context, "prod");
+
+        assert_true(PARSE(&o, &err, "--context", "prod", "-H", "unix:///x", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "--context and --host cannot be used together");
+        assert_true(PARSE(&o, &err, "--context=", "web") < 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_container_and_command),
@@ -223,6 +240,7 @@ int main(void) {
                 cmocka_unit_test(test_timeout_values),
                 cmocka_unit_test(test_reparse),
                 cmocka_unit_test(test_namespaces),
+                cmocka_unit_test(test_context_and_verbose),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
