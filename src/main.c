@@ -116,16 +116,9 @@ static const char *default_shell(void) {
 
 /* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found and what was asked of it. */
 static void debug_exchange(const struct endpoint *ep, const struct engine_response *resp) {
-        if (ep) {
-                if (ep->why[0])
-                        fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s: %s)\n",
-                                ep->kind == ENDPOINT_UNIX ? "unix://" : "", endpoint_where(ep),
-                                endpoint_source_name(ep->source), ep->why);
-                else
-                        fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s)\n",
-                                ep->kind == ENDPOINT_UNIX ? "unix://" : "", endpoint_where(ep),
-                                endpoint_source_name(ep->source));
-        }
+        if (ep)
+                fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s%s%s)\n", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
+                        endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
         if (resp) {
                 for (int i = 0; i < resp->n_attempts; i++)
                         fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", resp->attempts[i].path,
