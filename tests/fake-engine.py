@@ -3,6 +3,9 @@
 # A fake Engine API server on a real unix socket, for faults a real daemon cannot be made to show.
 """Usage: fake-engine.py SOCKET MODE [ARG...]
 
+SOCKET is a unix socket path, or tcp:HOST:PORT for a TCP listener (tcp:127.0.0.1:0 picks a free
+port; "ready PORT" then names it).
+
 Modes:
   hang             accept connections, never answer
   unbound          bind the socket path but never listen (connect gets ECONNREFUSED)
@@ -14,8 +17,19 @@ Modes:
                    like inspect, with the PID of a child (sleep 1000) that is spawned at start
                    and killed and reaped on each request before the answer: the container
                    "stopped between the answer and the entry". Prints "child PID" first.
+  versioned MIN MAX ID PID
+                   an engine speaking API versions MIN to MAX (e.g. 1.24 1.40): answers
+                   GET /vX.Y/containers/NAME/json like inspect when MIN <= X.Y <= MAX (or when
+                   the path has no version), else HTTP 400 with Docker's message "client version
+                   X.Y is too new. Maximum supported API version is MAX" (or "too old. Minimum
+                   supported API version is MIN"); GET /_ping answers 200 "OK". Every answer
+                   carries "Api-Version: MAX". Each request line is logged to stderr.
+  forward UNIXSOCKET
+                   relay each connection, both ways, to the unix socket UNIXSOCKET (a real
+                   engine): with SOCKET tcp:127.0.0.1:0, a loopback TCP endpoint for a daemon
+                   that listens only on a unix socket.
 
-Prints "ready" on stdout once the socket exists; runs until killed.
+Prints "ready" on stdout once the socket exists ("ready PORT" for tcp:); runs until killed.
 """
 import json
 import os
@@ -24,9 +38,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.parse
 
 INSPECT_PATH = re.compile(r"^(?:/v[0-9.]+)?/containers/([^/?#]+)/json(?:\?.*)?$")
+VERSIONED_PATH = re.compile(r"^/v([0-9]+)\.([0-9]+)(/.*)$")
 
 
 def read_request(conn):
@@ -40,8 +56,9 @@ def read_request(conn):
     return data
 
 
-def send(conn, status, body):
-    head = (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+def send(conn, status, body, headers=(), content_type="application/json"):
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers)
+    head = (f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n{extra}"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
     try:
         conn.sendall(head.encode() + body)
@@ -50,29 +67,100 @@ def send(conn, status, body):
     conn.close()
 
 
-def answer_inspect(conn, cid, pid):
-    """Answers an inspect request for any name with a running container CID whose PID is PID."""
-    line = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1")
-    parts = line.split(" ")
-    m = INSPECT_PATH.match(parts[1]) if len(parts) == 3 and parts[0] == "GET" else None
-    if not m:
-        send(conn, 404, json.dumps({"message": "page not found"}).encode())
-        return
-    name = urllib.parse.unquote(m.group(1))
-    body = {
+def inspect_body(name, cid, pid):
+    return json.dumps({
         "Id": cid,
         "Name": "/" + name.lstrip("/"),
         "State": {"Status": "running", "Running": True, "Paused": False,
                   "Restarting": False, "Dead": False, "Pid": pid},
-    }
-    send(conn, 200, json.dumps(body).encode())
+    }).encode()
+
+
+def answer_inspect(conn, cid, pid, line=None, headers=()):
+    """Answers an inspect request for any name with a running container CID whose PID is PID."""
+    if line is None:
+        line = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1")
+    parts = line.split(" ")
+    m = INSPECT_PATH.match(parts[1]) if len(parts) == 3 and parts[0] == "GET" else None
+    if not m:
+        send(conn, 404, json.dumps({"message": "page not found"}).encode(), headers)
+        return
+    send(conn, 200, inspect_body(urllib.parse.unquote(m.group(1)), cid, pid), headers)
+
+
+def version_tuple(text):
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def answer_versioned(conn, vmin, vmax, cid, pid):
+    """An engine that speaks API versions vmin..vmax, with dockerd's words for the others."""
+    line = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1")
+    print(line, file=sys.stderr, flush=True)
+    headers = [("Api-Version", vmax), ("Server", "fake-engine")]
+    parts = line.split(" ")
+    if len(parts) != 3 or parts[0] not in ("GET", "HEAD"):
+        send(conn, 404, json.dumps({"message": "page not found"}).encode(), headers)
+        return
+    path = parts[1]
+    m = VERSIONED_PATH.match(path)
+    if m:
+        asked = (int(m.group(1)), int(m.group(2)))
+        text = f"{asked[0]}.{asked[1]}"
+        if asked > version_tuple(vmax):
+            msg = f"client version {text} is too new. Maximum supported API version is {vmax}"
+            send(conn, 400, json.dumps({"message": msg}).encode(), headers)
+            return
+        if asked < version_tuple(vmin):
+            msg = (f"client version {text} is too old. Minimum supported API version is {vmin}, "
+                   "please upgrade your client to a newer version")
+            send(conn, 400, json.dumps({"message": msg}).encode(), headers)
+            return
+        path = m.group(3)
+    if path.split("?", 1)[0] == "/_ping":
+        send(conn, 200, b"OK", headers, content_type="text/plain; charset=utf-8")
+        return
+    answer_inspect(conn, cid, pid, f"GET {path} {parts[2]}", headers)
+
+
+def relay(src, dst):
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    try:
+        dst.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def forward(conn, target):
+    """Relays one connection both ways to the unix socket target."""
+    up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        up.connect(target)
+    except OSError as e:
+        print(f"forward: cannot connect to {target}: {e}", file=sys.stderr, flush=True)
+        conn.close()
+        return
+    back = threading.Thread(target=relay, args=(up, conn), daemon=True)
+    back.start()
+    relay(conn, up)
+    back.join()
+    up.close()
+    conn.close()
 
 
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     path, mode = sys.argv[1], sys.argv[2]
-    if mode not in ("hang", "unbound", "answer", "inspect", "inspect-vanishing"):
+    if mode not in ("hang", "unbound", "answer", "inspect", "inspect-vanishing", "versioned",
+                    "forward"):
         sys.exit(f"unknown mode {mode}")
     child = None
     if mode == "inspect-vanishing":
@@ -86,16 +174,25 @@ def main():
                 child.wait()
             sys.exit(0)
         signal.signal(signal.SIGTERM, stop)
-    if os.path.exists(path):
-        os.unlink(path)
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
+    if path.startswith("tcp:"):
+        host, port = path[len("tcp:"):].rsplit(":", 1)
+        host = host.strip("[]")
+        srv = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind((host, int(port)))
+        ready = f"ready {srv.getsockname()[1]}"
+    else:
+        if os.path.exists(path):
+            os.unlink(path)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        ready = "ready"
     if mode == "unbound":
-        print("ready", flush=True)
+        print(ready, flush=True)
         while True:
             signal.pause()
     srv.listen(64)
-    print("ready", flush=True)
+    print(ready, flush=True)
 
     held = []
     while True:
@@ -113,6 +210,10 @@ def main():
                 child.kill()
                 child.wait()  # reaped: the PID names no process any more
             answer_inspect(conn, sys.argv[3], child.pid)
+        elif mode == "versioned":
+            answer_versioned(conn, sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
+        elif mode == "forward":
+            threading.Thread(target=forward, args=(conn, sys.argv[3]), daemon=True).start()
 
 
 if __name__ == "__main__":
