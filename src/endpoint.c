@@ -38,7 +38,7 @@ const char *endpoint_source_name(enum endpoint_source source) {
         case ENDPOINT_FROM_DEFAULT:
                 return "default";
         case ENDPOINT_FROM_SEARCH:
-                return "socket search";
+                return "default, by socket search";
         }
         return "?";
 }
@@ -256,14 +256,18 @@ static int context_endpoint(const char *name, enum endpoint_source source, const
         int r;
 
         if (streq(name, "default")) {
-                r = default_endpoint(in, source, ret, err);
+                /* As the docker CLI: the default context is DOCKER_HOST when that is set. */
+                if (in->env_host && in->env_host[0])
+                        r = endpoint_parse(in->env_host, source, ret, err);
+                else
+                        r = default_endpoint(in, source, ret, err);
                 if (r >= 0 && ret->why[0] == '\0')
                         snprintf(ret->why, sizeof(ret->why), "context 'default'");
                 return r;
         }
         if (!config_dir)
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, ENOENT,
-                                     "context '%s' (from %s) not found: neither DOCKER_CONFIG nor HOME is set", name,
+                                     "context '%s' not found (from %s): neither DOCKER_CONFIG nor HOME is set", name,
                                      endpoint_source_name(source));
 
         /* A context's directory is named by the SHA-256 of its name; reading each meta.json's
@@ -297,10 +301,10 @@ static int context_endpoint(const char *name, enum endpoint_source source, const
         }
         if (bad[0])
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG,
-                                     "context '%s' (from %s) not found: cannot parse %s", name,
+                                     "context '%s' not found (from %s): cannot parse %s", name,
                                      endpoint_source_name(source), bad);
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, ENOENT, "context '%s' (from %s) not found in %s", name,
-                             endpoint_source_name(source), dir);
+        return nsx_error_set(err, NSX_ERR_ENDPOINT, ENOENT, "context '%s' not found in %s (from %s)", name, dir,
+                             endpoint_source_name(source));
 }
 
 int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, struct nsx_error *err) {

@@ -143,12 +143,19 @@ static void test_contexts(void **state) {
                          0);
         assert_string_equal(ep.socket_path, "/var/run/docker.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_CONFIG);
+        /* ... which is DOCKER_HOST when set, as for the docker CLI. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default",
+                                                                     .env_host = "unix:///env.sock",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_string_equal(ep.socket_path, "/env.sock");
 
         /* Unknown context: named, with where it was looked for. */
         assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "nope",
                                                                 .default_host = DEFAULT},
                                      &ep, &err) < 0);
-        assert_non_null(strstr(err.message, "context 'nope' (from --context) not found"));
+        assert_non_null(strstr(err.message, "context 'nope' not found in "));
 
         /* A broken meta.json elsewhere does not hide a good one; a missing name names it. */
         write_file("cfg/contexts/meta/cccc/meta.json", "{not json");
