@@ -2,22 +2,25 @@
 # SPDX-License-Identifier: MIT
 #
 # contrib/test.sh - build docker-nsexec and run the whole test suite against
-# a private Docker daemon.  This is what CI runs (.ci/run).  Debian 12, root.
+# a private Docker daemon and a private Podman service.  This is what CI runs
+# (.ci/run).  Debian 12, root.
 #
 #   1. installs the packages that are missing
 #   2. builds build/ (-Dwerror=true) and build-asan/ (ASan + UBSan), from
 #      scratch: both directories are deleted first
 #   3. starts a private dockerd in network namespace nsx-test, state under
-#      /run/nsx-test, and imports the image local/busybox into it
+#      /run/nsx-test, and a private Podman API service, state under
+#      /run/nsx-podman, and imports the image local/busybox into each
 #   4. runs `meson test` in each build directory with
 #        NSX_TEST_DOCKER_HOST=unix:///run/nsx-test/docker.sock
+#        NSX_TEST_PODMAN_HOST=unix:///run/nsx-podman/podman.sock
 #        NSX_TEST_NETNS=nsx-test  NSX_TEST_IMAGE=local/busybox
 #        DOCKER_NSEXEC_MUST_WORK=1  DOCKER_HOST=$NSX_TEST_DOCKER_HOST
-#   5. stops the daemon (also on failure or interruption) and prints a
+#   5. stops both (also on failure or interruption) and prints a
 #      summary whose last line is "N passed, N failed, N skipped"
 #
 # Exit status 0 only if everything built, at least one test ran and nothing
-# failed.  It never touches a Docker daemon it did not start.
+# failed.  It never touches a Docker daemon or Podman it did not start.
 set -euo pipefail
 
 usage() {
@@ -25,8 +28,9 @@ usage() {
 Usage: contrib/test.sh [--no-asan] [--] [MESON-TEST-ARGS...]
 
 Build build/ and build-asan/ from scratch, start a private Docker daemon
-(state in /run/nsx-test, network namespace nsx-test), run `meson test` in both
-build directories against it, stop it, and print a summary. The last line
+(state in /run/nsx-test, network namespace nsx-test) and a private Podman
+service (state in /run/nsx-podman), run `meson test` in both build
+directories against them, stop them, and print a summary. The last line
 of output is "N passed, N failed, N skipped" (test cases: the subtests of
 TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
@@ -55,15 +59,22 @@ step() { printf '\n==> %s\n' "$*"; }
 
 total_passed=0 total_failed=0 total_skipped=0
 daemon_started=0
+podman_started=0
 child=""
 daemon_dir=/run/nsx-test
 daemon_netns=nsx-test
+podman_dir=/run/nsx-podman
 
 stop_daemon() {
     if ((daemon_started)); then
         daemon_started=0
         nsx_dockerd_stop "$daemon_dir" "$daemon_netns" ||
             echo "test.sh: warning: the test daemon did not stop cleanly" >&2
+    fi
+    if ((podman_started)); then
+        podman_started=0
+        nsx_podman_stop "$podman_dir" ||
+            echo "test.sh: warning: the test Podman service did not stop cleanly" >&2
     fi
 }
 # die REASON: one line on stderr, stop the daemon, then the summary line
@@ -83,17 +94,19 @@ cd "$root"
 ((EUID == 0)) || die "must run as root (it starts a Docker daemon and may install packages)"
 
 daemon_host=$(nsx_dockerd_host "$daemon_dir")
+podman_host=$(nsx_podman_host "$podman_dir")
 
-# Two runs at once would share /run/nsx-test: the second would wipe the
-# first one's daemon.  Commands that may outlive a killed test.sh (meson,
-# the tests) run with fd 9 closed, so the lock dies with this script.
+# Two runs at once would share /run/nsx-test and /run/nsx-podman: the second
+# would wipe the first one's daemons.  Commands that may outlive a killed
+# test.sh (meson, the tests) run with fd 9 closed, so the lock dies with this
+# script.
 exec 9>"$daemon_dir.lock"
 flock -n 9 || die "another contrib/test.sh is running (lock $daemon_dir.lock)"
 
 step "Packages"
 nsx_install_packages \
     meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
-    docker.io cgroupfs-mount busybox-static curl iproute2 \
+    docker.io cgroupfs-mount busybox-static curl iproute2 podman \
     libcmocka-dev bats bats-assert bats-support python3 clang ||
     die "could not install the needed packages"
 echo "ok"
@@ -146,9 +159,17 @@ if ((${#built[@]})); then
     echo "answers after ${NSX_DOCKERD_START_SECONDS:-?}s"
     nsx_image_build "$daemon_host" || die "could not build the test image"
     echo "image local/busybox ready"
+
+    step "Private Podman service ($podman_host)"
+    podman_started=1 # as for dockerd: the trap cleans up a half-started one
+    nsx_podman_start "$podman_dir" || die "could not start the test Podman service"
+    echo "answers after ${NSX_PODMAN_START_SECONDS:-?}s"
+    nsx_podman_image_build "$podman_host" || die "could not build the test image in Podman"
+    echo "image local/busybox ready"
 fi
 
 export NSX_TEST_DOCKER_HOST=$daemon_host
+export NSX_TEST_PODMAN_HOST=$podman_host
 export NSX_TEST_NETNS=$daemon_netns
 export NSX_TEST_IMAGE=local/busybox
 export DOCKER_NSEXEC_MUST_WORK=1
@@ -247,8 +268,8 @@ for b in "${built[@]}"; do
     total_skipped=$((total_skipped + s))
 done
 
-if ((daemon_started)); then
-    step "Stop the daemon"
+if ((daemon_started || podman_started)); then
+    step "Stop the daemons"
     stop_daemon
     echo "stopped"
 fi

@@ -19,6 +19,18 @@
 #   nsx_image_build HOST          builds image local/busybox on HOST if missing
 #   nsx_daemon_answers HOST       0 if GET /_ping on HOST says OK within 2 s
 #
+# Podman (4.3, Debian's podman package), the same way:
+#   nsx_podman_start DIR          private `podman system service` with every
+#                                 piece of state under DIR: socket
+#                                 DIR/podman.sock, Docker-compatible API
+#   nsx_podman_stop DIR           remove its containers, stop it and every
+#                                 process it spawned (conmon, containers),
+#                                 unmount, delete DIR
+#   nsx_podman_host DIR           prints unix://DIR/podman.sock
+#   nsx_podman DIR ARG...         runs podman with the service's global flags
+#                                 and configuration: it sees the same containers
+#   nsx_podman_image_build HOST   local/busybox on the Podman service at HOST
+#
 # HOST is a Docker endpoint URI: unix:///path (or tcp://host:port, no TLS).
 # Settings (environment variables, read when a function runs):
 #   NSX_DOCKER          docker client to use (default: docker from PATH)
@@ -28,14 +40,21 @@
 #                       Debian's busybox-static)
 #   NSX_START_TIMEOUT   seconds nsx_dockerd_start waits for /_ping (30)
 #   NSX_STOP_TIMEOUT    seconds nsx_dockerd_stop waits after SIGTERM (15)
-# nsx_dockerd_start sets NSX_DOCKERD_START_SECONDS (e.g. "0.6") on success.
+#   NSX_PODMAN_STORAGE_DRIVER  storage driver nsx_podman_start gives the
+#                       Podman service (default overlay; vfs where DIR cannot
+#                       hold overlay); kept in DIR/storage-driver
+# nsx_dockerd_start sets NSX_DOCKERD_START_SECONDS (e.g. "0.6") on success;
+# nsx_podman_start sets NSX_PODMAN_START_SECONDS, NSX_PODMAN_API_VERSION and
+# NSX_PODMAN_LIBPOD_API_VERSION (the Api-Version and Libpod-Api-Version
+# headers of its /_ping) and prints them in one line on stdout.
 #
 # Nothing here ever touches a daemon that is not at DIR: processes are only
 # signalled if their command line references DIR/ (dockerd, its containerd
-# and shims), if they are the pid in DIR/docker.pid (and reference DIR/), if
-# they live in the netns NETNS, if their cgroup names a container listed in
-# DIR/root/containers/, or if they descend from one of those.  Never the
-# calling shell or its ancestors.
+# and shims; the Podman service, conmon and `podman container cleanup`), if
+# they are the pid in DIR/docker.pid (and reference DIR/), if they live in
+# the netns NETNS, if their cgroup names a container listed in
+# DIR/root/containers/ (Podman: DIR/root/DRIVER-containers/), or if they
+# descend from one of those.  Never the calling shell or its ancestors.
 
 nsx__say() { printf '%s\n' "$*" >&2; }
 
@@ -125,16 +144,16 @@ nsx__container_ids() {
 # nsx__daemon_pids DIR NETNS [IDS]: pids (one per line, sorted) of live
 # processes that belong to the daemon at DIR: the pidfile's dockerd, every
 # process whose command line references DIR/ (dockerd, containerd, shims),
-# every process in the netns NETNS, every process in the cgroup of one of
-# the container IDS, and all their descendants.  Never this shell or its
-# ancestors.
+# every process in the netns NETNS (none if NETNS is empty), every process
+# in the cgroup of one of the container IDS, and all their descendants.
+# Never this shell or its ancestors.
 nsx__daemon_pids() {
     local dir=$1 netns=$2 ids=${3:-} pid cmdline stat ppid nsfile="" cg id
     local -A mine=() skip=() children=()
     local -a queue=()
 
     while read -r pid; do skip[$pid]=1; done < <(nsx__ancestors)
-    [[ -e /run/netns/$netns ]] && nsfile=/run/netns/$netns
+    [[ -n $netns && -e /run/netns/$netns ]] && nsfile=/run/netns/$netns
 
     if [[ -s $dir/docker.pid ]]; then
         read -r pid <"$dir/docker.pid" || pid=""
@@ -223,13 +242,58 @@ nsx__umount_under() {
     return 1
 }
 
+# nsx__kill_leftovers DIR NETNS IDS: SIGTERM, then SIGKILL, every process
+# nsx__daemon_pids finds for DIR, NETNS and the container IDS, until none is
+# left.  Every pid once found is remembered: a container's init ignores
+# SIGTERM and is reparented when its shim (conmon) dies.  Non-zero if some
+# survived SIGKILL.
+nsx__kill_leftovers() {
+    local dir=$1 netns=$2 ids=$3 pid round
+    local -a pids
+    local -A seen=()
+    for round in 1 2 3 4 5; do
+        while read -r pid; do seen[$pid]=1; done \
+            < <(nsx__daemon_pids "$dir" "$netns" "$ids")
+        pids=()
+        for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
+        ((${#pids[@]})) || break
+        if ((round == 1)); then
+            kill -TERM "${pids[@]}" 2>/dev/null || true
+            nsx__wait_gone 3 "${pids[@]}" || true
+        else
+            kill -KILL "${pids[@]}" 2>/dev/null || true
+            nsx__wait_gone 5 "${pids[@]}" || true
+        fi
+    done
+    pids=()
+    for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
+    if ((${#pids[@]})); then
+        nsx__say "nsx: processes of the daemon at $dir survived SIGKILL: ${pids[*]}"
+        return 1
+    fi
+}
+
+# nsx__need_cgroups NAME: 0 if a cgroup file system is mounted (mounting one
+# with Debian's cgroupfs-mount if there is none); NAME needs it.
+nsx__need_cgroups() {
+    # systemd mounts them; a machine without it (a container, a minimal VM)
+    # may need Debian's cgroupfs-mount.
+    if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
+        if command -v cgroupfs-mount >/dev/null; then
+            cgroupfs-mount || true
+        fi
+        if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
+            nsx__say "nsx: no cgroup file system is mounted; $1 needs one (try: apt-get install cgroupfs-mount && cgroupfs-mount)"
+            return 1
+        fi
+    fi
+}
+
 # nsx__dockerd_teardown DIR NETNS GRACE: remove containers (if the daemon
 # answers), SIGTERM dockerd and wait GRACE seconds, SIGKILL whatever is left
 # of it, unmount, delete the netns and DIR.
 nsx__dockerd_teardown() {
-    local dir=$1 netns=$2 grace=$3 host ids pid rc=0 round
-    local -a pids
-    local -A seen=()
+    local dir=$1 netns=$2 grace=$3 host ids pid rc=0
     host=$(nsx_dockerd_host "$dir")
 
     if [[ -S $dir/docker.sock ]] && nsx_daemon_answers "$host"; then
@@ -253,28 +317,8 @@ nsx__dockerd_teardown() {
         fi
     fi
     # Then everything left: containerd, shims, container processes, anything
-    # in the netns.  Remember every pid once found: a container's init
-    # ignores SIGTERM and is reparented when its shim dies.
-    for round in 1 2 3 4 5; do
-        while read -r pid; do seen[$pid]=1; done \
-            < <(nsx__daemon_pids "$dir" "$netns" "$ids")
-        pids=()
-        for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
-        ((${#pids[@]})) || break
-        if ((round == 1)); then
-            kill -TERM "${pids[@]}" 2>/dev/null || true
-            nsx__wait_gone 3 "${pids[@]}" || true
-        else
-            kill -KILL "${pids[@]}" 2>/dev/null || true
-            nsx__wait_gone 5 "${pids[@]}" || true
-        fi
-    done
-    pids=()
-    for pid in "${!seen[@]}"; do nsx__alive "$pid" && pids+=("$pid"); done
-    if ((${#pids[@]})); then
-        nsx__say "nsx: processes of the daemon at $dir survived SIGKILL: ${pids[*]}"
-        rc=1
-    fi
+    # in the netns.
+    nsx__kill_leftovers "$dir" "$netns" "$ids" || rc=1
 
     nsx__umount_under "$dir" || rc=1
     if [[ -e /run/netns/$netns ]]; then
@@ -307,17 +351,7 @@ nsx_dockerd_start() {
         return 1
     fi
 
-    # dockerd needs cgroups.  systemd mounts them; a machine without it
-    # (a container, a minimal VM) may need Debian's cgroupfs-mount.
-    if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
-        if command -v cgroupfs-mount >/dev/null; then
-            cgroupfs-mount || true
-        fi
-        if ! grep -qE '^[^ ]+ [^ ]+ cgroup2? ' /proc/self/mounts; then
-            nsx__say "nsx: no cgroup file system is mounted; dockerd needs one (try: apt-get install cgroupfs-mount && cgroupfs-mount)"
-            return 1
-        fi
-    fi
+    nsx__need_cgroups dockerd || return 1
 
     # Leftovers of an earlier run with the same DIR/NETNS (a killed script).
     nsx__dockerd_teardown "$dir" "$netns" 5 || return 1
@@ -453,6 +487,244 @@ nsx_image_build() {
         return 1
     fi
     nsx__docker -H "$host" image inspect "$image" >/dev/null 2>&1
+}
+
+# --- Podman ------------------------------------------------------------------
+# A private `podman system service` shares nothing with the machine's Podman:
+# storage (--root, --runroot, --storage-driver), libpod's own state and its
+# alive/reboot marker (--tmpdir), volumes (--volumepath), network
+# definitions (--network-config-dir), events (--events-backend file, in
+# --tmpdir), and a containers.conf of its own (CONTAINERS_CONF, which Podman
+# also hands to conmon and so to `podman container cleanup`) whose only
+# setting puts the container locks in files under --tmpdir: by default every
+# Podman on the machine allocates lock numbers in one shared memory segment,
+# /dev/shm/libpod_lock, where a service deleted with its DIR would leave its
+# numbers allocated until the next reboot.  TMPDIR keeps image uploads (/var/tmp/api_load.tar*, which 4.3
+# leaves behind) under DIR too.  Containers are meant to run with --net
+# none: no CNI or netavark set-up is needed, and the service starts without
+# any network configuration.  --cgroup-manager cgroupfs: no systemd here
+# (containers land in /libpod_parent/libpod-ID); containers' runc state
+# stays in /run/runc/ID, deleted with them.
+
+nsx_podman_host() { printf 'unix://%s/podman.sock\n' "$1"; }
+
+# nsx__check_podman_dir DIR: nsx__check_dir, and none of Podman's own.
+nsx__check_podman_dir() {
+    nsx__check_dir "$1" || return 1
+    case $1 in
+        /var/lib/containers* | /run/containers* | /var/run/containers* \
+        | /run/libpod* | /run/podman* | /var/run/podman* | /run/runc* \
+        | /run/crun* | /var/cache/containers* | /etc/containers*)
+            nsx__say "nsx: refusing to use '$1' as a daemon directory"
+            return 1 ;;
+    esac
+}
+
+# nsx__podman_flags DIR: the global flags, one per line.  The storage
+# driver is the one the service at DIR was started with (DIR/storage-driver):
+# another one would not open its storage.
+nsx__podman_flags() {
+    local dir=$1 driver=${NSX_PODMAN_STORAGE_DRIVER:-overlay}
+    [[ -s $dir/storage-driver ]] && read -r driver <"$dir/storage-driver"
+    printf '%s\n' --root "$dir/root" --runroot "$dir/run" --tmpdir "$dir/tmp" \
+        --volumepath "$dir/volumes" --network-config-dir "$dir/net" \
+        --storage-driver "$driver" --cgroup-manager cgroupfs --events-backend file
+}
+
+# nsx_podman DIR ARG...: podman ARG... as the service at DIR sees things
+# (same flags, same configuration).  For what the Docker API cannot do.
+nsx_podman() {
+    if (($# < 1)); then nsx__say "usage: nsx_podman DIR ARG..."; return 2; fi
+    local dir=${1%/}
+    local -a flags
+    shift
+    mapfile -t flags < <(nsx__podman_flags "$dir")
+    CONTAINERS_CONF=$dir/containers.conf TMPDIR=$dir/tmp podman "${flags[@]}" "$@"
+}
+
+# nsx__podman_container_ids DIR: IDs of the containers in the storage of
+# the Podman at DIR (any driver), space separated.
+nsx__podman_container_ids() {
+    local d ids=""
+    for d in "$1"/root/*-containers/*/; do
+        d=${d%/}
+        d=${d##*/}
+        [[ $d =~ ^[0-9a-f]{64}$ ]] && ids+="$d "
+    done
+    printf '%s' "$ids"
+}
+
+# nsx__podman_ping SOCK: if GET /_ping answers OK within 2 s, prints its
+# Api-Version and Libpod-Api-Version headers ("1.41 4.3.1"; "?" if absent).
+nsx__podman_ping() {
+    local out line api="?" libpod="?"
+    [[ -S $1 ]] || return 1
+    out=$(curl -s -i --max-time 2 --unix-socket "$1" http://podman/_ping 2>/dev/null) || return 1
+    [[ ${out##*$'\n'} == OK ]] || return 1
+    while IFS= read -r line; do
+        line=${line%$'\r'}
+        [[ -z $line ]] && break
+        case ${line,,} in
+            api-version:*) api=${line#*:} ;;
+            libpod-api-version:*) libpod=${line#*:} ;;
+        esac
+    done <<<"$out"
+    api=${api//[[:space:]]/}
+    libpod=${libpod//[[:space:]]/}
+    printf '%s %s\n' "${api:-?}" "${libpod:-?}"
+}
+
+# nsx__podman_teardown DIR GRACE: remove its containers (with podman
+# itself: it works whether or not the service runs), SIGTERM the service and
+# wait GRACE seconds, SIGKILL whatever is left of it, remove the containers'
+# leftover cgroups and runc state, unmount, delete DIR.
+nsx__podman_teardown() {
+    local dir=$1 grace=$2 ids id pid rc=0 d
+    local -a flags
+    # Before and after the removal: a container that podman failed to remove
+    # keeps its ID in storage, but one removed half-way may not.
+    ids=$(nsx__podman_container_ids "$dir")
+    if [[ -d $dir/root/libpod ]] && command -v podman >/dev/null; then
+        mapfile -t flags < <(nsx__podman_flags "$dir")
+        CONTAINERS_CONF=$dir/containers.conf TMPDIR=$dir/tmp timeout 60 \
+            podman "${flags[@]}" rm --all --force --time 0 >/dev/null 2>&1 || true
+    fi
+    ids+=" $(nsx__podman_container_ids "$dir")"
+    # A paused container's processes are frozen: no signal reaches them
+    # until their cgroup thaws (cgroup v1 freezer, v2 cgroup.freeze).
+    for id in $ids; do
+        d=/sys/fs/cgroup/freezer/libpod_parent/libpod-$id/freezer.state
+        [[ -f $d ]] && { echo THAWED >"$d" 2>/dev/null || true; }
+        d=/sys/fs/cgroup/libpod_parent/libpod-$id/cgroup.freeze
+        [[ -f $d ]] && { echo 0 >"$d" 2>/dev/null || true; }
+    done
+
+    # The service does not stop containers when it exits; they are gone
+    # already, or handled below.
+    if [[ -s $dir/podman.pid ]]; then
+        pid=$(<"$dir/podman.pid")
+        if [[ $pid =~ ^[0-9]+$ ]] && nsx__alive "$pid" &&
+            [[ $(nsx__cmdline "$pid") == *"$dir/"* ]]; then
+            kill -TERM "$pid" 2>/dev/null || true
+            if ! nsx__wait_gone "$grace" "$pid"; then
+                nsx__say "nsx: podman service $pid did not stop in ${grace}s, killing it"
+            fi
+        fi
+    fi
+    # Everything left: a service without a pidfile, conmon, cleanup
+    # processes (all name DIR/), container processes (by cgroup).
+    nsx__kill_leftovers "$dir" "" "$ids" || rc=1
+
+    # What `podman container cleanup` does not get to do when conmon was
+    # killed: the container's cgroups (empty now) and its runc state.
+    for id in $ids; do
+        for d in /sys/fs/cgroup/libpod_parent/libpod-"$id" \
+            /sys/fs/cgroup/*/libpod_parent/libpod-"$id"; do
+            [[ -d $d ]] && { rmdir "$d" 2>/dev/null || true; }
+        done
+        [[ -d /run/runc/$id ]] && { rm -rf -- "/run/runc/$id" 2>/dev/null || true; }
+    done
+
+    nsx__umount_under "$dir" || rc=1
+    if [[ -e $dir ]]; then
+        rm -rf --one-file-system -- "$dir" 2>/dev/null || {
+            nsx__say "nsx: could not remove $dir"
+            rc=1
+        }
+    fi
+    return "$rc"
+}
+
+# nsx_podman_start DIR: start a private Podman API service with all its state
+# under DIR (wiping what an earlier run left there) and wait until it
+# answers.  The socket is DIR/podman.sock, the log DIR/podman.log, the pid
+# in DIR/podman.pid.  Prints the API versions it announces.
+nsx_podman_start() {
+    if (($# != 1)); then nsx__say "usage: nsx_podman_start DIR"; return 2; fi
+    local dir=${1%/} host pid i timeout=${NSX_START_TIMEOUT:-30} started vers
+    local -a flags
+    nsx__check_podman_dir "$dir" || return 2
+    host=$(nsx_podman_host "$dir")
+
+    if ! command -v podman >/dev/null || ! command -v curl >/dev/null; then
+        nsx__say "nsx: need podman and curl (packages podman curl)"
+        return 1
+    fi
+    nsx__need_cgroups podman || return 1
+
+    # Leftovers of an earlier run with the same DIR (a killed script).
+    nsx__podman_teardown "$dir" 5 || return 1
+
+    mkdir -p "$dir/tmp" || return 1
+    chmod 0711 "$dir" || return 1
+    printf '%s\n' '# nsx_podman_start: the only configuration of this service' \
+        '[engine]' \
+        '# Locks in files under --tmpdir, not in the host-wide /dev/shm/libpod_lock.' \
+        'lock_type = "file"' >"$dir/containers.conf" || return 1
+    printf '%s\n' "${NSX_PODMAN_STORAGE_DRIVER:-overlay}" >"$dir/storage-driver" || return 1
+    mapfile -t flags < <(nsx__podman_flags "$dir")
+
+    started=${EPOCHREALTIME/,/.}
+    # As for dockerd: no job control, so $! is podman's pid; descriptors
+    # above 2 closed; setsid detaches it from our terminal and process group.
+    local -
+    set +m
+    (
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd=${fd##*/}
+            ((fd > 2 && fd != 255)) && eval "exec $fd>&-"
+        done
+        exec setsid env CONTAINERS_CONF="$dir/containers.conf" TMPDIR="$dir/tmp" \
+            podman "${flags[@]}" system service --time=0 "unix://$dir/podman.sock" \
+            >"$dir/podman.log" 2>&1 </dev/null
+    ) &
+    pid=$!
+    disown "$pid" 2>/dev/null || true
+    printf '%s\n' "$pid" >"$dir/podman.pid"
+
+    for ((i = 0; i < timeout * 10; i++)); do
+        if vers=$(nsx__podman_ping "$dir/podman.sock"); then
+            # shellcheck disable=SC2034 # for callers
+            NSX_PODMAN_START_SECONDS=$(awk -v a="$started" -v b="${EPOCHREALTIME/,/.}" \
+                'BEGIN { printf "%.1f", b - a }')
+            NSX_PODMAN_API_VERSION=${vers%% *}
+            # shellcheck disable=SC2034 # for callers
+            NSX_PODMAN_LIBPOD_API_VERSION=${vers#* }
+            printf 'Api-Version: %s, Libpod-Api-Version: %s\n' \
+                "$NSX_PODMAN_API_VERSION" "$NSX_PODMAN_LIBPOD_API_VERSION"
+            return 0
+        fi
+        if ! nsx__alive "$pid"; then
+            nsx__say "nsx: the podman service exited during start-up; end of $dir/podman.log:"
+            tail -n 25 "$dir/podman.log" >&2 2>/dev/null || true
+            nsx__podman_teardown "$dir" 5 >/dev/null 2>&1 || true
+            return 1
+        fi
+        sleep 0.1
+    done
+    nsx__say "nsx: the podman service did not answer on $host within ${timeout}s; end of $dir/podman.log:"
+    tail -n 25 "$dir/podman.log" >&2 2>/dev/null || true
+    nsx__podman_teardown "$dir" 5 >/dev/null 2>&1 || true
+    return 1
+}
+
+# nsx_podman_stop DIR: undo nsx_podman_start.  Safe to call when nothing
+# runs; returns non-zero only if something could not be cleaned.
+nsx_podman_stop() {
+    if (($# != 1)); then nsx__say "usage: nsx_podman_stop DIR"; return 2; fi
+    local dir=${1%/}
+    nsx__check_podman_dir "$dir" || return 2
+    nsx__podman_teardown "$dir" "${NSX_STOP_TIMEOUT:-15}"
+}
+
+# nsx_podman_image_build HOST: image $NSX_IMAGE (local/busybox) on the
+# Podman service at HOST.  Podman's Docker-compatible API takes the docker
+# CLI's `import` as dockerd does (it stores docker.io/local/busybox and
+# answers to local/busybox), so this is nsx_image_build, named for the
+# reader.
+nsx_podman_image_build() {
+    if (($# != 1)); then nsx__say "usage: nsx_podman_image_build HOST"; return 2; fi
+    nsx_image_build "$1"
 }
 
 # nsx_install_packages PKG...: install the Debian packages that are not

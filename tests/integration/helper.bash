@@ -32,6 +32,31 @@ nsx_require_daemon() {
         skip "no test daemon: NSX_TEST_DOCKER_HOST is unset or does not answer (contrib/test.sh sets it)"
 }
 
+# The same for another engine (Podman: contrib/test.sh sets NSX_TEST_PODMAN_HOST): nsx_probe_engine VAR STATE
+# pings the engine named by $VAR and exports STATE=up or down (it never touches DOCKER_HOST); it fails
+# only when the engine is down and DOCKER_NSEXEC_MUST_WORK=1. Call it from setup_file, and
+# nsx_require_engine VAR STATE from setup.
+nsx_probe_engine() {
+    local var=$1 state=$2 sock=${!1:-}
+    sock=${sock#unix://}
+    if [ -n "$sock" ] && curl -sf --max-time 3 --unix-socket "$sock" http://engine/_ping >/dev/null 2>&1; then
+        export "$state=up"
+        return 0
+    fi
+    export "$state=down"
+    if [ "${DOCKER_NSEXEC_MUST_WORK:-0}" = 1 ]; then
+        echo "no test engine at '${!var:-}' ($var; DOCKER_NSEXEC_MUST_WORK=1)" >&2
+        return 1
+    fi
+    return 0
+}
+
+nsx_require_engine() {
+    [ "${!2:-}" = up ] || nsx_probe_engine "$1" "$2" || return 1
+    [ "${!2}" = up ] ||
+        skip "no test engine: $1 is unset or does not answer (contrib/test.sh sets it)"
+}
+
 dk() {
     docker -H "$NSX_TEST_DOCKER_HOST" "$@"
 }
