@@ -172,7 +172,12 @@ int container_from_response(const char *ref, long status, const char *body, size
                 return container_parse_inspect(ref, body, len, ret, err);
 
         container_engine_message(body, len, msg, sizeof(msg));
-        if (status == 404)
+        /* An ambiguous ID prefix: Docker answers 400 (500 in 20.10) "multiple IDs found with
+         * provided prefix", Podman a 404 "more than one result for container ID". */
+        if (strcasestr(msg, "multiple IDs found") || strcasestr(msg, "more than one result"))
+                r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s", ref,
+                                  status, msg);
+        else if (status == 404)
                 r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "no such container: '%s'", ref);
         else if (msg[0])
                 r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused container '%s' (HTTP %ld): %s", ref,

@@ -124,8 +124,10 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_respon
                         fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", resp->attempts[i].path,
                                 resp->attempts[i].status);
                 if (resp->server_api[0] || resp->libpod_api[0])
-                        fprintf(stderr, PROGRAM ": debug: engine API %s%s%s\n", resp->server_api[0] ? resp->server_api : "?",
-                                resp->libpod_api[0] ? ", Podman (libpod API " : "", resp->libpod_api[0] ? resp->libpod_api : "");
+                        fprintf(stderr, PROGRAM ": debug: engine API %s%s%s%s\n",
+                                resp->server_api[0] ? resp->server_api : "?",
+                                resp->libpod_api[0] ? ", Podman (libpod API " : "", resp->libpod_api,
+                                resp->libpod_api[0] ? ")" : "");
         }
 }
 

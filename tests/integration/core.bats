@@ -166,7 +166,7 @@ teardown() {
     dk rm -f $(seq -f "$C-amb-%g" 17) >/dev/null
     assert_failure 125
     # dockerd 20.10 answers 500 here, later ones 400: the point is the daemon's own words.
-    assert_output --regexp "^docker-nsexec: the engine refused container '$first' \(HTTP [45][0-9][0-9]\): [Mm]ultiple IDs found with provided prefix: $first\$"
+    assert_output --regexp "^docker-nsexec: ambiguous container ID prefix '$first' \(HTTP [45][0-9][0-9]\): [Mm]ultiple IDs found with provided prefix: $first\$"
 }
 
 @test "stopped, paused and never-started containers each get their own message" {

@@ -154,5 +154,5 @@ setup() {
     pm rm -f $(seq -f "$C-amb-%g" 17) >/dev/null
     assert_failure 125
     [ "${#lines[@]}" -eq 1 ]
-    assert_output --regexp "^docker-nsexec: .*'$first'"
+    assert_output --regexp "^docker-nsexec: ambiguous container ID prefix '$first' \(HTTP 404\): more than one result for container ID $first"
 }

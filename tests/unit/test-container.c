@@ -230,9 +230,15 @@ static void test_from_response(void **state) {
         assert_int_equal(err.http_status, 404);
 
         assert_true(container_from_response("4", 400, ambiguous, strlen(ambiguous), &c, &err) < 0);
-        assert_int_equal(err.kind, NSX_ERR_ENGINE);
+        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
         assert_string_equal(err.message,
-                            "the engine refused container '4' (HTTP 400): multiple IDs found with provided prefix: 4");
+                            "ambiguous container ID prefix '4' (HTTP 400): multiple IDs found with provided prefix: 4");
+
+        static const char podman[] = "{\"cause\":\"container already exists\",\"message\":\"more than one result "
+                                     "for container ID d: container already exists\",\"response\":404}";
+        assert_true(container_from_response("d", 404, podman, strlen(podman), &c, &err) < 0);
+        assert_string_equal(err.message, "ambiguous container ID prefix 'd' (HTTP 404): more than one result for "
+                                         "container ID d: container already exists");
 
         assert_true(container_from_response("web", 502, html, strlen(html), &c, &err) < 0);
         assert_string_equal(err.message, "the engine refused container 'web' (HTTP 502): <html>");
