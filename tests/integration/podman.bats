@@ -156,3 +156,11 @@ setup() {
     [ "${#lines[@]}" -eq 1 ]
     assert_output --regexp "^docker-nsexec: ambiguous container ID prefix '$first' \(HTTP 404\): more than one result for container ID $first"
 }
+
+@test "podman: -v names Podman, and the request is one, at /v1.41/" {
+    run "$NSX" -v -H "$NSX_TEST_PODMAN_HOST" $C-web true
+    assert_success
+    assert_line "docker-nsexec: debug: GET /v1.41/containers/$C-web/json -> HTTP 200"
+    assert_equal "$(grep -c ' -> HTTP ' <<<"$output")" 1
+    assert_line --regexp '^docker-nsexec: debug: engine API 1\.[0-9]+, Podman \(libpod API [0-9.]+\)$'
+}
