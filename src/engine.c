@@ -183,6 +183,11 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
         return e > 0 ? -e : -ECONNREFUSED;
 }
 
+static int timed_out(const struct endpoint *ep, long timeout_ms, struct nsx_error *err) {
+        return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT, "the engine at %s did not answer within %g s (--timeout)",
+                             endpoint_where(ep), (double) timeout_ms / 1000.0);
+}
+
 static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const struct endpoint *ep,
                           long timeout_ms, struct nsx_error *err) {
         const char *path = endpoint_where(ep);
@@ -193,9 +198,7 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
         case CURLE_COULDNT_CONNECT:
                 return connect_error(ep, os_errno, err);
         case CURLE_OPERATION_TIMEDOUT:
-                return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT,
-                                     "the engine at %s did not answer within %g s (--timeout)", path,
-                                     (double) timeout_ms / 1000.0);
+                return timed_out(ep, timeout_ms, err);
         case CURLE_FILESIZE_EXCEEDED:
                 return nsx_error_set(err, NSX_ERR_ENGINE, EMSGSIZE,
                                      "the engine at %s sent a response larger than %zu MiB; refused", path,
@@ -226,9 +229,10 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                              curl_easy_strerror(rc));
 }
 
-/* One GET of url; fills ret's status, body and headers. */
-static int perform(const struct endpoint *ep, const char *url, long timeout_ms, struct engine_response *ret,
-                   struct nsx_error *err) {
+/* One GET of url within left_ms; fills ret's status, body and headers. timeout_ms, the whole
+ * --timeout, is what messages quote. */
+static int perform(const struct endpoint *ep, const char *url, long left_ms, long timeout_ms,
+                   struct engine_response *ret, struct nsx_error *err) {
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         struct sink sink = {};
         CURLcode rc;
@@ -248,8 +252,8 @@ static int perform(const struct endpoint *ep, const char *url, long timeout_ms, 
             curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_PROXY, "") != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
+            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left_ms) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) ENGINE_BODY_MAX) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) != CURLE_OK ||
             curl_easy_setopt(curl, CURLOPT_USERAGENT, "docker-nsexec/" NSX_VERSION) != CURLE_OK ||
@@ -297,15 +301,13 @@ static int get_versioned(const struct endpoint *ep, const char *path, long timeo
                 long left = timeout_ms - elapsed_ms(&start);
 
                 if (left <= 0)
-                        return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT,
-                                             "the engine at %s did not answer within %g s (--timeout)",
-                                             endpoint_where(ep), (double) timeout_ms / 1000.0);
+                        return timed_out(ep, timeout_ms, err);
                 snprintf(resp.attempts[attempt].path, sizeof(resp.attempts[attempt].path), "/v%s%s", version, path);
                 if ((size_t) snprintf(url, sizeof(url), "%s%s", ep->base_url, resp.attempts[attempt].path) >= sizeof(url))
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
                 free(resp.body);
                 resp.body = NULL;
-                r = perform(ep, url, left, &resp, err);
+                r = perform(ep, url, left, timeout_ms, &resp, err);
                 if (r < 0) {
                         free(resp.body);
                         return r;
