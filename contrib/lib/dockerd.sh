@@ -336,6 +336,33 @@ nsx__dockerd_teardown() {
     return "$rc"
 }
 
+# nsx__spawn LOG CMD...: starts CMD as a daemon of ours; NSX__SPAWNED is its pid.
+# Without job control the background subshell stays in our process group, so
+# setsid(1) calls setsid() in place instead of forking and the pid stays the
+# daemon's (matters only if the caller has `set -m`). The subshell closes
+# inherited descriptors above 2 (a caller's pipes, bats' fd 3) so the daemon
+# never holds them open; setsid detaches it from our terminal.
+nsx__spawn() {
+    local log=$1
+    shift
+    local -
+    set +m
+    (
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd=${fd##*/}
+            ((fd > 2 && fd != 255)) && eval "exec $fd>&-"
+        done
+        exec setsid "$@" >"$log" 2>&1 </dev/null
+    ) &
+    NSX__SPAWNED=$!
+    disown "$NSX__SPAWNED" 2>/dev/null || true
+}
+
+# nsx__seconds_since EPOCHREALTIME: the time since then, "0.6".
+nsx__seconds_since() {
+    awk -v a="$1" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # nsx_dockerd_start DIR NETNS: start a private dockerd in netns NETNS with all
 # its state under DIR (wiping what an earlier run left there) and wait until
 # it answers.  The socket is DIR/docker.sock, the log DIR/dockerd.log.
@@ -362,34 +389,17 @@ nsx_dockerd_start() {
     ip -n "$netns" link set lo up || { nsx__say "nsx: cannot bring lo up in $netns"; return 1; }
 
     started=${EPOCHREALTIME/,/.}
-    # Without job control the background subshell stays in our process
-    # group, so setsid(1) calls setsid() in place instead of forking and $!
-    # stays dockerd's pid (matters only if the caller has `set -m`).
-    local -
-    set +m
     # `ip netns exec` would remount /sys and dockerd then dies ("Devices
-    # cgroup isn't mounted"): enter only the network namespace.  setsid
-    # detaches it from our terminal and process group.  The subshell closes
-    # inherited descriptors above 2 (a caller's pipes, bats' fd 3) so the
-    # daemon never holds them open, then execs: $! is dockerd's pid.
-    (
-        for fd in "/proc/$BASHPID/fd/"*; do
-            fd=${fd##*/}
-            ((fd > 2 && fd != 255)) && eval "exec $fd>&-"
-        done
-        exec setsid nsenter --net="/run/netns/$netns" \
-            dockerd --data-root "$dir/root" --exec-root "$dir/x" \
-            -H "unix://$dir/docker.sock" --pidfile "$dir/docker.pid" \
-            >"$dir/dockerd.log" 2>&1 </dev/null
-    ) &
-    pid=$!
-    disown "$pid" 2>/dev/null || true
+    # cgroup isn't mounted"): enter only the network namespace.
+    nsx__spawn "$dir/dockerd.log" nsenter --net="/run/netns/$netns" \
+        dockerd --data-root "$dir/root" --exec-root "$dir/x" \
+        -H "unix://$dir/docker.sock" --pidfile "$dir/docker.pid"
+    pid=$NSX__SPAWNED
 
     for ((i = 0; i < timeout * 5; i++)); do
         if [[ -S $dir/docker.sock ]] && nsx_daemon_answers "$host"; then
             # shellcheck disable=SC2034 # for callers: start-up time, "0.6"
-            NSX_DOCKERD_START_SECONDS=$(awk -v a="$started" -v b="${EPOCHREALTIME/,/.}" \
-                'BEGIN { printf "%.1f", b - a }')
+            NSX_DOCKERD_START_SECONDS=$(nsx__seconds_since "$started")
             return 0
         fi
         if ! nsx__alive "$pid"; then
@@ -665,28 +675,15 @@ nsx_podman_start() {
     mapfile -t flags < <(nsx__podman_flags "$dir")
 
     started=${EPOCHREALTIME/,/.}
-    # As for dockerd: no job control, so $! is podman's pid; descriptors
-    # above 2 closed; setsid detaches it from our terminal and process group.
-    local -
-    set +m
-    (
-        for fd in "/proc/$BASHPID/fd/"*; do
-            fd=${fd##*/}
-            ((fd > 2 && fd != 255)) && eval "exec $fd>&-"
-        done
-        exec setsid env CONTAINERS_CONF="$dir/containers.conf" TMPDIR="$dir/tmp" \
-            podman "${flags[@]}" system service --time=0 "unix://$dir/podman.sock" \
-            >"$dir/podman.log" 2>&1 </dev/null
-    ) &
-    pid=$!
-    disown "$pid" 2>/dev/null || true
+    nsx__spawn "$dir/podman.log" env CONTAINERS_CONF="$dir/containers.conf" TMPDIR="$dir/tmp" \
+        podman "${flags[@]}" system service --time=0 "unix://$dir/podman.sock"
+    pid=$NSX__SPAWNED
     printf '%s\n' "$pid" >"$dir/podman.pid"
 
     for ((i = 0; i < timeout * 10; i++)); do
         if vers=$(nsx__podman_ping "$dir/podman.sock"); then
             # shellcheck disable=SC2034 # for callers
-            NSX_PODMAN_START_SECONDS=$(awk -v a="$started" -v b="${EPOCHREALTIME/,/.}" \
-                'BEGIN { printf "%.1f", b - a }')
+            NSX_PODMAN_START_SECONDS=$(nsx__seconds_since "$started")
             NSX_PODMAN_API_VERSION=${vers%% *}
             # shellcheck disable=SC2034 # for callers
             NSX_PODMAN_LIBPOD_API_VERSION=${vers#* }

@@ -151,17 +151,8 @@ teardown() {
 }
 
 @test "an ambiguous ID prefix carries the daemon's own message" {
-    local ids=() id first i
-    # Sixteen hex digits: among 17 containers two IDs must share their first digit.
-    for i in $(seq 17); do
-        ids+=("$(dk create --name "$C-amb-$i" --net none local/busybox true)")
-    done
-    declare -A seen
-    for id in "${ids[@]}"; do
-        first=${id:0:1}
-        [ -n "${seen[$first]:-}" ] && break
-        seen[$first]=1
-    done
+    local first
+    first=$(nsx_shared_prefix dk "$C-amb")
     run "$NSX" "$first" true
     dk rm -f $(seq -f "$C-amb-%g" 17) >/dev/null
     assert_failure 125

@@ -95,3 +95,17 @@ nsx_fake_engine_stop() {
     fi
     FAKE_PID=
 }
+
+# nsx_shared_prefix CLI NAME: creates containers NAME-1..NAME-17 with CLI (a docker wrapper such as
+# dk) and prints a one-digit ID prefix two of them share: among 17 IDs in sixteen hex digits, two
+# must share their first digit. The caller removes them: CLI rm -f $(seq -f "NAME-%g" 17).
+nsx_shared_prefix() {
+    local cli=$1 name=$2 id i shared=""
+    local -A seen=()
+    for i in $(seq 17); do
+        id=$("$cli" create --name "$name-$i" --net none local/busybox true) || return 1
+        [ -z "$shared" ] && [ -n "${seen[${id:0:1}]:-}" ] && shared=${id:0:1}
+        seen[${id:0:1}]=1
+    done
+    [ -n "$shared" ] && echo "$shared"
+}

@@ -131,17 +131,8 @@ setup() {
 }
 
 @test "podman: an ambiguous ID prefix (Podman answers 404) is refused in one line naming it" {
-    local ids=() id first i
-    # Sixteen hex digits: among 17 containers two IDs must share their first digit.
-    for i in $(seq 17); do
-        ids+=("$(pm create --name "$C-amb-$i" --net none local/busybox true)")
-    done
-    declare -A seen
-    for id in "${ids[@]}"; do
-        first=${id:0:1}
-        [ -n "${seen[$first]:-}" ] && break
-        seen[$first]=1
-    done
+    local first
+    first=$(nsx_shared_prefix pm "$C-amb")
     # What Podman 4.3 itself answers (Docker says 400, or 500 for 20.10): a 404 whose cause is
     # "container already exists".
     run curl -sS --max-time 5 -w '\n%{http_code}' --unix-socket "${NSX_TEST_PODMAN_HOST#unix://}" \
