@@ -110,12 +110,37 @@ static int read_bool(const cJSON *obj, const char *key, bool *ret) {
         return 0;
 }
 
+static bool id_valid(const cJSON *id) {
+        if (!cJSON_IsString(id) || strlen(id->valuestring) != CONTAINER_ID_LEN)
+                return false;
+        for (size_t i = 0; i < CONTAINER_ID_LEN; i++)
+                if (!is_lower_hex(id->valuestring[i]))
+                        return false;
+        return true;
+}
+
+/* An optional host path: absent, null or "" give NULL; anything else must be absolute. */
+static int read_path(const cJSON *obj, const char *key, char **ret) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+        *ret = NULL;
+        if (!v || cJSON_IsNull(v))
+                return 0;
+        if (!cJSON_IsString(v) || (v->valuestring[0] && v->valuestring[0] != '/'))
+                return -EBADMSG;
+        if (!v->valuestring[0])
+                return 0;
+        *ret = strdup(v->valuestring);
+        return *ret ? 0 : -ENOMEM;
+}
+
 int container_parse_inspect(const char *ref, const char *body, size_t len, struct container *ret,
                             struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         const cJSON *id, *name, *state, *status, *pid;
         struct container c = {};
         double p;
+        int r;
 
         root = cJSON_ParseWithLength(body, len);
         if (!cJSON_IsObject(root))
@@ -124,9 +149,8 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
         id = cJSON_GetObjectItemCaseSensitive(root, "Id");
         if (!cJSON_IsString(id) || strlen(id->valuestring) != CONTAINER_ID_LEN)
                 return bad_answer(ref, "Id is not a 64-digit ID", err);
-        for (size_t i = 0; i < CONTAINER_ID_LEN; i++)
-                if (!is_lower_hex(id->valuestring[i]))
-                        return bad_answer(ref, "Id is not hexadecimal", err);
+        if (!id_valid(id))
+                return bad_answer(ref, "Id is not hexadecimal", err);
         memcpy(c.id, id->valuestring, CONTAINER_ID_LEN + 1);
 
         name = cJSON_GetObjectItemCaseSensitive(root, "Name");
@@ -155,9 +179,24 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                 return bad_answer(ref, "State.Pid is not a valid process ID", err);
         c.pid = (pid_t) p;
 
-        c.name = strdup(name ? name->valuestring + (name->valuestring[0] == '/') : "");
-        if (!c.name)
+        r = read_path(root, "ResolvConfPath", &c.resolv_conf_path);
+        if (r == -EBADMSG)
+                return bad_answer(ref, "ResolvConfPath is not an absolute path", err);
+        if (r >= 0) {
+                r = read_path(root, "HostsPath", &c.hosts_path);
+                if (r == -EBADMSG) {
+                        container_done(&c);
+                        return bad_answer(ref, "HostsPath is not an absolute path", err);
+                }
+        }
+        if (r >= 0) {
+                c.name = strdup(name ? name->valuestring + (name->valuestring[0] == '/') : "");
+                r = c.name ? 0 : -ENOMEM;
+        }
+        if (r < 0) {
+                container_done(&c);
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+        }
 
         *ret = c;
         return 0;
@@ -226,5 +265,75 @@ int container_check_running(const char *ref, const struct container *c, struct n
 
 void container_done(struct container *c) {
         free(c->name);
-        c->name = NULL;
+        free(c->resolv_conf_path);
+        free(c->hosts_path);
+        c->name = c->resolv_conf_path = c->hosts_path = NULL;
+}
+
+/* A list entry's "Names" holds "/name" plus one "/other/alias" per legacy link to it: the
+ * container's own name is the one with no further "/". Podman may omit the leading "/". */
+static const char *own_name(const cJSON *names) {
+        const cJSON *n;
+
+        cJSON_ArrayForEach(n, names) {
+                const char *s;
+
+                if (!cJSON_IsString(n))
+                        return NULL;
+                s = n->valuestring + (n->valuestring[0] == '/');
+                if (s[0] && !strchr(s, '/'))
+                        return s;
+        }
+        return NULL;
+}
+
+static int bad_list(const char *what, struct nsx_error *err) {
+        return nsx_error_set(err, NSX_ERR_ENGINE, EBADMSG, "the engine's container list is malformed: %s", what);
+}
+
+int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
+                         struct nsx_error *err) {
+        _cleanup_(cJSON_Deletep) cJSON *root = NULL;
+        struct container_summary *list;
+        const cJSON *entry;
+        size_t n = 0;
+        int count;
+
+        root = cJSON_ParseWithLength(body, len);
+        if (!cJSON_IsArray(root))
+                return bad_list("not a JSON array", err);
+        count = cJSON_GetArraySize(root);
+        list = calloc((size_t) count + 1, sizeof(*list));
+        if (!list)
+                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+
+        cJSON_ArrayForEach(entry, root) {
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(entry, "Id");
+                const char *name = own_name(cJSON_GetObjectItemCaseSensitive(entry, "Names"));
+
+                if (!id_valid(id)) {
+                        container_summaries_free(list, n);
+                        return bad_list("an Id is not a 64-digit hexadecimal ID", err);
+                }
+                if (!name) {
+                        container_summaries_free(list, n);
+                        return bad_list("an entry has no name", err);
+                }
+                memcpy(list[n].id, id->valuestring, CONTAINER_ID_LEN + 1);
+                list[n].name = strdup(name);
+                if (!list[n].name) {
+                        container_summaries_free(list, n);
+                        return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                }
+                n++;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+void container_summaries_free(struct container_summary *s, size_t n) {
+        for (size_t i = 0; i < n && s; i++)
+                free(s[i].name);
+        free(s);
 }

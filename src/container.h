@@ -27,7 +27,18 @@ struct container {
         enum container_status status;  /* State.Status */
         bool running, paused, restarting, dead;
         pid_t pid; /* State.Pid: 0 when there is no process */
+        char *resolv_conf_path; /* ResolvConfPath on the host, owned; NULL when absent or empty */
+        char *hosts_path;       /* HostsPath on the host, owned; NULL when absent or empty */
 };
+
+/* One entry of the running-container list (GET CONTAINER_LIST_PATH). */
+struct container_summary {
+        char id[CONTAINER_ID_LEN + 1];
+        char *name; /* the container's own name, without "/"; owned */
+};
+
+/* Running containers only, filtered by the engine: {"status":["running"]}, URL-encoded. */
+#define CONTAINER_LIST_PATH "/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D"
 
 /* Checks a CONTAINER as typed: a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*) or hex ID, with at most one
  * leading "/". On success *ret_ref points into typed, past the "/". Nothing else may reach a
@@ -48,6 +59,14 @@ int container_from_response(const char *ref, long status, const char *body, size
 
 /* Extracts the engine's {"message": ...} (or the start of a non-JSON body) into buf. */
 void container_engine_message(const char *body, size_t len, char *buf, size_t size);
+
+/* Parses a list answer (HTTP 200 body of CONTAINER_LIST_PATH) into *ret (n entries, owned; the
+ * engine's order). Entries with a malformed Id or no usable name are an error, not skipped: the
+ * caller would otherwise offer or report a container that is not there. */
+int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
+                         struct nsx_error *err);
+
+void container_summaries_free(struct container_summary *s, size_t n);
 
 /* Succeeds when the container has a process to enter; otherwise says why not. */
 int container_check_running(const char *ref, const struct container *c, struct nsx_error *err);

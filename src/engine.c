@@ -15,8 +15,6 @@
 #include "config.h"
 #include "util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CURL *, curl_easy_cleanup)
-
 struct sink {
         char *data;
         size_t len, cap;
@@ -229,57 +227,17 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                              curl_easy_strerror(rc));
 }
 
-/* One GET of url within left_ms; fills ret's status, body and headers. timeout_ms, the whole
- * --timeout, is what messages quote. */
-static int perform(const struct endpoint *ep, const char *url, long left_ms, long timeout_ms,
-                   struct engine_response *ret, struct nsx_error *err) {
-        _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
-        struct sink sink = {};
-        CURLcode rc;
-        long status = 0;
-        int r;
-
-        curl = curl_easy_init();
-        if (!curl)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
-
-        /* Each setopt below either bounds the exchange or keeps libcurl from doing more than one
-         * plain HTTP/1.1 GET: no proxies, no redirects, no other protocols. */
-        if ((ep->kind == ENDPOINT_UNIX && curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK) ||
-            curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_PROXY, "") != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left_ms) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) ENGINE_BODY_MAX) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_USERAGENT, "docker-nsexec/" NSX_VERSION) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_line) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_HEADERDATA, ret) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write) != CURLE_OK ||
-            curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink) != CURLE_OK) {
-                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
-                                     curl_version());
-        }
-
-        rc = curl_easy_perform(curl);
-        if (rc != CURLE_OK) {
-                r = transfer_error(curl, rc, &sink, ep, timeout_ms, err);
-                free(sink.data);
-                return r;
-        }
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-
-        ret->status = status;
-        ret->body = sink.data ? sink.data : strdup("");
-        ret->len = sink.len;
-        if (!ret->body)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
-        return 0;
-}
+/* One connection to the engine: a libcurl handle whose connection is kept alive between
+ * requests, the deadline of the whole exchange and the API version agreed so far. */
+struct engine {
+        const struct endpoint *ep;
+        CURL *curl;
+        long timeout_ms;         /* the whole --timeout, for messages */
+        struct timespec start;   /* when the exchange began */
+        char version[16];        /* the API version asked for; changes once if the engine says so */
+        struct sink sink;        /* the body being received */
+        struct engine_response *resp; /* where the headers of the current request go */
+};
 
 static long elapsed_ms(const struct timespec *since) {
         struct timespec now;
@@ -288,30 +246,126 @@ static long elapsed_ms(const struct timespec *since) {
         return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
-static int get_versioned(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
-                         struct nsx_error *err) {
-        struct engine_response resp = {};
-        struct timespec start;
-        char version[16] = ENGINE_API_VERSION;
+static size_t header_sink(char *line, size_t size, size_t nitems, void *userdata) {
+        struct engine *e = userdata;
+
+        return header_line(line, size, nitems, e->resp);
+}
+
+static size_t body_sink(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        struct engine *e = userdata;
+
+        return sink_write(ptr, size, nmemb, &e->sink);
+}
+
+int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret, struct nsx_error *err) {
+        struct engine *e;
+
+        /* CURL_GLOBAL_NOTHING: a unix-socket GET needs no TLS or Winsock set-up, and skipping
+         * it saves start-up time. engine_close() undoes it, leaving no libcurl state (or fd). */
+        if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
+                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
+        e = calloc(1, sizeof(*e));
+        if (e)
+                e->curl = curl_easy_init();
+        if (!e || !e->curl) {
+                free(e);
+                curl_global_cleanup();
+                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
+        }
+        e->ep = ep;
+        e->timeout_ms = timeout_ms;
+        snprintf(e->version, sizeof(e->version), "%s", ENGINE_API_VERSION);
+        clock_gettime(CLOCK_MONOTONIC, &e->start);
+
+        /* Each setopt below either bounds the exchange or keeps libcurl from doing more than one
+         * plain HTTP/1.1 GET at a time: no proxies, no redirects, no other protocols. */
+        if ((ep->kind == ENDPOINT_UNIX && curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK) ||
+            curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_PROXY, "") != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) ENGINE_BODY_MAX) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "docker-nsexec/" NSX_VERSION) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HEADERFUNCTION, header_sink) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HEADERDATA, e) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, body_sink) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, e) != CURLE_OK) {
+                engine_close(e);
+                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
+                                     curl_version());
+        }
+        *ret = e;
+        return 0;
+}
+
+void engine_close(struct engine *e) {
+        if (!e)
+                return;
+        /* Closes the kept-alive connection: nothing of libcurl outlives this. */
+        curl_easy_cleanup(e->curl);
+        free(e->sink.data);
+        free(e);
+        curl_global_cleanup();
+}
+
+/* One GET of url within left_ms; fills ret's status, body and headers. */
+static int perform(struct engine *e, const char *url, long left_ms, struct engine_response *ret,
+                   struct nsx_error *err) {
+        CURLcode rc;
+        long status = 0;
         int r;
 
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        e->sink = (struct sink) {};
+        e->resp = ret;
+        if (curl_easy_setopt(e->curl, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT_MS, left_ms) != CURLE_OK)
+                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
+                                     curl_version());
+
+        rc = curl_easy_perform(e->curl);
+        if (rc != CURLE_OK) {
+                r = transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, err);
+                free(e->sink.data);
+                e->sink = (struct sink) {};
+                return r;
+        }
+        curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+
+        ret->status = status;
+        ret->body = e->sink.data ? e->sink.data : strdup("");
+        ret->len = e->sink.len;
+        e->sink = (struct sink) {};
+        if (!ret->body)
+                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+        return 0;
+}
+
+int engine_request(struct engine *e, const char *path, struct engine_response *ret, struct nsx_error *err) {
+        struct engine_response resp = {};
+        int r;
+
         for (int attempt = 0; attempt < ENGINE_ATTEMPTS_MAX; attempt++) {
                 char url[512], hint[16];
-                long left = timeout_ms - elapsed_ms(&start);
+                long left = e->timeout_ms - elapsed_ms(&e->start);
 
-                if (left <= 0)
-                        return timed_out(ep, timeout_ms, err);
-                snprintf(resp.attempts[attempt].path, sizeof(resp.attempts[attempt].path), "/v%s%s", version, path);
-                if ((size_t) snprintf(url, sizeof(url), "%s%s", ep->base_url, resp.attempts[attempt].path) >= sizeof(url))
+                if (left <= 0) {
+                        free(resp.body);
+                        return timed_out(e->ep, e->timeout_ms, err);
+                }
+                snprintf(resp.attempts[attempt].path, sizeof(resp.attempts[attempt].path), "/v%s%s", e->version, path);
+                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, resp.attempts[attempt].path) >= sizeof(url)) {
+                        free(resp.body);
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
+                }
                 free(resp.body);
                 resp.body = NULL;
-                r = perform(ep, url, left, timeout_ms, &resp, err);
-                if (r < 0) {
-                        free(resp.body);
+                r = perform(e, url, left, &resp, err);
+                if (r < 0)
                         return r;
-                }
                 resp.attempts[attempt].status = resp.status;
                 resp.n_attempts = attempt + 1;
 
@@ -319,15 +373,16 @@ static int get_versioned(const struct endpoint *ep, const char *path, long timeo
                 if (resp.status != 400)
                         break;
                 engine_version_hint(resp.body, resp.len, hint, sizeof(hint));
-                if (!hint[0] || streq(hint, version))
+                if (!hint[0] || streq(hint, e->version))
                         break;
                 if (engine_version_cmp(hint, ENGINE_API_MIN) < 0) {
                         free(resp.body);
                         return nsx_error_set(err, NSX_ERR_ENGINE, EPROTONOSUPPORT,
                                              "the engine at %s speaks API %s at most; docker-nsexec needs %s or later",
-                                             endpoint_where(ep), hint, ENGINE_API_MIN);
+                                             endpoint_where(e->ep), hint, ENGINE_API_MIN);
                 }
-                snprintf(version, sizeof(version), "%s", hint);
+                /* Later requests of this exchange ask for the agreed version straight away. */
+                snprintf(e->version, sizeof(e->version), "%s", hint);
         }
         *ret = resp;
         return 0;
@@ -335,15 +390,13 @@ static int get_versioned(const struct endpoint *ep, const char *path, long timeo
 
 int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
                struct nsx_error *err) {
+        _cleanup_(engine_closep) struct engine *e = NULL;
         int r;
 
-        /* CURL_GLOBAL_NOTHING: a unix-socket GET needs no TLS or Winsock set-up, and skipping
-         * it saves start-up time. Cleaning up here leaves no libcurl state (or fd) behind. */
-        if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
-        r = get_versioned(ep, path, timeout_ms, ret, err);
-        curl_global_cleanup();
-        return r;
+        r = engine_open(ep, timeout_ms, &e, err);
+        if (r < 0)
+                return r;
+        return engine_request(e, path, ret, err);
 }
 
 void engine_response_free(struct engine_response *r) {

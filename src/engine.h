@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* One HTTP GET to the engine: status and body, bounded in size and time, API version agreed. */
+/* HTTP GETs to the engine over one kept-alive connection: status and body, bounded in size and
+ * time, API version agreed. */
 #pragma once
 
 #include <stddef.h>
@@ -30,12 +31,28 @@ struct engine_response {
         int n_attempts;
 };
 
-/* GETs /vVERSION/path (path starts with "/") from the engine at ep, the whole exchange within
- * timeout_ms. Asks for ENGINE_API_VERSION; when the engine answers that this is too new or too
- * old for it, asks once more with the version it names (refusing one older than
- * ENGINE_API_MIN): the common case stays one request, with no /_ping first.
- * On success *ret holds any HTTP status, 4xx/5xx included: their meaning belongs to the caller.
- * Every socket is closed again before this returns (libcurl does not set O_CLOEXEC). */
+/* One exchange with the engine: a connection kept alive across requests, one deadline
+ * (timeout_ms from engine_open) for all of them, and the API version agreed on the first. */
+struct engine;
+
+int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret, struct nsx_error *err);
+
+/* GETs /vVERSION/path (path starts with "/"). Asks for ENGINE_API_VERSION; when the engine
+ * answers that this is too new or too old for it, asks once more with the version it names
+ * (refusing one older than ENGINE_API_MIN) and keeps that version for later requests: the
+ * common case stays one request, with no /_ping first.
+ * On success *ret holds any HTTP status, 4xx/5xx included: their meaning belongs to the caller. */
+int engine_request(struct engine *e, const char *path, struct engine_response *ret, struct nsx_error *err);
+
+/* Closes the connection and frees everything of libcurl (it does not set O_CLOEXEC, so this
+ * must run before any setns or exec). NULL is fine. */
+void engine_close(struct engine *e);
+
+static inline void engine_closep(struct engine **e) {
+        engine_close(*e);
+}
+
+/* open + one request + close: for the single lookup of a normal run. */
 int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
                struct nsx_error *err);
 

@@ -109,6 +109,78 @@ static void test_parse_running(void **state) {
         container_done(&c);
 }
 
+static void test_parse_paths(void **state) {
+        static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        static const struct {
+                const char *fields;
+                int r;
+        } cases[] = {
+                {"\"ResolvConfPath\":\"/r/resolv.conf\",\"HostsPath\":\"/r/hosts\"", 0},
+                {"\"ResolvConfPath\":\"\",\"HostsPath\":null", 0},
+                {"\"ResolvConfPath\":\"relative/resolv.conf\"", -EBADMSG},
+                {"\"HostsPath\":7", -EBADMSG},
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct container c = {};
+                struct nsx_error err = {};
+                char body[512];
+
+                snprintf(body, sizeof(body), "{\"Id\":\"%s\",\"State\":{\"Running\":true,\"Pid\":4},%s}", id,
+                         cases[i].fields);
+                assert_int_equal(container_parse_inspect("web", body, strlen(body), &c, &err), cases[i].r);
+                if (i == 0) {
+                        assert_string_equal(c.resolv_conf_path, "/r/resolv.conf");
+                        assert_string_equal(c.hosts_path, "/r/hosts");
+                } else if (i == 1) {
+                        assert_null(c.resolv_conf_path);
+                        assert_null(c.hosts_path);
+                } else {
+                        assert_non_null(strstr(err.message, "absolute path"));
+                }
+                container_done(&c);
+        }
+}
+
+static void test_parse_list(void **state) {
+        struct container_summary *list = NULL;
+        struct nsx_error err = {};
+        size_t len, n = 0;
+        char *buf = fixture("good-list.json", &len);
+        (void) state;
+
+        assert_int_equal(container_parse_list(buf, len, &list, &n, &err), 0);
+        assert_int_equal(n, 2);
+        /* The own name, not the link alias "/client/web"; a name without "/" (Podman) too. */
+        assert_string_equal(list[0].name, "web");
+        assert_string_equal(list[0].id, "439df2c9707a764347189b8c4d47f2b2b92fdc55061e16d29910ec4201bf28e1");
+        assert_string_equal(list[1].name, "client");
+        container_summaries_free(list, n);
+        free(buf);
+
+        assert_int_equal(container_parse_list("[]", 2, &list, &n, &err), 0);
+        assert_int_equal(n, 0);
+        container_summaries_free(list, n);
+
+        static const struct {
+                const char *file, *want;
+        } bad[] = {
+                {"bad-list-no-name.json", "has no name"},
+                {"bad-list-id.json", "64-digit"},
+                {"bad-list-object.json", "not a JSON array"},
+                {"bad-truncated.json", "not a JSON array"},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                list = NULL;
+                buf = fixture(bad[i].file, &len);
+                assert_int_equal(container_parse_list(buf, len, &list, &n, &err), -EBADMSG);
+                assert_null(list);
+                assert_non_null(strstr(err.message, bad[i].want));
+                free(buf);
+        }
+}
+
 static void test_states(void **state) {
         static const struct {
                 const char *file;
@@ -271,6 +343,8 @@ int main(void) {
                 cmocka_unit_test(test_ref_invalid),
                 cmocka_unit_test(test_inspect_path),
                 cmocka_unit_test(test_parse_running),
+                cmocka_unit_test(test_parse_paths),
+                cmocka_unit_test(test_parse_list),
                 cmocka_unit_test(test_states),
                 cmocka_unit_test(test_state_edge_cases),
                 cmocka_unit_test(test_parse_bad),
