@@ -337,3 +337,168 @@ void container_summaries_free(struct container_summary *s, size_t n) {
                 free(s[i].name);
         free(s);
 }
+
+const char *container_proto_name(enum container_proto proto) {
+        return proto == CONTAINER_PROTO_UDP ? "udp" : "tcp";
+}
+
+/* "8080/tcp" or "8080": 1 with *port and *proto set, 0 for a protocol not examined (sctp),
+ * -EBADMSG for anything else. Ranges never appear here: the engine expands them. */
+static int parse_port_key(const char *key, unsigned *ret_port, enum container_proto *ret_proto) {
+        const char *slash = strchr(key, '/');
+        unsigned long v = 0;
+        const char *p;
+
+        for (p = key; p != slash && *p; p++) {
+                if (*p < '0' || *p > '9' || p - key >= 5)
+                        return -EBADMSG;
+                v = v * 10 + (unsigned long) (*p - '0');
+        }
+        if (p == key || v == 0 || v > 65535)
+                return -EBADMSG;
+        if (!slash || streq(slash + 1, "tcp"))
+                *ret_proto = CONTAINER_PROTO_TCP;
+        else if (streq(slash + 1, "udp"))
+                *ret_proto = CONTAINER_PROTO_UDP;
+        else if (streq(slash + 1, "sctp"))
+                return 0;
+        else
+                return -EBADMSG;
+        *ret_port = (unsigned) v;
+        return 1;
+}
+
+/* The entry for (port, proto) in list, added when absent. list has room for every key. */
+static struct container_port *port_entry(struct container_port *list, size_t *n, unsigned port,
+                                         enum container_proto proto) {
+        for (size_t i = 0; i < *n; i++)
+                if (list[i].port == port && list[i].proto == proto)
+                        return &list[i];
+        list[*n] = (struct container_port) {.port = port, .proto = proto};
+        return &list[(*n)++];
+}
+
+static int read_bindings(const cJSON *arr, struct container_port *p) {
+        const cJSON *b;
+        int count;
+
+        if (cJSON_IsNull(arr))
+                return 0;
+        if (!cJSON_IsArray(arr))
+                return -EBADMSG;
+        count = cJSON_GetArraySize(arr);
+        if (count == 0)
+                return 0;
+        p->bindings = calloc((size_t) count, sizeof(*p->bindings));
+        if (!p->bindings)
+                return -ENOMEM;
+        cJSON_ArrayForEach(b, arr) {
+                const cJSON *ip = cJSON_GetObjectItemCaseSensitive(b, "HostIp");
+                const cJSON *hp = cJSON_GetObjectItemCaseSensitive(b, "HostPort");
+                struct container_binding *cb = &p->bindings[p->n_bindings];
+                unsigned long v = 0;
+
+                if (!cJSON_IsObject(b) || (ip && !cJSON_IsString(ip)) || (hp && !cJSON_IsString(hp)))
+                        return -EBADMSG;
+                if (ip && strlen(ip->valuestring) >= sizeof(cb->host_ip))
+                        return -EBADMSG;
+                snprintf(cb->host_ip, sizeof(cb->host_ip), "%s", ip ? ip->valuestring : "");
+                /* A string of digits; "" when the engine has not assigned one yet. */
+                for (const char *s = hp ? hp->valuestring : ""; *s; s++) {
+                        if (*s < '0' || *s > '9' || v > 65535)
+                                return -EBADMSG;
+                        v = v * 10 + (unsigned long) (*s - '0');
+                }
+                if (v > 65535)
+                        return -EBADMSG;
+                cb->host_port = (unsigned) v;
+                p->n_bindings++;
+        }
+        return 0;
+}
+
+static int port_cmp(const void *a, const void *b) {
+        const struct container_port *x = a, *y = b;
+
+        if (x->proto != y->proto)
+                return x->proto < y->proto ? -1 : 1;
+        return x->port < y->port ? -1 : x->port > y->port;
+}
+
+int container_parse_ports(const char *ref, const char *body, size_t len, struct container_port **ret, size_t *ret_n,
+                          struct nsx_error *err) {
+        _cleanup_(cJSON_Deletep) cJSON *root = NULL;
+        const cJSON *config, *settings, *exposed = NULL, *ports = NULL, *item;
+        struct container_port *list;
+        size_t n = 0, room;
+        int r = 0;
+
+        root = cJSON_ParseWithLength(body, len);
+        if (!cJSON_IsObject(root))
+                return bad_answer(ref, "not a JSON object", err);
+
+        /* Both may be absent or null: a container with no ports (or --net none, --net host). */
+        config = cJSON_GetObjectItemCaseSensitive(root, "Config");
+        if (cJSON_IsObject(config))
+                exposed = cJSON_GetObjectItemCaseSensitive(config, "ExposedPorts");
+        settings = cJSON_GetObjectItemCaseSensitive(root, "NetworkSettings");
+        if (cJSON_IsObject(settings))
+                ports = cJSON_GetObjectItemCaseSensitive(settings, "Ports");
+        if ((exposed && !cJSON_IsNull(exposed) && !cJSON_IsObject(exposed)) ||
+            (ports && !cJSON_IsNull(ports) && !cJSON_IsObject(ports)))
+                return bad_answer(ref, "ExposedPorts or NetworkSettings.Ports is not an object", err);
+
+        room = (size_t) cJSON_GetArraySize(exposed) + (size_t) cJSON_GetArraySize(ports);
+        list = calloc(room + 1, sizeof(*list));
+        if (!list)
+                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+
+        cJSON_ArrayForEach(item, exposed) {
+                enum container_proto proto;
+                unsigned port;
+
+                r = parse_port_key(item->string, &port, &proto);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        port_entry(list, &n, port, proto)->exposed = true;
+        }
+        if (r >= 0)
+                cJSON_ArrayForEach(item, ports) {
+                        enum container_proto proto;
+                        struct container_port *p;
+                        unsigned port;
+
+                        r = parse_port_key(item->string, &port, &proto);
+                        if (r < 0)
+                                break;
+                        if (r == 0)
+                                continue;
+                        p = port_entry(list, &n, port, proto);
+                        /* A key of Ports is an exposed port, published or not. */
+                        p->exposed = true;
+                        if (p->bindings) {
+                                r = -EBADMSG; /* the same key twice */
+                                break;
+                        }
+                        r = read_bindings(item, p);
+                        if (r < 0)
+                                break;
+                }
+        if (r < 0) {
+                container_ports_free(list, n);
+                if (r == -ENOMEM)
+                        return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return bad_answer(ref, "a port in ExposedPorts or NetworkSettings.Ports is malformed", err);
+        }
+        qsort(list, n, sizeof(*list), port_cmp);
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+void container_ports_free(struct container_port *p, size_t n) {
+        for (size_t i = 0; i < n && p; i++)
+                free(p[i].bindings);
+        free(p);
+}

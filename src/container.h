@@ -74,3 +74,35 @@ int container_check_running(const char *ref, const struct container *c, struct n
 const char *container_status_name(enum container_status status);
 
 void container_done(struct container *c);
+
+/* The transport protocols the listeners report examines (sctp ports are left out). */
+enum container_proto {
+        CONTAINER_PROTO_TCP,
+        CONTAINER_PROTO_UDP,
+};
+
+const char *container_proto_name(enum container_proto proto);
+
+/* One host binding of a published port, as NetworkSettings.Ports gives it. */
+struct container_binding {
+        char host_ip[46];   /* "0.0.0.0", "::", "127.0.0.1", or "" (every address) */
+        unsigned host_port; /* 0 when the engine gave none */
+};
+
+/* A container port the engine knows of: exposed (Config.ExposedPorts, or a key of
+ * NetworkSettings.Ports) and/or published (bindings in NetworkSettings.Ports). */
+struct container_port {
+        unsigned port; /* 1..65535 */
+        enum container_proto proto;
+        bool exposed;
+        struct container_binding *bindings; /* owned; n_bindings == 0: not published */
+        size_t n_bindings;
+};
+
+/* Parses the ports of an inspect answer (HTTP 200 body) into *ret (n entries, owned, sorted by
+ * protocol then port, one entry per port and protocol). Keys are "PORT/PROTO" or "PORT" (tcp);
+ * sctp ports are skipped; anything else malformed is an error naming ref. */
+int container_parse_ports(const char *ref, const char *body, size_t len, struct container_port **ret, size_t *ret_n,
+                          struct nsx_error *err);
+
+void container_ports_free(struct container_port *p, size_t n);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #include "engine.h"
 #include "enter.h"
 #include "options.h"
+#include "render.h"
+#include "survey.h"
 #include "target.h"
 #include "util.h"
 
@@ -131,6 +134,21 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_respon
         }
 }
 
+/* The engine endpoint from the options and the environment, as the docker CLI finds it. */
+static int resolve_endpoint(const struct options *o, struct endpoint *ep, struct nsx_error *err) {
+        return endpoint_resolve(&(struct endpoint_inputs) {
+                                        .flag_context = o->context,
+                                        .flag_host = o->host,
+                                        .env_host = getenv("DOCKER_HOST"),
+                                        .env_context = getenv("DOCKER_CONTEXT"),
+                                        .env_config = getenv("DOCKER_CONFIG"),
+                                        .home = getenv("HOME"),
+                                        .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+                                        .default_host = NSX_DEFAULT_HOST,
+                                },
+                                ep, err);
+}
+
 /* Asks the engine about ref and returns the container only if it has a process to enter. */
 static int query_container(const struct options *o, const char *ref, struct container *ret, struct nsx_error *err) {
         struct engine_response resp = {};
@@ -138,17 +156,7 @@ static int query_container(const struct options *o, const char *ref, struct cont
         char path[512];
         int r;
 
-        r = endpoint_resolve(&(struct endpoint_inputs) {
-                                     .flag_context = o->context,
-                                     .flag_host = o->host,
-                                     .env_host = getenv("DOCKER_HOST"),
-                                     .env_context = getenv("DOCKER_CONTEXT"),
-                                     .env_config = getenv("DOCKER_CONFIG"),
-                                     .home = getenv("HOME"),
-                                     .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
-                                     .default_host = NSX_DEFAULT_HOST,
-                             },
-                             &ep, err);
+        r = resolve_endpoint(o, &ep, err);
         if (r < 0)
                 return r;
         if (o->verbose)
@@ -171,6 +179,40 @@ static int query_container(const struct options *o, const char *ref, struct cont
         if (r < 0)
                 container_done(ret);
         return r;
+}
+
+/* --listeners: the report on stdout; 0 once it is written, whatever it found. */
+static int run_listeners(const struct options *o) {
+        struct nsx_error err = {};
+        struct survey s = {};
+        struct endpoint ep;
+        const char *no_color = getenv("NO_COLOR");
+        bool color;
+        int r;
+
+        r = resolve_endpoint(o, &ep, &err);
+        if (r < 0)
+                return report(&err);
+        if (o->verbose)
+                debug_exchange(&ep, NULL);
+        r = survey_run(&ep, o->timeout_ms, o->verify, o->containers, (size_t) o->n_containers, &s, &err);
+        if (r < 0)
+                return report(&err);
+        if (o->verbose)
+                fprintf(stderr, PROGRAM ": debug: %u requests to the engine over one connection\n", s.requests);
+        if (!o->verify)
+                fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that the PIDs belong to the containers\n");
+
+        /* Colour only for a person: a terminal, and NO_COLOR (no-color.org) unset or empty. */
+        color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+        r = o->json ? render_json(stdout, &s) : render_table(stdout, &s, color);
+        survey_done(&s);
+        if (r < 0 || fflush(stdout) != 0) {
+                nsx_error_set(&err, NSX_ERR_ENTER, r < 0 ? -r : errno, "cannot write the report: %s",
+                              strerror(r < 0 ? -r : errno));
+                return report(&err);
+        }
+        return EXIT_SUCCESS;
 }
 
 static bool elevated(void) {
@@ -244,6 +286,8 @@ int main(int argc, char **argv) {
         }
         if (getenv("DOCKER_NSEXEC_DEBUG") && streq(getenv("DOCKER_NSEXEC_DEBUG"), "1"))
                 o.verbose = true;
+        if (o.action == OPTIONS_LISTENERS)
+                return run_listeners(&o);
 
         r = container_ref_check(o.container, &ref, &err);
         if (r < 0)

@@ -12,6 +12,8 @@
 enum {
         ARG_TIMEOUT = 0x100,
         ARG_NO_VERIFY,
+        ARG_LISTENERS,
+        ARG_JSON,
 };
 
 /* The namespace flags, as nsenter spells them. */
@@ -41,6 +43,8 @@ static const struct option long_options[] = {
         {"all", no_argument, NULL, 'a'},
         {"wd", required_argument, NULL, 'w'},
         {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
+        {"listeners", no_argument, NULL, ARG_LISTENERS},
+        {"json", no_argument, NULL, ARG_JSON},
         {},
 };
 
@@ -60,12 +64,33 @@ int options_parse_timeout(const char *s, long *ret_ms) {
         return 0;
 }
 
+/* --listeners: every argument left is a CONTAINER; nothing is entered, so the options of
+ * entry do not apply. */
+static int options_listeners(int argc, char **argv, struct options *o, struct options *ret, struct nsx_error *err) {
+        if (o->namespaces || o->all || o->wd)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "--listeners enters nothing: namespace options and --wd do not apply");
+        for (int i = optind; i < argc; i++) {
+                if (argv[i][0] == '-')
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' must come before the containers",
+                                             argv[i]);
+                if (argv[i][0] == '\0')
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
+        }
+        o->action = OPTIONS_LISTENERS;
+        o->containers = argv + optind;
+        o->n_containers = argc - optind;
+        *ret = *o;
+        return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err) {
         struct options o = {
                 .action = OPTIONS_RUN,
                 .timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
                 .verify = true,
         };
+        bool listeners = false;
         int c;
 
         /* optind = 0 makes glibc reinitialise getopt, so the parser can run more than once
@@ -111,6 +136,12 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                 case ARG_NO_VERIFY:
                         o.verify = false;
                         break;
+                case ARG_LISTENERS:
+                        listeners = true;
+                        break;
+                case ARG_JSON:
+                        o.json = true;
+                        break;
                 case 'n':
                 case 'm':
                 case 'u':
@@ -143,6 +174,11 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
         /* As the docker CLI: a context and a host are two answers to one question. */
         if (o.context && o.host)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+
+        if (listeners)
+                return options_listeners(argc, argv, &o, ret, err);
+        if (o.json)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--json goes with --listeners");
 
         if (o.namespaces == 0 && !o.all)
                 o.namespaces = ENTER_NS_NET;

@@ -11,6 +11,7 @@ enum options_action {
         OPTIONS_RUN,
         OPTIONS_HELP,
         OPTIONS_VERSION,
+        OPTIONS_LISTENERS, /* --listeners: report what listens in containers, enter nothing */
 };
 
 #define OPTIONS_TIMEOUT_DEFAULT_MS 10000L
@@ -28,6 +29,9 @@ struct options {
         bool verify;         /* prove the PID is the container's (--no-verify clears it) */
         const char *container; /* CONTAINER exactly as typed */
         char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
+        bool json;           /* --json: the listeners report as JSON */
+        char **containers;   /* --listeners: every CONTAINER given (n_containers; 0: all running) */
+        int n_containers;
 };
 
 /* Parses argv (argv[0] is the program). Options stop at CONTAINER or "--"; everything after
