@@ -337,6 +337,82 @@ static void test_engine_message_bounds(void **state) {
         assert_string_equal(out, "");
 }
 
+static int parse_ports_fixture(const char *name, struct container_port **ports, size_t *n, struct nsx_error *err) {
+        size_t len;
+        char *buf = fixture(name, &len);
+        int r = container_parse_ports("web", buf, len, ports, n, err);
+
+        free(buf);
+        return r;
+}
+
+static void test_parse_ports(void **state) {
+        struct container_port *p;
+        struct nsx_error err = {};
+        size_t n;
+        (void) state;
+
+        /* A real dockerd 20.10 answer: -p 8080:8080 -p 127.0.0.1:9999:9999/udp --expose 7000. */
+        assert_int_equal(parse_ports_fixture("good-ports.json", &p, &n, &err), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(p[0].port, 7000);
+        assert_int_equal(p[0].proto, CONTAINER_PROTO_TCP);
+        assert_true(p[0].exposed);
+        assert_int_equal(p[0].n_bindings, 0);
+        assert_int_equal(p[1].port, 8080);
+        assert_int_equal(p[1].n_bindings, 2);
+        assert_string_equal(p[1].bindings[0].host_ip, "0.0.0.0");
+        assert_int_equal(p[1].bindings[0].host_port, 8080);
+        assert_string_equal(p[1].bindings[1].host_ip, "::");
+        assert_int_equal(p[2].port, 9999);
+        assert_int_equal(p[2].proto, CONTAINER_PROTO_UDP);
+        assert_string_equal(container_proto_name(p[2].proto), "udp");
+        assert_string_equal(p[2].bindings[0].host_ip, "127.0.0.1");
+        container_ports_free(p, n);
+
+        /* No ExposedPorts, a bare "80" key (tcp), sctp skipped, udp and tcp of one port apart. */
+        assert_int_equal(parse_ports_fixture("good-ports-mixed.json", &p, &n, &err), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(p[0].port, 53);
+        assert_int_equal(p[0].proto, CONTAINER_PROTO_TCP);
+        assert_int_equal(p[0].n_bindings, 0);
+        assert_true(p[0].exposed);
+        assert_int_equal(p[1].port, 80);
+        assert_string_equal(p[1].bindings[0].host_ip, "127.0.0.1");
+        assert_int_equal(p[1].bindings[0].host_port, 8000);
+        assert_int_equal(p[2].port, 53);
+        assert_int_equal(p[2].proto, CONTAINER_PROTO_UDP);
+        assert_string_equal(p[2].bindings[0].host_ip, "");
+        assert_int_equal(p[2].bindings[0].host_port, 5353);
+        container_ports_free(p, n);
+
+        /* --net none: "Ports": {} and no ExposedPorts. */
+        assert_int_equal(parse_ports_fixture("good-running.json", &p, &n, &err), 0);
+        assert_int_equal(n, 0);
+        container_ports_free(p, n);
+}
+
+static void test_parse_ports_bad(void **state) {
+        static const char *const bad[] = {
+                "bad-ports-key.json", "bad-ports-hostport.json", "bad-ports-array.json", "bad-ports-range.json",
+                "bad-not-json.json",  "bad-truncated.json",
+        };
+        struct container_port *p = (struct container_port *) 0x1;
+        size_t n = 42;
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct nsx_error err = {};
+
+                if (parse_ports_fixture(bad[i], &p, &n, &err) >= 0)
+                        fail_msg("%s parsed", bad[i]);
+                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                assert_non_null(strstr(err.message, "'web'"));
+                assert_ptr_equal(p, (struct container_port *) 0x1);
+                assert_int_equal(n, 42);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ref_valid),
@@ -351,6 +427,8 @@ int main(void) {
                 cmocka_unit_test(test_parse_minimal),
                 cmocka_unit_test(test_from_response),
                 cmocka_unit_test(test_engine_message_bounds),
+                cmocka_unit_test(test_parse_ports),
+                cmocka_unit_test(test_parse_ports_bad),
         };
         return cmocka_run_group_tests_name("container", tests, NULL, NULL);
 }

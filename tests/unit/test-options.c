@@ -226,6 +226,50 @@ static void test_context_and_verbose(void **state) {
         assert_true(PARSE(&o, &err, "--context=", "web") < 0);
 }
 
+static void test_listeners(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--listeners"), 0);
+        assert_int_equal(o.action, OPTIONS_LISTENERS);
+        assert_int_equal(o.n_containers, 0);
+        assert_false(o.json);
+
+        assert_int_equal(PARSE(&o, &err, "--listeners", "--json", "-H", "unix:///x.sock", "web", "db"), 0);
+        assert_int_equal(o.action, OPTIONS_LISTENERS);
+        assert_true(o.json);
+        assert_string_equal(o.host, "unix:///x.sock");
+        assert_int_equal(o.n_containers, 2);
+        assert_string_equal(o.containers[0], "web");
+        assert_string_equal(o.containers[1], "db");
+
+        assert_int_equal(PARSE(&o, &err, "--json", "--listeners", "--", "web"), 0);
+        assert_int_equal(o.n_containers, 1);
+
+        err = (struct nsx_error) {};
+        assert_true(PARSE(&o, &err, "--listeners", "web", "--json") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_non_null(strstr(err.message, "'--json' must come before"));
+
+        err = (struct nsx_error) {};
+        assert_true(PARSE(&o, &err, "--json", "web") < 0);
+        assert_non_null(strstr(err.message, "--json goes with --listeners"));
+
+        err = (struct nsx_error) {};
+        assert_true(PARSE(&o, &err, "--listeners", "-m", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+
+        err = (struct nsx_error) {};
+        assert_true(PARSE(&o, &err, "--listeners", "") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+
+        /* Without --listeners, a second positional argument is still the command. */
+        assert_int_equal(PARSE(&o, &err, "web", "db"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_string_equal(o.command[0], "db");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_container_and_command),
@@ -241,6 +285,7 @@ int main(void) {
                 cmocka_unit_test(test_reparse),
                 cmocka_unit_test(test_namespaces),
                 cmocka_unit_test(test_context_and_verbose),
+                cmocka_unit_test(test_listeners),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
