@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# --listeners against a real dockerd with bridge networking: what listens in each container,
+# its owner, and whether its published ports really work.
+
+load helper
+
+PAGE="hello from inside the container"
+
+# The daemon's network namespace, where its published ports are (contrib/test.sh puts it in
+# NSX_TEST_NETNS); without one, the daemon publishes on this namespace.
+in_daemon_net() {
+    if [ -n "${NSX_TEST_NETNS:-}" ]; then
+        nsenter --net="/run/netns/$NSX_TEST_NETNS" "$@"
+    else
+        "$@"
+    fi
+}
+
+setup_file() {
+    export C=nsx-lst
+    nsx_probe_daemon
+    [ "$NSX_DAEMON" = up ] || return 0
+    dk rm -f $C-lo $C-any $C-idle $C-v6 $C-udp $C-priv >/dev/null 2>&1 || true
+    # Published, but the service binds the container's loopback only.
+    dk run -d --name $C-lo -p 18080:8080 local/busybox httpd -f -p 127.0.0.1:8080 -h /www >/dev/null
+    # Published and bound to every address: fine.
+    dk run -d --name $C-any -p 18081:8080 local/busybox httpd -f -p 0.0.0.0:8080 -h /www >/dev/null
+    # Published, nothing listens.
+    dk run -d --name $C-idle -p 18082:8080 local/busybox sleep 3600 >/dev/null
+    # IPv6 (off by default in containers here): a dual-stack [::] listener published, plus ::1
+    # and an IPv4-mapped loopback listener that are not.
+    dk run -d --name $C-v6 --sysctl net.ipv6.conf.all.disable_ipv6=0 -p 18083:8080 local/busybox sh -c \
+        'httpd -p [::1]:9000 -h /www; httpd -p [::ffff:127.0.0.1]:9001 -h /www; exec httpd -f -p [::]:8080 -h /www' \
+        >/dev/null
+    # UDP: busybox's DHCP server binds 0.0.0.0:67.
+    dk run -d --name $C-udp -p 18067:67/udp local/busybox sh -c \
+        'printf "start 10.9.9.100\nend 10.9.9.200\ninterface eth0\nlease_file /tmp/l\npidfile /tmp/p\n" >/tmp/u.conf;
+         touch /tmp/l; exec udhcpd -f /tmp/u.conf' >/dev/null
+    # Listening on every address, nothing published.
+    dk run -d --name $C-priv local/busybox httpd -f -p 0.0.0.0:7070 -h /www >/dev/null
+    for c in lo any idle v6 udp priv; do nsx_wait_running $C-$c; done
+    # The servers bind right after start: wait until each shows up in its namespace.
+    nsx_wait_listening $C-lo tcp 8080 && nsx_wait_listening $C-any tcp 8080 &&
+        nsx_wait_listening $C-v6 tcp6 8080 && nsx_wait_listening $C-v6 tcp6 9001 &&
+        nsx_wait_listening $C-udp udp 67 && nsx_wait_listening $C-priv tcp 7070
+}
+
+# nsx_wait_listening NAME FILE PORT: until /proc/PID/net/FILE shows a socket on PORT.
+nsx_wait_listening() {
+    local pid hex i
+    pid=$(dk inspect -f '{{.State.Pid}}' "$1")
+    hex=$(printf ':%04X ' "$3")
+    for i in $(seq 100); do
+        grep -q "$hex" "/proc/$pid/net/$2" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "$1: nothing on $2 port $3" >&2
+    return 1
+}
+
+teardown_file() {
+    if [ "${NSX_DAEMON:-}" != up ]; then
+        return 0
+    fi
+    dk rm -f $C-lo $C-any $C-idle $C-v6 $C-udp $C-priv >/dev/null 2>&1 || true
+}
+
+setup() {
+    nsx_require_daemon
+}
+
+# The table row of container $1 whose LISTENING column is $2.
+row() {
+    awk -v c="$1" -v l="$2" '$1 == c && $3 == l' <<<"$output"
+}
+
+@test "a published port bound to 127.0.0.1 inside is flagged unreachable, with the fix, and is unreachable" {
+    local pid
+    run "$NSX" --listeners $C-lo
+    assert_success
+    pid=$(dk inspect -f '{{.State.Pid}}' $C-lo)
+    assert_line --index 0 --regexp '^CONTAINER +PROTO +LISTENING +PUBLISHED +PROCESS +VERDICT$'
+    assert_equal "$(row $C-lo 127.0.0.1:8080 | awk '{print $2, $4, $5}')" "tcp *:18080 httpd[$pid]"
+    row $C-lo 127.0.0.1:8080 | grep -q 'UNREACHABLE: loopback only'
+    assert_line "$C-lo: 8080/tcp is published as *:18080 but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it with 'docker-nsexec $C-lo curl http://127.0.0.1:8080/'"
+
+    # Really: the published port answers with a reset; the fix reaches it.
+    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18080/
+    assert_failure
+    refute_output --partial "$PAGE"
+    run "$NSX" $C-lo curl -sS --max-time 5 http://127.0.0.1:8080/
+    assert_output "$PAGE"
+}
+
+@test "a published port bound to 0.0.0.0 is fine, and reachable" {
+    run "$NSX" --listeners $C-any
+    assert_success
+    row $C-any 0.0.0.0:8080 | grep -Eq '^nsx-lst-any +tcp +0\.0\.0\.0:8080 +\*:18081 +httpd\[[0-9]+\] +ok$'
+    refute_output --partial "unreachable"
+    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18081/
+    assert_success
+    assert_output "$PAGE"
+}
+
+@test "a published port nobody listens on is flagged" {
+    run "$NSX" --listeners $C-idle
+    assert_success
+    row $C-idle -:8080 | grep -Eq '^nsx-lst-idle +tcp +-:8080 +\*:18082 +- +NOT LISTENING$'
+    assert_line "$C-idle: 8080/tcp is published as *:18082 but nothing listens on it in the container: is the service up, and on this port?"
+    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18082/
+    assert_failure
+}
+
+@test "IPv6 listeners: [::] published is fine, ::1 and ::ffff:127.0.0.1 are local only" {
+    run "$NSX" --listeners $C-v6
+    assert_success
+    row $C-v6 '[::]:8080' | grep -Eq ' tcp6 +\[::\]:8080 +\*:18083 +httpd\[[0-9]+\] +ok$'
+    row $C-v6 '[::1]:9000' | grep -Eq ' tcp6 +\[::1\]:9000 +- +httpd\[[0-9]+\] +local only$'
+    row $C-v6 '[::ffff:127.0.0.1]:9001' | grep -Eq ' tcp6 .* +httpd\[[0-9]+\] +local only$'
+    # A dual-stack listener takes the published IPv4 traffic too.
+    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18083/
+    assert_output "$PAGE"
+}
+
+@test "UDP: an unconnected socket is a listener, with its owner" {
+    run "$NSX" --listeners $C-udp
+    assert_success
+    row $C-udp 0.0.0.0:67 | grep -Eq '^nsx-lst-udp +udp +0\.0\.0\.0:67 +\*:18067 +udhcpd\[[0-9]+\] +ok$'
+}
+
+@test "a listener on a port that is not published: reachable only from the container's networks" {
+    run "$NSX" --listeners $C-priv
+    assert_success
+    row $C-priv 0.0.0.0:7070 | grep -Eq '^nsx-lst-priv +tcp +0\.0\.0\.0:7070 +- +httpd\[[0-9]+\] +not published$'
+    run "$NSX" --listeners --json $C-priv
+    assert_success
+    assert_equal "$(jq -r '.containers[0].ports[0].message' <<<"$output")" \
+        "7070/tcp listens but is not published: reachable only from the container's networks"
+}
+
+@test "--json is valid JSON with verdicts, addresses and owners" {
+    local pid
+    pid=$(dk inspect -f '{{.State.Pid}}' $C-lo)
+    run "$NSX" --listeners --json $C-lo $C-idle $C-v6
+    assert_success
+    python3 -m json.tool <<<"$output" >/dev/null
+    assert_equal "$(jq -r '[.containers[].name] | join(" ")' <<<"$output")" "$C-lo $C-idle $C-v6"
+    assert_equal "$(jq -r '.containers[0].ports[] | select(.port == 8080) |
+        [.protocol, .verdict, .problem, .published[0].host_port, .listeners[0].address,
+         .listeners[0].family, .listeners[0].loopback, .listeners[0].processes[0].comm,
+         .listeners[0].processes[0].pid] | join(" ")' <<<"$output")" \
+        "tcp loopback-only true 18080 127.0.0.1 ipv4 true httpd $pid"
+    assert_equal "$(jq -r '.containers[1].ports[0] | [.verdict, (.listeners | length)] | join(" ")' <<<"$output")" \
+        "not-listening 0"
+    assert_equal "$(jq -r '[.containers[2].ports[] | "\(.port):\(.verdict):\(.listeners[0].address)"] | join(" ")' \
+        <<<"$output")" "8080:ok::: 9000:local-only:::1 9001:local-only:::ffff:127.0.0.1"
+    assert_equal "$(jq -r '.containers[0].id' <<<"$output")" "$(dk inspect -f '{{.Id}}' $C-lo)"
+}
+
+@test "with no CONTAINER, every running container is reported, once" {
+    local c names
+    run "$NSX" --listeners --json
+    assert_success
+    names=$(jq -r '.containers[].name' <<<"$output" | sort)
+    assert_equal "$names" "$(dk ps --format '{{.Names}}' | sort)"
+    for c in lo any idle v6 udp priv; do
+        grep -qx "$C-$c" <<<"$names"
+    done
+    run "$NSX" --listeners
+    assert_success
+    assert_line --regexp "^$C-udp +udp +0\.0\.0\.0:67 "
+}
+
+@test "an unknown container: one line, exit 125, no report" {
+    run --separate-stderr "$NSX" --listeners $C-lo $C-nope
+    assert_failure 125
+    assert_output ""
+    assert_equal "$stderr" "docker-nsexec: no such container: '$C-nope'"
+    run --separate-stderr "$NSX" --listeners 'bad/name'
+    assert_failure 125
+    assert_equal "$(wc -l <<<"$stderr")" 1
+}
+
+@test "colour only on a terminal, and never with NO_COLOR" {
+    local esc=$'\033['
+    run "$NSX" --listeners $C-lo
+    [[ $output != *"$esc"* ]]
+    # On a terminal (script(1) gives one): coloured, unless NO_COLOR is set.
+    run script -qec "'$NSX' --listeners $C-lo" /dev/null
+    assert_success
+    [[ $output == *"$esc"* ]]
+    run env NO_COLOR=1 script -qec "'$NSX' --listeners $C-lo" /dev/null
+    assert_success
+    assert_output --partial "UNREACHABLE"
+    [[ $output != *"$esc"* ]]
+}
