@@ -36,6 +36,7 @@
 
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
+               "       " PROGRAM " --listeners [--json] [OPTIONS] [CONTAINER...]\n"
                "\n"
                "Run a host command inside a running container's namespaces: by default\n"
                "its network namespace only. CMD defaults to your shell. The filesystem,\n"
@@ -67,6 +68,9 @@ static void print_help(void) {
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
                "  -v, --verbose        say which engine was chosen and why, and the requests\n"
+               "      --listeners      report what listens in the named (default: all running)\n"
+               "                       containers, by whom, and whether published ports work\n"
+               "      --json           with --listeners: the report as JSON\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
@@ -77,7 +81,8 @@ static void print_help(void) {
                "\n"
                "Examples:\n"
                "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n"
-               "  " PROGRAM " -a web ps\n");
+               "  " PROGRAM " -a web ps\n"
+               "  " PROGRAM " --listeners\n");
 }
 
 static int report(const struct nsx_error *err) {
