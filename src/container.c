@@ -502,3 +502,23 @@ void container_ports_free(struct container_port *p, size_t n) {
                 free(p[i].bindings);
         free(p);
 }
+
+int container_parse_network_mode(const char *body, size_t len, char *buf, size_t size) {
+        _cleanup_(cJSON_Deletep) cJSON *root = NULL;
+        const cJSON *hc, *mode;
+
+        if (size == 0)
+                return -EINVAL;
+        buf[0] = '\0';
+        root = cJSON_ParseWithLength(body, len);
+        if (!cJSON_IsObject(root))
+                return -EBADMSG;
+        hc = cJSON_GetObjectItemCaseSensitive(root, "HostConfig");
+        mode = cJSON_IsObject(hc) ? cJSON_GetObjectItemCaseSensitive(hc, "NetworkMode") : NULL;
+        if (!mode || cJSON_IsNull(mode))
+                return 0;
+        if (!cJSON_IsString(mode))
+                return -EBADMSG;
+        snprintf(buf, size, "%s", mode->valuestring);
+        return 0;
+}

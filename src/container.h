@@ -106,3 +106,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
                           struct nsx_error *err);
 
 void container_ports_free(struct container_port *p, size_t n);
+
+/* Copies HostConfig.NetworkMode of an inspect answer ("bridge", "host", "none",
+ * "container:ID", a network's name) into buf; "" when absent. -EBADMSG when it is not a string. */
+int container_parse_network_mode(const char *body, size_t len, char *buf, size_t size);

@@ -208,6 +208,7 @@ static const char *const verdict_names[] = {
         [LISTENERS_NOT_PUBLISHED] = "not-published",
         [LISTENERS_LOCAL_ONLY] = "local-only",
         [LISTENERS_EXPOSED_IDLE] = "exposed-idle",
+        [LISTENERS_HOST_NETWORK] = "host-network",
 };
 
 const char *listeners_verdict_name(enum listeners_verdict v) {
@@ -220,7 +221,7 @@ bool listeners_verdict_is_problem(enum listeners_verdict v) {
         return v == LISTENERS_LOOPBACK_ONLY || v == LISTENERS_NOT_LISTENING;
 }
 
-static enum listeners_verdict judge_one(const struct listeners_port *p) {
+static enum listeners_verdict judge_one(const struct listeners_port *p, bool host_network) {
         bool published = p->declared && p->declared->n_bindings > 0;
         bool reachable = false;
 
@@ -229,6 +230,8 @@ static enum listeners_verdict judge_one(const struct listeners_port *p) {
                         reachable = true;
         if (p->n_socks == 0)
                 return published ? LISTENERS_NOT_LISTENING : LISTENERS_EXPOSED_IDLE;
+        if (host_network)
+                return LISTENERS_HOST_NETWORK;
         if (published)
                 return reachable ? LISTENERS_OK : LISTENERS_LOOPBACK_ONLY;
         return reachable ? LISTENERS_NOT_PUBLISHED : LISTENERS_LOCAL_ONLY;
@@ -261,7 +264,7 @@ static int sock_cmp(const void *a, const void *b) {
 }
 
 int listeners_judge(const struct container_port *ports, size_t n_ports, const struct listeners_socket *socks,
-                    size_t n_socks, struct listeners_port **ret, size_t *ret_n) {
+                    size_t n_socks, bool host_network, struct listeners_port **ret, size_t *ret_n) {
         struct listeners_port *v;
         size_t n = 0;
 
@@ -289,7 +292,7 @@ int listeners_judge(const struct container_port *ports, size_t n_ports, const st
         for (size_t i = 0; i < n; i++) {
                 if (v[i].n_socks > 1)
                         qsort(v[i].socks, v[i].n_socks, sizeof(*v[i].socks), sock_cmp);
-                v[i].verdict = judge_one(&v[i]);
+                v[i].verdict = judge_one(&v[i], host_network);
         }
         qsort(v, n, sizeof(*v), port_cmp);
         *ret = v;

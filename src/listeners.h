@@ -60,6 +60,7 @@ enum listeners_verdict {
         LISTENERS_NOT_PUBLISHED,   /* listening on a reachable address, not published */
         LISTENERS_LOCAL_ONLY,      /* listening on loopback only, not published */
         LISTENERS_EXPOSED_IDLE,    /* exposed, not published, nothing listens */
+        LISTENERS_HOST_NETWORK,    /* listening in the host's namespace (--net host): nothing to publish */
 };
 
 /* A stable word for scripts ("ok", "loopback-only", ...). */
@@ -79,10 +80,11 @@ struct listeners_port {
 };
 
 /* Pure: groups socks by port and protocol, joins them with the engine's ports and judges each
- * (sorted by protocol then port). Pointers into ports and socks are kept: they must outlive
- * *ret. Returns 0 or -ENOMEM. */
+ * (sorted by protocol then port). host_network: the container runs in the host's network
+ * namespace, where publishing does not apply. Pointers into ports and socks are kept: they must
+ * outlive *ret. Returns 0 or -ENOMEM. */
 int listeners_judge(const struct container_port *ports, size_t n_ports, const struct listeners_socket *socks,
-                    size_t n_socks, struct listeners_port **ret, size_t *ret_n);
+                    size_t n_socks, bool host_network, struct listeners_port **ret, size_t *ret_n);
 
 void listeners_ports_free(struct listeners_port *p, size_t n);
 

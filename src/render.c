@@ -79,6 +79,8 @@ static const char *verdict_text(enum listeners_verdict v) {
                 return "local only";
         case LISTENERS_EXPOSED_IDLE:
                 return "exposed, idle";
+        case LISTENERS_HOST_NETWORK:
+                return "host network";
         }
         return "?";
 }
@@ -135,6 +137,12 @@ void render_explain(const struct survey_container *c, const struct listeners_por
                 return;
         case LISTENERS_EXPOSED_IDLE:
                 snprintf(buf, size, "%u/%s is exposed but nothing listens on it", p->port, proto);
+                return;
+        case LISTENERS_HOST_NETWORK:
+                snprintf(buf, size,
+                         "%u/%s listens in the host's network namespace (--net host): reachable at the addresses it "
+                         "is bound to, no publishing needed",
+                         p->port, proto);
                 return;
         }
         snprintf(buf, size, "?");
@@ -335,6 +343,7 @@ int render_json(FILE *f, const struct survey *s) {
                 cJSON_AddStringToObject(o, "name", c->name);
                 cJSON_AddStringToObject(o, "id", c->id);
                 cJSON_AddNumberToObject(o, "pid", c->pid);
+                cJSON_AddStringToObject(o, "network_mode", c->network_mode);
                 ports = cJSON_AddArrayToObject(o, "ports");
                 if (!ports)
                         return -ENOMEM;

@@ -55,6 +55,14 @@ static int inspect_one(struct engine *e, const char *ref, const char *typed, boo
         }
         if (r >= 0)
                 r = container_parse_ports(typed, resp.body, resp.len, &ret->ports, &ret->n_ports, err);
+        if (r >= 0 && container_parse_network_mode(resp.body, resp.len, ret->network_mode,
+                                                   sizeof(ret->network_mode)) < 0) {
+                container_ports_free(ret->ports, ret->n_ports);
+                ret->ports = NULL;
+                ret->n_ports = 0;
+                r = nsx_error_set(err, NSX_ERR_ENGINE, EBADMSG,
+                                  "the engine's answer for container '%s' is malformed: HostConfig.NetworkMode", typed);
+        }
         engine_response_free(&resp);
         if (r < 0) {
                 container_done(&c);
@@ -199,7 +207,8 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
         for (size_t i = 0; r >= 0 && i < s.n; i++) {
                 struct survey_container *c = &s.v[i];
 
-                r = listeners_judge(c->ports, c->n_ports, c->socks, c->n_socks, &c->judged, &c->n_judged);
+                r = listeners_judge(c->ports, c->n_ports, c->socks, c->n_socks, streq(c->network_mode, "host"),
+                                    &c->judged, &c->n_judged);
                 if (r < 0)
                         nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
         }

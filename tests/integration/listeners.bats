@@ -156,6 +156,7 @@ row() {
     assert_equal "$(jq -r '[.containers[2].ports[] | "\(.port):\(.verdict):\(.listeners[0].address)"] | join(" ")' \
         <<<"$output")" "8080:ok::: 9000:local-only:::1 9001:local-only:::ffff:127.0.0.1"
     assert_equal "$(jq -r '.containers[0].id' <<<"$output")" "$(dk inspect -f '{{.Id}}' $C-lo)"
+    assert_equal "$(jq -r '.containers[0].network_mode' <<<"$output")" default
 }
 
 @test "with no CONTAINER, every running container is reported, once" {
@@ -194,4 +195,17 @@ row() {
     assert_success
     assert_output --partial "UNREACHABLE"
     [[ $output != *"$esc"* ]]
+}
+
+@test "--net host: listeners are the host network's, not 'not published'" {
+    dk rm -f $C-host >/dev/null 2>&1 || true
+    dk run -d --name $C-host --net host local/busybox httpd -f -p 127.0.0.1:18099 -h /www >/dev/null
+    nsx_wait_running $C-host
+    nsx_wait_listening $C-host tcp 18099
+    run "$NSX" --listeners $C-host
+    dk rm -f $C-host >/dev/null 2>&1 || true
+    assert_success
+    row $C-host 127.0.0.1:18099 | grep -Eq ' tcp +127\.0\.0\.1:18099 +- +httpd\[[0-9]+\] +host network$'
+    refute_output --partial "not published"
+    refute_output --partial "local only"
 }

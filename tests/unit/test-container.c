@@ -392,6 +392,27 @@ static void test_parse_ports(void **state) {
         container_ports_free(p, n);
 }
 
+static void test_parse_network_mode(void **state) {
+        char mode[32] = "x";
+        size_t len;
+        char *buf;
+        (void) state;
+
+        buf = fixture("good-ports.json", &len);
+        assert_int_equal(container_parse_network_mode(buf, len, mode, sizeof(mode)), 0);
+        assert_string_equal(mode, "default");
+        free(buf);
+        assert_int_equal(container_parse_network_mode("{}", 2, mode, sizeof(mode)), 0);
+        assert_string_equal(mode, "");
+        assert_int_equal(container_parse_network_mode("{\"HostConfig\":{\"NetworkMode\":\"host\"}}", 37, mode,
+                                                      sizeof(mode)),
+                         0);
+        assert_string_equal(mode, "host");
+        assert_int_equal(container_parse_network_mode("{\"HostConfig\":{\"NetworkMode\":1}}", 32, mode, sizeof(mode)),
+                         -EBADMSG);
+        assert_int_equal(container_parse_network_mode("[", 1, mode, sizeof(mode)), -EBADMSG);
+}
+
 static void test_parse_ports_bad(void **state) {
         static const char *const bad[] = {
                 "bad-ports-key.json", "bad-ports-hostport.json", "bad-ports-array.json", "bad-ports-range.json",
@@ -429,6 +450,7 @@ int main(void) {
                 cmocka_unit_test(test_engine_message_bounds),
                 cmocka_unit_test(test_parse_ports),
                 cmocka_unit_test(test_parse_ports_bad),
+                cmocka_unit_test(test_parse_network_mode),
         };
         return cmocka_run_group_tests_name("container", tests, NULL, NULL);
 }

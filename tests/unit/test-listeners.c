@@ -285,14 +285,14 @@ static void test_verdicts(void **state) {
 
         /* Nothing listens on 8084: published, not listening. */
         struct container_port idle = {.port = 8084, .proto = CONTAINER_PROTO_TCP, .bindings = one, .n_bindings = 1};
-        assert_int_equal(listeners_judge(&idle, 1, NULL, 0, &v, &n), 0);
+        assert_int_equal(listeners_judge(&idle, 1, NULL, 0, false, &v, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(v[0].verdict, LISTENERS_NOT_LISTENING);
         assert_true(listeners_verdict_is_problem(v[0].verdict));
         listeners_ports_free(v, n);
 
         assert_int_equal(listeners_judge(ports, sizeof(ports) / sizeof(ports[0]), socks,
-                                         sizeof(socks) / sizeof(socks[0]), &v, &n),
+                                         sizeof(socks) / sizeof(socks[0]), false, &v, &n),
                          0);
         assert_int_equal(n, sizeof(want) / sizeof(want[0]));
         for (size_t i = 0; i < n; i++) {
@@ -310,6 +310,16 @@ static void test_verdicts(void **state) {
         assert_ptr_equal(v[3].declared, &ports[2]);
         assert_string_equal(listeners_verdict_name(LISTENERS_LOOPBACK_ONLY), "loopback-only");
         assert_false(listeners_verdict_is_problem(LISTENERS_NOT_PUBLISHED));
+        listeners_ports_free(v, n);
+
+        /* --net host: whatever listens is on the host's addresses; nothing is published. */
+        assert_int_equal(listeners_judge(&ports[5], 2, &socks[6], 2, true, &v, &n), 0);
+        assert_int_equal(n, 4);
+        assert_int_equal(v[0].verdict, LISTENERS_EXPOSED_IDLE); /* 7000 */
+        assert_int_equal(v[1].verdict, LISTENERS_EXPOSED_IDLE); /* 7001: no socket given */
+        assert_int_equal(v[2].verdict, LISTENERS_HOST_NETWORK); /* 9090 */
+        assert_int_equal(v[3].verdict, LISTENERS_HOST_NETWORK); /* 9091, loopback: the host's own */
+        assert_string_equal(listeners_verdict_name(LISTENERS_HOST_NETWORK), "host-network");
         listeners_ports_free(v, n);
 }
 
