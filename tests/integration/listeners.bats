@@ -70,6 +70,16 @@ setup() {
     nsx_require_daemon
 }
 
+# pyj EXPR: evaluates a Python expression over the JSON document on stdin (d), printing the result
+# (lists one item a line); python3 is a test dependency already, jq is not.
+pyj() {
+    python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print("\n".join(map(str, r)) if isinstance(r, list) else r)' "$1"
+}
+
 # The table row of container $1 whose LISTENING column is $2.
 row() {
     awk -v c="$1" -v l="$2" '$1 == c && $3 == l' <<<"$output"
@@ -135,7 +145,7 @@ row() {
     row $C-priv 0.0.0.0:7070 | grep -Eq '^nsx-lst-priv +tcp +0\.0\.0\.0:7070 +- +httpd\[[0-9]+\] +not published$'
     run "$NSX" --listeners --json $C-priv
     assert_success
-    assert_equal "$(jq -r '.containers[0].ports[0].message' <<<"$output")" \
+    assert_equal "$(pyj 'd["containers"][0]["ports"][0]["message"]' <<<"$output")" \
         "7070/tcp listens but is not published: reachable only from the container's networks"
 }
 
@@ -145,25 +155,25 @@ row() {
     run "$NSX" --listeners --json $C-lo $C-idle $C-v6
     assert_success
     python3 -m json.tool <<<"$output" >/dev/null
-    assert_equal "$(jq -r '[.containers[].name] | join(" ")' <<<"$output")" "$C-lo $C-idle $C-v6"
-    assert_equal "$(jq -r '.containers[0].ports[] | select(.port == 8080) |
-        [.protocol, .verdict, .problem, .published[0].host_port, .listeners[0].address,
-         .listeners[0].family, .listeners[0].loopback, .listeners[0].processes[0].comm,
-         .listeners[0].processes[0].pid] | join(" ")' <<<"$output")" \
-        "tcp loopback-only true 18080 127.0.0.1 ipv4 true httpd $pid"
-    assert_equal "$(jq -r '.containers[1].ports[0] | [.verdict, (.listeners | length)] | join(" ")' <<<"$output")" \
+    assert_equal "$(pyj '" ".join(c["name"] for c in d["containers"])' <<<"$output")" "$C-lo $C-idle $C-v6"
+    assert_equal "$(pyj '[" ".join(map(str, [p["protocol"], p["verdict"], p["problem"], p["published"][0]["host_port"],
+        p["listeners"][0]["address"], p["listeners"][0]["family"], p["listeners"][0]["loopback"],
+        p["listeners"][0]["processes"][0]["comm"], p["listeners"][0]["processes"][0]["pid"]]))
+        for p in d["containers"][0]["ports"] if p["port"] == 8080]' <<<"$output")" \
+        "tcp loopback-only True 18080 127.0.0.1 ipv4 True httpd $pid"
+    assert_equal "$(pyj 'd["containers"][1]["ports"][0]["verdict"] + " " + str(len(d["containers"][1]["ports"][0]["listeners"]))' <<<"$output")" \
         "not-listening 0"
-    assert_equal "$(jq -r '[.containers[2].ports[] | "\(.port):\(.verdict):\(.listeners[0].address)"] | join(" ")' \
-        <<<"$output")" "8080:ok::: 9000:local-only:::1 9001:local-only:::ffff:127.0.0.1"
-    assert_equal "$(jq -r '.containers[0].id' <<<"$output")" "$(dk inspect -f '{{.Id}}' $C-lo)"
-    assert_equal "$(jq -r '.containers[0].network_mode' <<<"$output")" default
+    assert_equal "$(pyj '" ".join("%d:%s:%s" % (p["port"], p["verdict"], p["listeners"][0]["address"])
+        for p in d["containers"][2]["ports"])' <<<"$output")" "8080:ok::: 9000:local-only:::1 9001:local-only:::ffff:127.0.0.1"
+    assert_equal "$(pyj 'd["containers"][0]["id"]' <<<"$output")" "$(dk inspect -f '{{.Id}}' $C-lo)"
+    assert_equal "$(pyj 'd["containers"][0]["network_mode"]' <<<"$output")" default
 }
 
 @test "with no CONTAINER, every running container is reported, once" {
     local c names
     run "$NSX" --listeners --json
     assert_success
-    names=$(jq -r '.containers[].name' <<<"$output" | sort)
+    names=$(pyj '[c["name"] for c in d["containers"]]' <<<"$output" | sort)
     assert_equal "$names" "$(dk ps --format '{{.Names}}' | sort)"
     for c in lo any idle v6 udp priv; do
         grep -qx "$C-$c" <<<"$names"
