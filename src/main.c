@@ -23,6 +23,7 @@
 #include "options.h"
 #include "target.h"
 #include "util.h"
+#include "view.h"
 
 #define PROGRAM "docker-nsexec"
 
@@ -63,9 +64,16 @@ static void print_help(void) {
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
+               "      --host-dns       keep the host's /etc/resolv.conf and /etc/hosts (see\n"
+               "                       below; /sys still shows the container's network)\n"
                "  -v, --verbose        say which engine was chosen and why, and the requests\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
+               "\n"
+               "Without -m (and -U, when it joins a user namespace), entering the network\n"
+               "gives CMD the container's network view in a private mount namespace: its\n"
+               "/etc/resolv.conf and /etc/hosts (container names resolve), and a /sys of\n"
+               "its network. Everything else, and the host's mounts, stay the host's.\n"
                "\n"
                "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
                "\n"
@@ -218,6 +226,7 @@ int main(int argc, char **argv) {
         struct options o;
         struct container c;
         struct target t = TARGET_NULL;
+        struct view view = VIEW_NULL;
         enum enter_role role;
         const char *ref;
         char label[320];
@@ -265,6 +274,17 @@ int main(int argc, char **argv) {
                         fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
                                 (int) c.pid, label);
         }
+        /* The container's files for the network view, opened while nothing is entered yet
+         * (with -m its own files are the command's anyway). */
+        if (r >= 0 && !o.host_dns && !(o.namespaces & ENTER_NS_MNT)) {
+                r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
+                if (r >= 0 && view.resolv_conf.missing)
+                        fprintf(stderr, PROGRAM ": warning: %s has no resolv.conf at '%s': /etc/resolv.conf stays the host's\n",
+                                label, c.resolv_conf_path);
+                if (r >= 0 && view.hosts.missing)
+                        fprintf(stderr, PROGRAM ": warning: %s has no hosts file at '%s': /etc/hosts stays the host's\n",
+                                label, c.hosts_path);
+        }
         container_done(&c);
         if (r < 0) {
                 target_done(&t);
@@ -293,9 +313,11 @@ int main(int argc, char **argv) {
                                      .all = o.all,
                                      .wd = o.wd,
                                      .label = label,
+                                     .view = &view,
                              },
                              &role, &child, &err);
         target_done(&t);
+        view_done(&view);
         if (r < 0)
                 return report(&err);
 

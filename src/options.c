@@ -12,6 +12,7 @@
 enum {
         ARG_TIMEOUT = 0x100,
         ARG_NO_VERIFY,
+        ARG_HOST_DNS,
 };
 
 /* The namespace flags, as nsenter spells them. */
@@ -41,6 +42,7 @@ static const struct option long_options[] = {
         {"all", no_argument, NULL, 'a'},
         {"wd", required_argument, NULL, 'w'},
         {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
+        {"host-dns", no_argument, NULL, ARG_HOST_DNS},
         {},
 };
 
@@ -110,6 +112,9 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                         break;
                 case ARG_NO_VERIFY:
                         o.verify = false;
+                        break;
+                case ARG_HOST_DNS:
+                        o.host_dns = true;
                         break;
                 case 'n':
                 case 'm':
