@@ -275,15 +275,17 @@ int main(int argc, char **argv) {
                                 (int) c.pid, label);
         }
         /* The container's files for the network view, opened while nothing is entered yet
-         * (with -m its own files are the command's anyway). */
+         * (with -m its own files are the command's anyway). A missing one is normal where the
+         * engine's files are not in our mount namespace (an engine in a container or a snap):
+         * the host's file stays, and only -v says so. */
         if (r >= 0 && !o.host_dns && !(o.namespaces & ENTER_NS_MNT)) {
                 r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
-                if (r >= 0 && view.resolv_conf.missing)
-                        fprintf(stderr, PROGRAM ": warning: %s has no resolv.conf at '%s': /etc/resolv.conf stays the host's\n",
-                                label, c.resolv_conf_path);
-                if (r >= 0 && view.hosts.missing)
-                        fprintf(stderr, PROGRAM ": warning: %s has no hosts file at '%s': /etc/hosts stays the host's\n",
-                                label, c.hosts_path);
+                if (r >= 0 && o.verbose && view.resolv_conf.missing)
+                        fprintf(stderr, PROGRAM ": debug: no resolv.conf at '%s': /etc/resolv.conf stays the host's\n",
+                                c.resolv_conf_path);
+                if (r >= 0 && o.verbose && view.hosts.missing)
+                        fprintf(stderr, PROGRAM ": debug: no hosts file at '%s': /etc/hosts stays the host's\n",
+                                c.hosts_path);
         }
         container_done(&c);
         if (r < 0) {
