@@ -70,10 +70,10 @@ static void print_help(void) {
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
-               "Without -m (and -U, when it joins a user namespace), entering the network\n"
-               "gives CMD the container's network view in a private mount namespace: its\n"
-               "/etc/resolv.conf and /etc/hosts (container names resolve), and a /sys of\n"
-               "its network. Everything else, and the host's mounts, stay the host's.\n"
+               "Entering the network but not the mount namespace (-m, -a) nor a user\n"
+               "namespace (-U) gives CMD the container's network view, in a private mount\n"
+               "namespace: its /etc/resolv.conf and /etc/hosts (container names resolve)\n"
+               "and a /sys of its network. All else, and the host's mounts, stay the host's.\n"
                "\n"
                "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
                "\n"
@@ -82,6 +82,7 @@ static void print_help(void) {
                "\n"
                "Examples:\n"
                "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n"
+               "  " PROGRAM " web getent hosts api\n"
                "  " PROGRAM " -a web ps\n");
 }
 
