@@ -16,7 +16,7 @@
 #include "util.h"
 
 bool view_applies(unsigned joined) {
-        return (joined & ENTER_NS_NET) && !(joined & (ENTER_NS_MNT | ENTER_NS_USER));
+        return (joined & ENTER_NS_NET) && !(joined & ENTER_NS_MNT);
 }
 
 static int prepare_file(const char *path, const char *target, const char *label, struct view_file *ret,
@@ -123,10 +123,19 @@ static size_t sys_children(struct sys_submount *out) {
                 return 0;
         while (getline(&line, &cap, f) > 0) {
                 unsigned long id, parent;
-                char point[256];
+                char point[sizeof(out->path)];
+                size_t len;
+                int off = 0;
 
-                if (sscanf(line, "%lu %lu %*s %*s %255s", &id, &parent, point) != 3)
+                /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": a mount point too long for us is
+                 * skipped whole, never cut short into another path. */
+                if (sscanf(line, "%lu %lu %*s %*s %n", &id, &parent, &off) != 2 || off == 0)
                         continue;
+                len = strcspn(line + off, " \n");
+                if (len == 0 || len >= sizeof(point))
+                        continue;
+                memcpy(point, line + off, len);
+                point[len] = '\0';
                 if (streq(point, "/sys")) {
                         sys_id = id;
                         have_sys = true;
@@ -157,8 +166,9 @@ static int mount_sysfs(struct nsx_error *err) {
         /* A read-only /sys (we may run in a container ourselves) stays read-only. */
         if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 flags |= MS_RDONLY;
-        /* Detach the host's sysfs so the new one is not stacked on it; where that is refused,
-         * mounting over it hides it just as well. */
+        /* Detach the host's sysfs so the new one is not stacked on it; where that is refused
+         * (in a joined user namespace the host's mounts are locked), mounting over it hides it
+         * just as well. */
         (void) umount2("/sys", MNT_DETACH);
         /* sysfs shows the network devices of the namespace that mounts it: ours, now the
          * container's. */

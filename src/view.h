@@ -21,9 +21,9 @@ struct view {
 #define VIEW_NULL ((struct view) {.resolv_conf = {.tree_fd = -1}, .hosts = {.tree_fd = -1}})
 
 /* Whether the view applies to a set of joined namespaces (enum enter_ns bits, as actually
- * joined): only when the network namespace is entered without the mount namespace (whose own
- * files are then the container's anyway) and without the user namespace (whose root could not
- * make mounts over the host's, which it does not own). */
+ * joined): when the network namespace is entered without the mount namespace, whose own files
+ * are otherwise the container's anyway. In a joined user namespace the view is made by its
+ * root, in a mount namespace that namespace then owns. */
 bool view_applies(unsigned joined);
 
 /* Opens the container's files named by the engine, before anything is entered: the paths are

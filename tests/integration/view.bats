@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The container's network view for host tools (net-only entry): Docker's embedded DNS and the
 # container's /etc/hosts through host getent and busybox, a sysfs of its network, the host's
-# files and mount table untouched, --host-dns, and where the view does not apply (-m, -a, -U).
+# files and mount table untouched, --host-dns, -U, and where the view does not apply (-m, -a).
 
 load helper
 
@@ -81,6 +81,17 @@ bg() {
     "$@" 3>&- &
     BG=$!
     BG_PIDS+=("$BG")
+}
+
+# wait_for_ns PID NAME: until PID is in a NAME namespace other than ours (unshare has run).
+wait_for_ns() {
+    local i
+    for i in $(seq 100); do
+        [ "$(ns "$1" "$2")" != "$(ns $$ "$2")" ] && return 0
+        sleep 0.05
+    done
+    echo "PID $1 never left our $2 namespace" >&2
+    return 1
 }
 
 host_busybox() {
@@ -269,22 +280,29 @@ host_busybox() {
     assert_line --index 1 "$(ident /etc/hosts)"
 }
 
-@test "-U joining a user namespace: no view, the host's files and /sys" {
+@test "-U joining a user namespace: its root gets the view, made in a mount namespace it owns" {
+    local id
     bg unshare --user --net sleep 1000
-    local i
-    for i in $(seq 100); do
-        [ "$(ns "$BG" net)" != "$(ns $$ net)" ] && break
-        sleep 0.05
-    done
+    wait_for_ns "$BG" net
     echo "0 100000 65536" >"/proc/$BG/uid_map"
     echo "0 100000 65536" >"/proc/$BG/gid_map"
-    nsx_fake_engine inspect "$(random_id)" "$BG"
+    # An engine that names the target's files, as one with userns-remap would.
+    id=$(random_id)
+    echo "nameserver 192.0.2.53" >"$BATS_TEST_TMPDIR/resolv.conf"
+    echo "192.0.2.7 nsx-view-peer" >"$BATS_TEST_TMPDIR/hosts"
+    printf '{"Id": "%s", "Name": "/%s", "State": {"Status": "running", "Running": true, "Paused": false, "Restarting": false, "Dead": false, "Pid": %d}, "ResolvConfPath": "%s", "HostsPath": "%s"}\n' \
+        "$id" $C-userns "$BG" "$BATS_TEST_TMPDIR/resolv.conf" "$BATS_TEST_TMPDIR/hosts" >"$BATS_TEST_TMPDIR/inspect.json"
+    nsx_fake_engine answer 200 "$BATS_TEST_TMPDIR/inspect.json"
     run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify -U -n $C-userns \
-        sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/mnt; ls /sys/class/net'
+        sh -c 'id -u; readlink /proc/self/ns/user; readlink /proc/self/ns/mnt; ls /sys/class/net; getent hosts nsx-view-peer; cat /etc/resolv.conf'
     assert_success
-    assert_line --index 0 "$(ns "$BG" net)"
-    assert_line --index 1 "$(ns $$ mnt)"
-    assert_equal "$(printf '%s\n' "${lines[@]:2}")" "$(ls /sys/class/net)"
+    assert_line --index 0 "0"
+    assert_line --index 1 "$(ns "$BG" user)"
+    refute_line --index 2 "$(ns $$ mnt)"
+    assert_line --index 3 "lo"
+    assert_line --index 4 --regexp "^192\.0\.2\.7 +nsx-view-peer$"
+    assert_line --index 5 "nameserver 192.0.2.53"
+    assert_equal "${#lines[@]}" 6
 }
 
 # --- the engine's paths are untrusted ------------------------------------------------------

@@ -29,9 +29,10 @@ static void test_applies(void **state) {
         /* The container's own files (-m, -a): none of it. */
         assert_false(view_applies(ENTER_NS_NET | ENTER_NS_MNT));
         assert_false(view_applies(ENTER_NS_ALL));
-        /* A joined user namespace: its root cannot make the view's mounts. */
-        assert_false(view_applies(ENTER_NS_NET | ENTER_NS_USER));
-        assert_false(view_applies(ENTER_NS_NET | ENTER_NS_USER | ENTER_NS_PID));
+        /* A joined user namespace (rootless, userns-remap): its root makes the view. */
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_USER));
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_USER | ENTER_NS_PID));
+        assert_false(view_applies(ENTER_NS_USER));
 }
 
 struct dir {
