@@ -276,10 +276,10 @@ int main(int argc, char **argv) {
                                 (int) c.pid, label);
         }
         /* The container's files for the network view, opened while nothing is entered yet
-         * (with -m its own files are the command's anyway). A missing one is normal where the
-         * engine's files are not in our mount namespace (an engine in a container or a snap):
-         * the host's file stays, and only -v says so. */
-        if (r >= 0 && !o.host_dns && !(o.namespaces & ENTER_NS_MNT)) {
+         * (with -m or -a its own files are the command's anyway). A missing one is normal
+         * where the engine's files are not in our mount namespace (an engine in a container
+         * or a snap): the host's file stays, and only -v says so. */
+        if (r >= 0 && !o.host_dns && !o.all && !(o.namespaces & ENTER_NS_MNT)) {
                 r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
                 if (r >= 0 && o.verbose && view.resolv_conf.missing)
                         fprintf(stderr, PROGRAM ": debug: no resolv.conf at '%s': /etc/resolv.conf stays the host's\n",

@@ -346,10 +346,12 @@ host_busybox() {
         fail "stderr: $stderr"
     [ ! -e "$marker" ] || fail "the command ran"
 
-    # --host-dns does not look at the files at all; -m does not need them.
+    # --host-dns does not look at the files at all; -m and -a do not need them.
     run "$NSX" --host-dns $C-t2 touch "$marker"
     assert_success
     [ -e "$marker" ]
     run "$NSX" -m $C-t2 true
+    assert_success
+    run "$NSX" -a $C-t2 true
     assert_success
 }
