@@ -91,8 +91,12 @@ static int bind_file(const struct view_file *f, const char *target, struct nsx_e
         /* Follow a symlinked /etc/resolv.conf (systemd-resolved's) as mount(8) would: the
          * mount lands on the file the host's tools read, in our namespace only. */
         if (move_mount(f->tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0) {
+                int r;
+
                 snprintf(what, sizeof(what), "bind over %s", target);
-                return view_error(errno, what, err);
+                r = view_error(errno, what, err);
+                nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
+                return r;
         }
         return 0;
 }

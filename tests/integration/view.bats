@@ -355,3 +355,19 @@ host_busybox() {
     run "$NSX" -a $C-t2 true
     assert_success
 }
+
+@test "a bind that fails: one line naming it, a hint, 125, nothing run" {
+    local marker=$BATS_TEST_TMPDIR/ran
+    # A host without /etc/resolv.conf: an empty /etc, in a mount namespace of this test only.
+    run --separate-stderr unshare --mount --propagation private sh -c \
+        'mount -t tmpfs nsx-empty-etc /etc && "$0" "$1" touch "$2"' "$NSX" $C-a "$marker"
+    assert_failure 125
+    [ "$stderr" = "docker-nsexec: cannot set up the container's network view: bind over /etc/resolv.conf: No such file or directory
+docker-nsexec: hint: --host-dns keeps the host's /etc/resolv.conf and /etc/hosts" ] || fail "stderr: $stderr"
+    [ ! -e "$marker" ] || fail "the command ran"
+
+    run unshare --mount --propagation private sh -c \
+        'mount -t tmpfs nsx-empty-etc /etc && "$0" --host-dns "$1" touch "$2"' "$NSX" $C-a "$marker"
+    assert_success
+    [ -e "$marker" ]
+}
