@@ -140,6 +140,18 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_respon
         }
 }
 
+/* -v: a file the engine named for the network view is not there, so the host's stays. The
+ * path is the engine's text: no control characters reach the terminal. */
+static void debug_view_missing(const char *what, const char *path, const char *target) {
+        char line[512];
+
+        snprintf(line, sizeof(line), "no %s at '%s': %s stays the host's", what, path, target);
+        for (char *p = line; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        fprintf(stderr, PROGRAM ": debug: %s\n", line);
+}
+
 /* Asks the engine about ref and returns the container only if it has a process to enter. */
 static int query_container(const struct options *o, const char *ref, struct container *ret, struct nsx_error *err) {
         struct engine_response resp = {};
@@ -282,11 +294,9 @@ int main(int argc, char **argv) {
         if (r >= 0 && !o.host_dns && !o.all && !(o.namespaces & ENTER_NS_MNT)) {
                 r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
                 if (r >= 0 && o.verbose && view.resolv_conf.missing)
-                        fprintf(stderr, PROGRAM ": debug: no resolv.conf at '%s': /etc/resolv.conf stays the host's\n",
-                                c.resolv_conf_path);
+                        debug_view_missing("resolv.conf", c.resolv_conf_path, "/etc/resolv.conf");
                 if (r >= 0 && o.verbose && view.hosts.missing)
-                        fprintf(stderr, PROGRAM ": debug: no hosts file at '%s': /etc/hosts stays the host's\n",
-                                c.hosts_path);
+                        debug_view_missing("hosts file", c.hosts_path, "/etc/hosts");
         }
         container_done(&c);
         if (r < 0) {

@@ -371,3 +371,16 @@ docker-nsexec: hint: --host-dns keeps the host's /etc/resolv.conf and /etc/hosts
     assert_success
     [ -e "$marker" ]
 }
+
+@test "-v names a missing file the engine gave without passing its control characters on" {
+    bg unshare --net sleep 1000
+    wait_for_ns "$BG" net
+    printf '{"Id": "%s", "Name": "/%s", "State": {"Status": "running", "Running": true, "Paused": false, "Restarting": false, "Dead": false, "Pid": %d}, "ResolvConfPath": "/nonexistent/\\u001b[31mred\\nline", "HostsPath": ""}\n' \
+        "$(random_id)" $C-ctl "$BG" >"$BATS_TEST_TMPDIR/inspect.json"
+    nsx_fake_engine answer 200 "$BATS_TEST_TMPDIR/inspect.json"
+    run --separate-stderr "$NSX" -v -H "unix://$FAKE_SOCK" --no-verify $C-ctl sh -c 'ls /sys/class/net; stat -L -c %d:%i /etc/resolv.conf /etc/hosts'
+    assert_success
+    assert_output "$(printf 'lo\n%s\n%s' "$(ident /etc/resolv.conf)" "$(ident /etc/hosts)")"
+    grep -qxF "docker-nsexec: debug: no resolv.conf at '/nonexistent/?[31mred?line': /etc/resolv.conf stays the host's" <<<"$stderr" ||
+        fail "stderr: $stderr"
+}
