@@ -65,6 +65,13 @@ view_mounts() {
     awk '$5 ~ /^\/(etc|sys)(\/|$)/' /proc/self/mountinfo
 }
 
+# links PID: the interface names of PID's network namespace as netlink (ip) gives them, sorted.
+# Ground truth for /sys/class/net: a kernel with ipip or sit loaded adds tunl0 or sit0 to every
+# network namespace, so no fixed list would do.
+links() {
+    nsenter -t "$1" -n ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | LC_ALL=C sort
+}
+
 # fresh NAME: a running container on the test network, for the tests that tamper with its files.
 fresh() {
     dk rm -f "$1" >/dev/null 2>&1 || true
@@ -160,22 +167,19 @@ host_busybox() {
 
 @test "/sys/class/net lists the container's interfaces, not the host's" {
     local mac host_list
-    host_list=$(ls /sys/class/net)
+    host_list=$(ls /sys/class/net | LC_ALL=C sort)
     mac=$(dk inspect -f "{{(index .NetworkSettings.Networks \"$C-net\").MacAddress}}" $C-a)
 
-    run "$NSX" $C-a ls /sys/class/net
+    run "$NSX" $C-a sh -c 'ls /sys/class/net | LC_ALL=C sort'
     assert_success
-    assert_output "$(printf 'eth0\nlo')"
+    assert_output "$(links "$A_PID")"
+    assert_line "eth0"
+    assert_line "lo"
     [ "$output" != "$host_list" ] || fail "the host has the same interfaces: the test proves nothing"
 
     run "$NSX" $C-a cat /sys/class/net/eth0/address
     assert_success
     assert_output "$mac"
-
-    # ip reads the same through netlink: the two agree.
-    run "$NSX" $C-a sh -c 'ip -o link show | cut -d: -f2 | tr -d " " | cut -d@ -f1 | sort'
-    assert_success
-    assert_output "$(printf 'eth0\nlo')"
 }
 
 @test "the host's mounts below /sys are still there on the new sysfs" {
@@ -189,11 +193,12 @@ host_busybox() {
 }
 
 @test "--net none: only lo, and the container's hosts file" {
-    run "$NSX" $C-none sh -c 'ls /sys/class/net; stat -L -c %d:%i /etc/hosts'
+    run "$NSX" $C-none sh -c 'stat -L -c %d:%i /etc/hosts; ls /sys/class/net | LC_ALL=C sort'
     assert_success
-    assert_line --index 0 "lo"
-    assert_line --index 1 "$(ident "$(dk inspect -f '{{.HostsPath}}' $C-none)")"
-    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 "$(ident "$(dk inspect -f '{{.HostsPath}}' $C-none)")"
+    assert_equal "$(printf '%s\n' "${lines[@]:1}")" "$(links "$(dk inspect -f '{{.State.Pid}}' $C-none)")"
+    assert_line --index 1 "lo"
+    refute_line "eth0"
 }
 
 # --- everything else stays the host's, and the host is untouched --------------------------
@@ -230,30 +235,28 @@ host_busybox() {
         [ -n "$before" ] || { echo "no mounts to compare"; exit 1; }
         "$0" "$1" sh -c "ls /sys/class/net >/dev/null" || exit 1
         [ "$(view_mounts)" = "$before" ] || { echo "the mount table changed"; view_mounts; exit 1; }
-        ls /sys/class/net | grep -qvx -e lo -e eth0 || { echo "/sys is not the host'"'"'s"; exit 1; }
-        ' "$NSX" $C-a
+        [ "$(ls /sys/class/net)" = "$2" ] || { echo "/sys is not the host'"'"'s"; exit 1; }
+        ' "$NSX" $C-a "$(ls /sys/class/net)"
     assert_success
     assert_output ""
 }
 
 @test "-n -p: the PID namespace child has the view too" {
-    run "$NSX" -n -p $C-a sh -c 'ls /sys/class/net; getent hosts '$C-b'; readlink /proc/self/ns/pid'
+    run "$NSX" -n -p $C-a sh -c 'getent hosts '$C-b'; readlink /proc/self/ns/pid; ls /sys/class/net | LC_ALL=C sort'
     assert_success
-    assert_line --index 0 "eth0"
-    assert_line --index 1 "lo"
-    assert_line --index 2 --regexp "^$B_IP +$C-b\$"
-    assert_line --index 3 "$(ns "$A_PID" pid)"
+    assert_line --index 0 --regexp "^$B_IP +$C-b\$"
+    assert_line --index 1 "$(ns "$A_PID" pid)"
+    assert_equal "$(printf '%s\n' "${lines[@]:2}")" "$(links "$A_PID")"
 }
 
 # --- --host-dns ----------------------------------------------------------------------------
 
 @test "--host-dns keeps the host's resolv.conf and hosts; /sys is still the container's" {
-    run "$NSX" --host-dns $C-a sh -c "stat -L -c '%d:%i' /etc/resolv.conf /etc/hosts; ls /sys/class/net"
+    run "$NSX" --host-dns $C-a sh -c "stat -L -c '%d:%i' /etc/resolv.conf /etc/hosts; ls /sys/class/net | LC_ALL=C sort"
     assert_success
     assert_line --index 0 "$(ident /etc/resolv.conf)"
     assert_line --index 1 "$(ident /etc/hosts)"
-    assert_line --index 2 "eth0"
-    assert_line --index 3 "lo"
+    assert_equal "$(printf '%s\n' "${lines[@]:2}")" "$(links "$A_PID")"
 }
 
 # --- where the view does not apply ---------------------------------------------------------
@@ -266,7 +269,7 @@ host_busybox() {
         run "$NSX" $opts $C-a sh -c 'readlink /proc/self/ns/mnt; ls /sys/class/net; cat /etc/resolv.conf'
         assert_success
         assert_line --index 0 "$(ns "$A_PID" mnt)"
-        assert_line --index 1 "eth0"
+        assert_line "eth0"
         assert_line "nameserver 127.0.0.11"
     done
 }
@@ -294,15 +297,15 @@ host_busybox() {
         "$id" $C-userns "$BG" "$BATS_TEST_TMPDIR/resolv.conf" "$BATS_TEST_TMPDIR/hosts" >"$BATS_TEST_TMPDIR/inspect.json"
     nsx_fake_engine answer 200 "$BATS_TEST_TMPDIR/inspect.json"
     run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify -U -n $C-userns \
-        sh -c 'id -u; readlink /proc/self/ns/user; readlink /proc/self/ns/mnt; ls /sys/class/net; getent hosts nsx-view-peer; cat /etc/resolv.conf'
+        sh -c 'id -u; readlink /proc/self/ns/user; readlink /proc/self/ns/mnt; getent hosts nsx-view-peer; cat /etc/resolv.conf; ls /sys/class/net | LC_ALL=C sort'
     assert_success
     assert_line --index 0 "0"
     assert_line --index 1 "$(ns "$BG" user)"
     refute_line --index 2 "$(ns $$ mnt)"
-    assert_line --index 3 "lo"
-    assert_line --index 4 --regexp "^192\.0\.2\.7 +nsx-view-peer$"
-    assert_line --index 5 "nameserver 192.0.2.53"
-    assert_equal "${#lines[@]}" 6
+    assert_line --index 3 --regexp "^192\.0\.2\.7 +nsx-view-peer$"
+    assert_line --index 4 "nameserver 192.0.2.53"
+    assert_equal "$(printf '%s\n' "${lines[@]:5}")" "$(links "$BG")"
+    refute_line "eth0"
 }
 
 # --- the engine's paths are untrusted ------------------------------------------------------
@@ -316,7 +319,7 @@ host_busybox() {
     assert_success
     assert_line --index 0 "$(ident /etc/hosts)"
     assert_line --index 1 "$(ident "$(dk inspect -f '{{.ResolvConfPath}}' $C-t1)")"
-    assert_line --index 2 "eth0"
+    assert_line "eth0"
     [ -z "$stderr" ] || fail "stderr: $stderr"
 
     run --separate-stderr "$NSX" -v $C-t1 true
@@ -378,9 +381,11 @@ docker-nsexec: hint: --host-dns keeps the host's /etc/resolv.conf and /etc/hosts
     printf '{"Id": "%s", "Name": "/%s", "State": {"Status": "running", "Running": true, "Paused": false, "Restarting": false, "Dead": false, "Pid": %d}, "ResolvConfPath": "/nonexistent/\\u001b[31mred\\nline", "HostsPath": ""}\n' \
         "$(random_id)" $C-ctl "$BG" >"$BATS_TEST_TMPDIR/inspect.json"
     nsx_fake_engine answer 200 "$BATS_TEST_TMPDIR/inspect.json"
-    run --separate-stderr "$NSX" -v -H "unix://$FAKE_SOCK" --no-verify $C-ctl sh -c 'ls /sys/class/net; stat -L -c %d:%i /etc/resolv.conf /etc/hosts'
+    run --separate-stderr "$NSX" -v -H "unix://$FAKE_SOCK" --no-verify $C-ctl sh -c 'stat -L -c %d:%i /etc/resolv.conf /etc/hosts; ls /sys/class/net | LC_ALL=C sort'
     assert_success
-    assert_output "$(printf 'lo\n%s\n%s' "$(ident /etc/resolv.conf)" "$(ident /etc/hosts)")"
+    assert_line --index 0 "$(ident /etc/resolv.conf)"
+    assert_line --index 1 "$(ident /etc/hosts)"
+    assert_equal "$(printf '%s\n' "${lines[@]:2}")" "$(links "$BG")"
     grep -qxF "docker-nsexec: debug: no resolv.conf at '/nonexistent/?[31mred?line': /etc/resolv.conf stays the host's" <<<"$stderr" ||
         fail "stderr: $stderr"
 }
