@@ -44,8 +44,8 @@ static int prepare_file(const char *path, const char *target, const char *label,
                 return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the %s of %s at '%s': %s", target, label,
                                      path, strerror(errno));
         if (!S_ISREG(st.st_mode))
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "refusing the %s of %s: '%s' is %s", target, label, path,
-                                     S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
+                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "refusing the %s of %s: '%s' is %s", target, label,
+                                     path, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
 
         /* A bind mount's source must be in the caller's mount namespace, and the view's is made
          * later, so bind a detached clone of this very file, made now (Linux 5.2). */
