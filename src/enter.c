@@ -221,6 +221,10 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
 
         if ((mask & ENTER_NS_USER) && (r = become_ns_root(err)) < 0)
                 return r;
+        /* After the network join, before any fork: the sysfs mounted now is the container's
+         * network's, and a PID namespace child inherits the view. */
+        if (req->view && view_applies(mask) && (r = view_enter(req->view, err)) < 0)
+                return r;
         r = change_dir(req->wd, root_fd, cwd_fd, err);
         if (r < 0)
                 return r;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "view.h"
 
 /* Namespaces that can be joined; the table in enter.c gives their order. */
 enum enter_ns {
@@ -28,6 +29,7 @@ struct enter_request {
         bool all;            /* every namespace of the target that differs from ours */
         const char *wd;      /* working directory; inside the container's root with ENTER_NS_MNT */
         const char *label;   /* "container 'web'", for messages */
+        const struct view *view; /* the network view for a net-only entry (view_applies); NULL: none */
 };
 
 /* Outcome of enter_namespaces. */

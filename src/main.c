@@ -26,6 +26,7 @@
 #include "survey.h"
 #include "target.h"
 #include "util.h"
+#include "view.h"
 
 #define PROGRAM "docker-nsexec"
 
@@ -67,12 +68,19 @@ static void print_help(void) {
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
+               "      --host-dns       keep the host's /etc/resolv.conf and /etc/hosts (see\n"
+               "                       below; /sys still shows the container's network)\n"
                "  -v, --verbose        say which engine was chosen and why, and the requests\n"
                "      --listeners      report what listens in the named (default: all running)\n"
                "                       containers, by whom, and whether published ports work\n"
                "      --json           with --listeners: the report as JSON\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
+               "\n"
+               "Entering the network but not the mount namespace (-m, -a) gives CMD the\n"
+               "container's network view, in a private mount namespace: its\n"
+               "/etc/resolv.conf and /etc/hosts (container names resolve) and a /sys of\n"
+               "its network. All else, and the host's mounts, stay the host's.\n"
                "\n"
                "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
                "\n"
@@ -81,6 +89,7 @@ static void print_help(void) {
                "\n"
                "Examples:\n"
                "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n"
+               "  " PROGRAM " web getent hosts api\n"
                "  " PROGRAM " -a web ps\n"
                "  " PROGRAM " --listeners\n");
 }
@@ -152,6 +161,18 @@ static int resolve_endpoint(const struct options *o, struct endpoint *ep, struct
                                         .default_host = NSX_DEFAULT_HOST,
                                 },
                                 ep, err);
+}
+
+/* -v: a file the engine named for the network view is not there, so the host's stays. The
+ * path is the engine's text: no control characters reach the terminal. */
+static void debug_view_missing(const char *what, const char *path, const char *target) {
+        char line[512];
+
+        snprintf(line, sizeof(line), "no %s at '%s': %s stays the host's", what, path, target);
+        for (char *p = line; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        fprintf(stderr, PROGRAM ": debug: %s\n", line);
 }
 
 /* Asks the engine about ref and returns the container only if it has a process to enter. */
@@ -265,6 +286,7 @@ int main(int argc, char **argv) {
         struct options o;
         struct container c;
         struct target t = TARGET_NULL;
+        struct view view = VIEW_NULL;
         enum enter_role role;
         const char *ref;
         char label[320];
@@ -314,6 +336,17 @@ int main(int argc, char **argv) {
                         fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
                                 (int) c.pid, label);
         }
+        /* The container's files for the network view, opened while nothing is entered yet
+         * (with -m or -a its own files are the command's anyway). A missing one is normal
+         * where the engine's files are not in our mount namespace (an engine in a container
+         * or a snap): the host's file stays, and only -v says so. */
+        if (r >= 0 && !o.host_dns && !o.all && !(o.namespaces & ENTER_NS_MNT)) {
+                r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
+                if (r >= 0 && o.verbose && view.resolv_conf.missing)
+                        debug_view_missing("resolv.conf", c.resolv_conf_path, "/etc/resolv.conf");
+                if (r >= 0 && o.verbose && view.hosts.missing)
+                        debug_view_missing("hosts file", c.hosts_path, "/etc/hosts");
+        }
         container_done(&c);
         if (r < 0) {
                 target_done(&t);
@@ -342,9 +375,11 @@ int main(int argc, char **argv) {
                                      .all = o.all,
                                      .wd = o.wd,
                                      .label = label,
+                                     .view = &view,
                              },
                              &role, &child, &err);
         target_done(&t);
+        view_done(&view);
         if (r < 0)
                 return report(&err);
 

@@ -14,6 +14,7 @@ enum {
         ARG_NO_VERIFY,
         ARG_LISTENERS,
         ARG_JSON,
+        ARG_HOST_DNS,
 };
 
 /* The namespace flags, as nsenter spells them. */
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
         {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
         {"listeners", no_argument, NULL, ARG_LISTENERS},
         {"json", no_argument, NULL, ARG_JSON},
+        {"host-dns", no_argument, NULL, ARG_HOST_DNS},
         {},
 };
 
@@ -67,9 +69,9 @@ int options_parse_timeout(const char *s, long *ret_ms) {
 /* --listeners: every argument left is a CONTAINER; nothing is entered, so the options of
  * entry do not apply. */
 static int options_listeners(int argc, char **argv, struct options *o, struct options *ret, struct nsx_error *err) {
-        if (o->namespaces || o->all || o->wd)
+        if (o->namespaces || o->all || o->wd || o->host_dns)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                     "--listeners enters nothing: namespace options and --wd do not apply");
+                                     "--listeners enters nothing: namespace options, --wd and --host-dns do not apply");
         for (int i = optind; i < argc; i++) {
                 if (argv[i][0] == '-')
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' must come before the containers",
@@ -141,6 +143,9 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                         break;
                 case ARG_JSON:
                         o.json = true;
+                        break;
+                case ARG_HOST_DNS:
+                        o.host_dns = true;
                         break;
                 case 'n':
                 case 'm':

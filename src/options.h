@@ -27,6 +27,7 @@ struct options {
         bool all;            /* -a: every namespace of the target that differs from ours */
         const char *wd;      /* -w DIR, NULL when absent */
         bool verify;         /* prove the PID is the container's (--no-verify clears it) */
+        bool host_dns;       /* --host-dns: the network view keeps the host's resolv.conf and hosts */
         const char *container; /* CONTAINER exactly as typed */
         char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
         bool json;           /* --json: the listeners report as JSON */

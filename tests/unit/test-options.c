@@ -209,6 +209,22 @@ static void test_namespaces(void **state) {
         assert_int_equal(o.namespaces, ENTER_NS_NET);
 }
 
+static void test_host_dns(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web"), 0);
+        assert_false(o.host_dns);
+        assert_int_equal(PARSE(&o, &err, "--host-dns", "web"), 0);
+        assert_true(o.host_dns);
+        assert_int_equal(o.namespaces, ENTER_NS_NET);
+        /* After CONTAINER it is the command's. */
+        assert_int_equal(PARSE(&o, &err, "web", "--host-dns"), 0);
+        assert_false(o.host_dns);
+        assert_true(PARSE(&o, &err, "--host-dns=x", "web") < 0);
+}
+
 static void test_context_and_verbose(void **state) {
         struct options o;
         struct nsx_error err = {};
@@ -261,6 +277,10 @@ static void test_listeners(void **state) {
         assert_int_equal(err.kind, NSX_ERR_USAGE);
 
         err = (struct nsx_error) {};
+        assert_true(PARSE(&o, &err, "--listeners", "--host-dns") < 0);
+        assert_non_null(strstr(err.message, "--host-dns do not apply"));
+
+        err = (struct nsx_error) {};
         assert_true(PARSE(&o, &err, "--listeners", "") < 0);
         assert_int_equal(err.kind, NSX_ERR_USAGE);
 
@@ -286,6 +306,7 @@ int main(void) {
                 cmocka_unit_test(test_namespaces),
                 cmocka_unit_test(test_context_and_verbose),
                 cmocka_unit_test(test_listeners),
+                cmocka_unit_test(test_host_dns),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: when the network view applies, and how the engine's file paths are checked. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enter.h"
+#include "util.h"
+#include "view.h"
+
+static void test_applies(void **state) {
+        (void) state;
+        /* Net-only entry, alone or with namespaces that do not touch files. */
+        assert_true(view_applies(ENTER_NS_NET));
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_UTS | ENTER_NS_IPC | ENTER_NS_CGROUP));
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_PID | ENTER_NS_TIME));
+        /* Nothing network to view: a target in our own network namespace, or -u alone. */
+        assert_false(view_applies(0));
+        assert_false(view_applies(ENTER_NS_UTS | ENTER_NS_PID));
+        /* The container's own files (-m, -a): none of it. */
+        assert_false(view_applies(ENTER_NS_NET | ENTER_NS_MNT));
+        assert_false(view_applies(ENTER_NS_ALL));
+        /* A joined user namespace (rootless, userns-remap): its root makes the view. */
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_USER));
+        assert_true(view_applies(ENTER_NS_NET | ENTER_NS_USER | ENTER_NS_PID));
+        assert_false(view_applies(ENTER_NS_USER));
+}
+
+struct dir {
+        char path[64];
+        char file[96], link[96], sub[96], nope[96];
+};
+
+static int dir_setup(void **state) {
+        struct dir *d = calloc(1, sizeof(*d));
+        FILE *f;
+
+        snprintf(d->path, sizeof(d->path), "/tmp/nsx-view.XXXXXX");
+        if (!mkdtemp(d->path))
+                return -1;
+        snprintf(d->file, sizeof(d->file), "%s/resolv.conf", d->path);
+        snprintf(d->link, sizeof(d->link), "%s/link", d->path);
+        snprintf(d->sub, sizeof(d->sub), "%s/dir", d->path);
+        snprintf(d->nope, sizeof(d->nope), "%s/nope", d->path);
+        f = fopen(d->file, "we");
+        if (!f)
+                return -1;
+        fputs("nameserver 127.0.0.11\n", f);
+        fclose(f);
+        if (symlink(d->file, d->link) < 0 || mkdir(d->sub, 0700) < 0)
+                return -1;
+        *state = d;
+        return 0;
+}
+
+static int dir_teardown(void **state) {
+        struct dir *d = *state;
+
+        unlink(d->file);
+        unlink(d->link);
+        rmdir(d->sub);
+        rmdir(d->path);
+        free(d);
+        return 0;
+}
+
+static void test_no_paths(void **state) {
+        struct view v;
+        struct nsx_error err = {};
+        (void) state;
+
+        /* An engine that names no files (empty or absent): no bind, nothing missing. */
+        assert_int_equal(view_prepare(NULL, "", "container 'web'", &v, &err), 0);
+        assert_int_equal(v.resolv_conf.tree_fd, -1);
+        assert_int_equal(v.hosts.tree_fd, -1);
+        assert_false(v.resolv_conf.missing);
+        assert_false(v.hosts.missing);
+        view_done(&v);
+}
+
+static void test_missing(void **state) {
+        struct dir *d = *state;
+        struct view v;
+        struct nsx_error err = {};
+
+        assert_int_equal(view_prepare(d->nope, NULL, "container 'web'", &v, &err), 0);
+        assert_true(v.resolv_conf.missing);
+        assert_int_equal(v.resolv_conf.tree_fd, -1);
+        assert_false(v.hosts.missing);
+        view_done(&v);
+}
+
+static void test_refused(void **state) {
+        struct dir *d = *state;
+        struct view v = VIEW_NULL;
+        struct nsx_error err = {};
+        char want[256];
+
+        assert_int_equal(view_prepare(d->link, NULL, "container 'web'", &v, &err), -EINVAL);
+        assert_int_equal(err.kind, NSX_ERR_ENTER);
+        snprintf(want, sizeof(want), "refusing the /etc/resolv.conf of container 'web': '%s' is a symlink", d->link);
+        assert_string_equal(err.message, want);
+
+        /* The second file is checked too, and the first one's clone is not leaked (ASan). */
+        assert_int_equal(view_prepare(geteuid() == 0 ? d->file : NULL, d->sub, "container 'web'", &v, &err), -EINVAL);
+        snprintf(want, sizeof(want), "refusing the /etc/hosts of container 'web': '%s' is not a regular file", d->sub);
+        assert_string_equal(err.message, want);
+        assert_int_equal(v.resolv_conf.tree_fd, -1);
+}
+
+static void test_regular_file(void **state) {
+        struct dir *d = *state;
+        struct view v;
+        struct nsx_error err = {};
+        struct stat st;
+        int fl;
+
+        /* open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN. */
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(view_prepare(d->file, d->file, "container 'web'", &v, &err), 0);
+        assert_true(v.resolv_conf.tree_fd >= 0);
+        assert_true(v.hosts.tree_fd >= 0);
+        /* A clone of the very file, close-on-exec. */
+        assert_int_equal(fstat(v.resolv_conf.tree_fd, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        fl = fcntl(v.hosts.tree_fd, F_GETFD);
+        assert_true(fl >= 0 && (fl & FD_CLOEXEC));
+        view_done(&v);
+        assert_int_equal(v.resolv_conf.tree_fd, -1);
+        view_done(&v); /* twice is harmless */
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_applies),
+                cmocka_unit_test(test_no_paths),
+                cmocka_unit_test_setup_teardown(test_missing, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_refused, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_regular_file, dir_setup, dir_teardown),
+        };
+        return cmocka_run_group_tests_name("view", tests, NULL, NULL);
+}
