@@ -50,8 +50,7 @@ static int privilege_error(const struct enter_request *req, int e, const char *w
 
 static int setns_error(const struct enter_request *req, int e, const char *what, struct nsx_error *err) {
         if (e == ESRCH || e == ENOENT)
-                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)",
-                                     req->label, (int) req->pid);
+                return nsx_error_target_gone(err, req->label, (int) req->pid);
         if (e == EPERM || e == EACCES)
                 return privilege_error(req, e, what, err);
         return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what,

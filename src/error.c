@@ -36,3 +36,8 @@ void nsx_error_hint(struct nsx_error *err, const char *fmt, ...) {
         va_end(ap);
         sanitize(err->hint);
 }
+
+int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid) {
+        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)", label,
+                             pid);
+}

@@ -29,5 +29,9 @@ struct nsx_error {
 __attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind,
                                                         int errnum, const char *fmt, ...);
 
+/* The target process vanished between the engine's answer and its entry: the one wording for
+ * this race, wherever it is noticed (pinning, proving, joining). Returns -ESRCH. */
+int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid);
+
 /* Sets the hint line of an error already filled in. */
 __attribute__((format(printf, 2, 3))) void nsx_error_hint(struct nsx_error *err, const char *fmt, ...);

@@ -24,8 +24,7 @@
 #define CGROUP_TEXT_MAX 65536
 
 static int gone(const char *label, pid_t pid, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)",
-                             label, (int) pid);
+        return nsx_error_target_gone(err, label, (int) pid);
 }
 
 static int proc_denied(const char *label, pid_t pid, int e, struct nsx_error *err) {
