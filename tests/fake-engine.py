@@ -231,9 +231,9 @@ def answer_fault(conn, kind, args):
                 conn.sendall(b" ")
                 time.sleep(0.2)
         elif kind == "huge":
-            conn.sendall(head(200, [("Content-Length", HUGE)]) + b"[")
+            conn.sendall(head(200, [("Content-Length", HUGE)]))
             block = b" " * BLOCK
-            for _ in range(HUGE // BLOCK - 1):
+            for _ in range(HUGE // BLOCK):  # exactly HUGE bytes of (valid JSON) blanks
                 conn.sendall(block)
         elif kind == "huge-chunked":
             conn.sendall(head(200, [("Transfer-Encoding", "chunked")]) + chunk(b"["))
