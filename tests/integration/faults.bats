@@ -179,6 +179,20 @@ EOF
     one_line_error "lost the connection to the engine at $FAKE_SOCK: Connection reset by peer"
 }
 
+@test "a TCP reset (SO_LINGER 0) from a loopback engine" {
+    local i log=$BATS_TEST_TMPDIR/tcp.log port=""
+    python3 "$FAKE_ENGINE" tcp:127.0.0.1:0 fault reset >"$log" 2>&1 3>&- &
+    FAKE_PID=$!
+    for i in $(seq 200); do
+        port=$(sed -n 's/^ready \([0-9][0-9]*\)$/\1/p' "$log")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || fail "the tcp fake engine did not start: $(cat "$log")"
+    timed -H "tcp://127.0.0.1:$port" web true
+    one_line_error "lost the connection to the engine at http://127.0.0.1:$port: Connection reset by peer"
+}
+
 @test "a connection closed without a byte of answer" {
     nsx_fake_engine fault close
     timed -H "unix://$FAKE_SOCK" web true
