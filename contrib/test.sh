@@ -16,7 +16,11 @@
 #        NSX_TEST_PODMAN_HOST=unix:///run/nsx-podman/podman.sock
 #        NSX_TEST_NETNS=nsx-test  NSX_TEST_IMAGE=local/busybox
 #        DOCKER_NSEXEC_MUST_WORK=1  DOCKER_HOST=$NSX_TEST_DOCKER_HOST
-#   5. stops both (also on failure or interruption) and prints a
+#   5. runs the unit suite of build/ under valgrind (memcheck, full leak
+#      check, any error fails), and builds build-fuzz/ (clang, libFuzzer,
+#      ASan + UBSan) and fuzzes each parser for NSX_FUZZ_SECONDS (default
+#      60), two at a time, printing the executions of each
+#   6. stops both (also on failure or interruption) and prints a
 #      summary whose last line is "N passed, N failed, N skipped"
 #
 # Exit status 0 only if everything built, at least one test ran and nothing
@@ -25,17 +29,21 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: contrib/test.sh [--no-asan] [--] [MESON-TEST-ARGS...]
+Usage: contrib/test.sh [--no-asan] [--no-fuzz] [--] [MESON-TEST-ARGS...]
 
-Build build/ and build-asan/ from scratch, start a private Docker daemon
-(state in /run/nsx-test, network namespace nsx-test) and a private Podman
-service (state in /run/nsx-podman), run `meson test` in both build
-directories against them, stop them, and print a summary. The last line
+Build build/, build-asan/ and build-fuzz/ from scratch, start a private
+Docker daemon (state in /run/nsx-test, network namespace nsx-test) and a
+private Podman service (state in /run/nsx-podman), run `meson test` in
+build/ and build-asan/ against them, the unit suite under valgrind, and
+each fuzz target of build-fuzz/ for a bounded time; stop the daemons and
+print a summary. The last line
 of output is "N passed, N failed, N skipped" (test cases: the subtests of
 TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
 
   --no-asan        skip the sanitizer build (quicker local runs)
+  --no-fuzz        skip the fuzz build and runs (NSX_FUZZ_SECONDS=N sets
+                   each target's run, default 60)
   -h, --help       show this help
   MESON-TEST-ARGS  passed to meson test, e.g. a suite or test name
 
@@ -44,10 +52,13 @@ EOF
 }
 
 asan=1
+fuzz=1
+fuzz_seconds=${NSX_FUZZ_SECONDS:-60}
 meson_args=()
 while (($#)); do
     case $1 in
         --no-asan) asan=0 ;;
+        --no-fuzz) fuzz=0 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; meson_args+=("$@"); break ;;
         *) meson_args+=("$1") ;;
@@ -107,13 +118,15 @@ step "Packages"
 nsx_install_packages \
     meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
     docker.io cgroupfs-mount busybox-static curl iproute2 podman \
-    libcmocka-dev bats bats-assert bats-support python3 clang ||
+    libcmocka-dev bats bats-assert bats-support python3 clang \
+    libclang-rt-14-dev valgrind ||
     die "could not install the needed packages"
 echo "ok"
 
 # --- build -------------------------------------------------------------------
 builds=(build)
 ((asan)) && builds+=(build-asan)
+((fuzz)) && builds+=(build-fuzz)
 built=()
 build_failed=()
 
@@ -121,14 +134,19 @@ setup_args() {
     case $1 in
         build) echo "-Dwerror=true" ;;
         build-asan) echo "-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true" ;;
+        build-fuzz) echo "-Dfuzz=true -Dtests=disabled -Db_lundef=false -Dwerror=true" ;;
     esac
+}
+setup_env() {
+    [[ $1 == build-fuzz ]] && echo "CC=clang"
+    return 0
 }
 
 for b in "${builds[@]}"; do
     step "Build $b"
     rm -rf -- "${root:?}/$b"
     # shellcheck disable=SC2046 # the options are single words
-    if meson setup "$b" $(setup_args "$b") 9>&- && meson compile -C "$b" 9>&-; then
+    if env $(setup_env "$b") meson setup "$b" $(setup_args "$b") 9>&- && meson compile -C "$b" 9>&-; then
         built+=("$b")
     else
         build_failed+=("$b")
@@ -178,22 +196,24 @@ export DOCKER_HOST=$daemon_host
 unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 
 # --- tests -------------------------------------------------------------------
-# count_results DIR: first line "PASSED FAILED SKIPPED", then human lines.
+# count_results DIR [LOGBASE]: first line "PASSED FAILED SKIPPED", then human
+# lines, from DIR/meson-logs/LOGBASE.{json,junit.xml} (default testlog).
 # A TAP test (bats, cmocka) counts by its subtests; any other test counts as one.
 # A TAP test that failed as a whole (a crash, a bad plan) with no failing
 # subtest still counts one failure.
 count_results() {
-    python3 - "$1" <<'EOF'
+    python3 - "$1" "${2:-testlog}" <<'EOF'
 import json, os, sys
 import xml.etree.ElementTree as ET
 
 logs = os.path.join(sys.argv[1], "meson-logs")
+base = sys.argv[2]
 
 # meson's JUnit log has one <testsuite> per TAP test, named PROJECT.TEST,
 # with a <testcase> per subtest.
 subtests = {}
 try:
-    for suite in ET.parse(os.path.join(logs, "testlog.junit.xml")).getroot().iter("testsuite"):
+    for suite in ET.parse(os.path.join(logs, base + ".junit.xml")).getroot().iter("testsuite"):
         name = (suite.get("name") or "").split(".", 1)[-1]
         c = subtests.setdefault(name, {"ok": 0, "failed": 0, "skipped": 0})
         for case in suite.iter("testcase"):
@@ -209,7 +229,7 @@ except (FileNotFoundError, ET.ParseError):
 passed = failed = skipped = 0
 bad = []
 try:
-    with open(os.path.join(logs, "testlog.json"), encoding="utf-8") as f:
+    with open(os.path.join(logs, base + ".json"), encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
@@ -242,7 +262,25 @@ EOF
 total_failed=${#build_failed[@]}
 summary=()
 
+# add_results LABEL DIR [LOGBASE]: counts a meson test run (exit status in rc)
+# into the totals and the summary.
+add_results() {
+    local label=$1 p f s
+    local -a res
+    mapfile -t res < <(count_results "$2" "${3:-}")
+    read -r p f s <<<"${res[0]:-0 0 0}"
+    if ((rc != 0 && f == 0)); then
+        res+=("  meson test exited with status $rc")
+        f=1
+    fi
+    summary+=("$label: $p passed, $f failed, $s skipped" "${res[@]:1}")
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    total_skipped=$((total_skipped + s))
+}
+
 for b in "${built[@]}"; do
+    [[ $b == build-fuzz ]] && continue # fuzzed below, not tested against the daemons
     step "Test $b"
     rm -f -- "$b/meson-logs/testlog.json" "$b/meson-logs/testlog.junit.xml"
     env_args=()
@@ -256,17 +294,81 @@ for b in "${built[@]}"; do
     wait "$child" || rc=$?
     child=""
 
-    mapfile -t res < <(count_results "$b")
-    read -r p f s <<<"${res[0]:-0 0 0}"
-    if ((rc != 0 && f == 0)); then
-        res+=("  meson test exited with status $rc")
-        f=1
+    add_results "$b" "$b"
+    # The stress tallies (bats '# ' lines), where a CI reader sees them.
+    if [[ -f $b/meson-logs/testlog.txt ]]; then
+        mapfile -t tallies < <(grep -E '^# +(entered=|load: |[0-9]+ x )' "$b/meson-logs/testlog.txt" || true)
+        ((${#tallies[@]})) && summary+=("  $b tallies:" "${tallies[@]/#/    }")
     fi
-    summary+=("$b: $p passed, $f failed, $s skipped" "${res[@]:1}")
-    total_passed=$((total_passed + p))
-    total_failed=$((total_failed + f))
-    total_skipped=$((total_skipped + s))
 done
+
+# --- valgrind ----------------------------------------------------------------
+if [[ " ${built[*]} " == *" build "* ]]; then
+    step "Unit suite of build under valgrind"
+    rm -f -- build/meson-logs/valgrind*
+    rc=0
+    meson test -C build --suite unit --print-errorlogs --logbase valgrind \
+        --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q' \
+        9>&- &
+    child=$!
+    wait "$child" || rc=$?
+    child=""
+    # With --wrap, meson names its logs LOGBASE-WRAPPER.
+    vlog=$(find build/meson-logs -maxdepth 1 -name 'valgrind*.json' -printf '%f\n' | head -n 1)
+    add_results "build (valgrind)" build "${vlog%.json}"
+fi
+
+# --- fuzzing -----------------------------------------------------------------
+# Each target fuzzes a scratch copy of its seed corpus (the repository keeps only
+# the seeds) for fuzz_seconds, two at a time on two cores; a crash, a leak or a
+# sanitizer report fails it and leaves the input in build-fuzz/fuzz/NAME/.
+if [[ " ${built[*]} " == *" build-fuzz "* ]]; then
+    step "Fuzz each parser for ${fuzz_seconds}s"
+    fuzz_run() {
+        local name=$1 dir=build-fuzz/fuzz/$1 dict=()
+        rm -rf -- "$dir" && mkdir -p "$dir/corpus" "$dir/artifacts"
+        cp -- tests/fuzz/corpus/"$name"/* "$dir/corpus/"
+        [[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+        "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+            "${dict[@]}" -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1
+    }
+    mapfile -t fuzz_targets < <(find build-fuzz/tests/fuzz -maxdepth 1 -type f -name 'fuzz-*' -perm -u+x \
+        -printf '%f\n' | sed 's/^fuzz-//' | sort)
+    declare -A fuzz_rc=()
+    for ((i = 0; i < ${#fuzz_targets[@]}; i += 2)); do
+        pids=()
+        for name in "${fuzz_targets[@]:i:2}"; do
+            fuzz_run "$name" 9>&- &
+            pids+=("$!:$name")
+        done
+        for pn in "${pids[@]}"; do
+            child=${pn%%:*}
+            rc=0
+            wait "$child" || rc=$?
+            fuzz_rc[${pn#*:}]=$rc
+        done
+        child=""
+    done
+    fp=0 ff=0
+    fuzz_lines=()
+    for name in "${fuzz_targets[@]}"; do
+        log=build-fuzz/fuzz/$name/log
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+        cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1)
+        if [[ ${fuzz_rc[$name]} == 0 ]]; then
+            fp=$((fp + 1))
+            fuzz_lines+=("  fuzz-$name: ${execs:-?} executions in ${fuzz_seconds}s, ${cov:-no stats}, no crash")
+        else
+            ff=$((ff + 1))
+            fuzz_lines+=("  fuzz-$name: FAILED (exit ${fuzz_rc[$name]}) after ${execs:-?} executions: see $log"
+                "    $(grep -m1 -E '^==[0-9]+==ERROR|SUMMARY|deadly signal|runtime error' "$log" || true)")
+        fi
+        echo "fuzz-$name: exit ${fuzz_rc[$name]}, ${execs:-?} executions"
+    done
+    summary+=("build-fuzz: $fp passed, $ff failed, 0 skipped" "${fuzz_lines[@]}")
+    total_passed=$((total_passed + fp))
+    total_failed=$((total_failed + ff))
+fi
 
 if ((daemon_started || podman_started)); then
     step "Stop the daemons"

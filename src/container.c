@@ -218,12 +218,10 @@ int container_from_response(const char *ref, long status, const char *body, size
                                   status, msg);
         else if (status == 404)
                 r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "no such container: '%s'", ref);
-        else if (msg[0])
-                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused container '%s' (HTTP %ld): %s", ref,
-                                  status, msg);
         else
-                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused container '%s' (HTTP %ld)", ref,
-                                  status);
+                /* 4xx: the engine turned the request down; 5xx: it failed itself. */
+                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine %s container '%s' (HTTP %ld)%s%s",
+                                  status >= 500 ? "failed on" : "refused", ref, status, msg[0] ? ": " : "", msg);
         if (err)
                 err->http_status = status;
         return r;

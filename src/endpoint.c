@@ -160,8 +160,8 @@ int endpoint_parse(const char *uri, enum endpoint_source source, struct endpoint
         len = strlen(path);
         if (len > ENDPOINT_PATH_MAX)
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG,
-                                     "engine socket path too long (%zu bytes, at most %zu): %s", len, ENDPOINT_PATH_MAX,
-                                     path);
+                                     "engine socket path from %s too long (%zu bytes, a unix socket holds at most %zu): %s",
+                                     name, len, ENDPOINT_PATH_MAX, path);
         memcpy(ep.socket_path, path, len + 1);
         /* The host name is only the HTTP Host header here: the socket decides where it goes. */
         snprintf(ep.base_url, sizeof(ep.base_url), "http://localhost");

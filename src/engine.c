@@ -186,8 +186,9 @@ static int timed_out(const struct endpoint *ep, long timeout_ms, struct nsx_erro
                              endpoint_where(ep), (double) timeout_ms / 1000.0);
 }
 
+/* detail: libcurl's own words (CURLOPT_ERRORBUFFER), "" if none. */
 static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const struct endpoint *ep,
-                          long timeout_ms, struct nsx_error *err) {
+                          long timeout_ms, const char *detail, struct nsx_error *err) {
         const char *path = endpoint_where(ep);
         long os_errno = 0;
 
@@ -203,7 +204,7 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                                      ENGINE_BODY_MAX >> 20);
         case CURLE_WRITE_ERROR:
                 if (sink->too_large)
-                        return transfer_error(curl, CURLE_FILESIZE_EXCEEDED, sink, ep, timeout_ms, err);
+                        return transfer_error(curl, CURLE_FILESIZE_EXCEEDED, sink, ep, timeout_ms, detail, err);
                 if (sink->no_memory)
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory reading the engine's answer");
                 break;
@@ -214,6 +215,11 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                 return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s cut its answer short", path);
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
+                /* libcurl also says RECV_ERROR for an answer it cannot decode (a bad chunk
+                 * size): with no errno behind it, that is the engine's fault, not the link's. */
+                if (!os_errno && rc == CURLE_RECV_ERROR && !strstr(detail, "Recv failure"))
+                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s sent a malformed answer%s%s",
+                                             path, detail[0] ? ": " : "", detail);
                 return nsx_error_set(err, NSX_ERR_ENGINE, os_errno ? (int) os_errno : ECONNRESET,
                                      "lost the connection to the engine at %s: %s", path,
                                      strerror(os_errno ? (int) os_errno : ECONNRESET));
@@ -236,6 +242,7 @@ struct engine {
         struct timespec start;   /* when the exchange began */
         char version[16];        /* the API version asked for; changes once if the engine says so */
         struct sink sink;        /* the body being received */
+        char curl_error[CURL_ERROR_SIZE]; /* libcurl's words for the last failure */
         struct engine_response *resp; /* where the headers of the current request go */
 };
 
@@ -292,7 +299,8 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
             curl_easy_setopt(e->curl, CURLOPT_HEADERFUNCTION, header_sink) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_HEADERDATA, e) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, body_sink) != CURLE_OK ||
-            curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, e) != CURLE_OK) {
+            curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, e) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->curl_error) != CURLE_OK) {
                 engine_close(e);
                 return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
                                      curl_version());
@@ -320,6 +328,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
 
         e->sink = (struct sink) {};
         e->resp = ret;
+        e->curl_error[0] = '\0';
         if (curl_easy_setopt(e->curl, CURLOPT_URL, url) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT_MS, left_ms) != CURLE_OK)
@@ -328,7 +337,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
 
         rc = curl_easy_perform(e->curl);
         if (rc != CURLE_OK) {
-                r = transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, err);
+                r = transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
                 free(e->sink.data);
                 e->sink = (struct sink) {};
                 return r;

@@ -28,6 +28,25 @@ Modes:
                    relay each connection, both ways, to the unix socket UNIXSOCKET (a real
                    engine): with SOCKET tcp:127.0.0.1:0, a loopback TCP endpoint for a daemon
                    that listens only on a unix socket.
+  fault KIND [ID PID]
+                   a broken engine; each connection is served in its own thread. KIND:
+                   close         read the request, close without a byte
+                   garbage       answer a line that is not HTTP
+                   cut           200 with Content-Length 4096, send 100 bytes, close
+                   stall         200 headers (Content-Length 4096), then nothing, kept open
+                   drip          200 headers, then one body byte every 0.2 s, forever
+                   huge          200 with Content-Length 100 MiB, streamed 64 KiB at a time
+                                 (never built in memory) until the client hangs up
+                   huge-chunked  the same 100 MiB chunked, with no length announced
+                   chunked ID PID
+                                 a correct inspect answer (as for inspect) in chunked
+                                 encoding: many small chunks, one with an extension
+                   chunked-bad   chunked, with a chunk size that is not hexadecimal
+                   chunked-cut   chunked, closed before the last (zero) chunk
+                   reset         wait for the request, then close without reading it: on a
+                                 unix socket the client's read fails with ECONNRESET (on tcp:
+                                 SO_LINGER 0 sends an RST)
+                   reset-mid     200 headers and part of the body, then the same reset
 
 Prints "ready" on stdout once the socket exists ("ready PORT" for tcp:); runs until killed.
 """
@@ -36,9 +55,11 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 
 INSPECT_PATH = re.compile(r"^(?:/v[0-9.]+)?/containers/([^/?#]+)/json(?:\?.*)?$")
@@ -155,12 +176,94 @@ def forward(conn, target):
     conn.close()
 
 
+HUGE = 100 << 20
+BLOCK = 64 << 10
+
+
+def wait_request(conn):
+    """Waits until the request has arrived, without reading it (see fault reset)."""
+    conn.recv(1, socket.MSG_PEEK)
+
+
+def reset(conn):
+    """Closes so that the client sees a reset: SO_LINGER 0 (an RST on TCP), and the request
+    left unread (a unix socket closed with unread data gives its peer ECONNRESET)."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def head(status, headers):
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers)
+    return f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}\r\n".encode()
+
+
+def chunk(data, ext=""):
+    return f"{len(data):x}{ext}\r\n".encode() + data + b"\r\n"
+
+
+def answer_fault(conn, kind, args):
+    """One connection of a broken engine (mode fault)."""
+    body = b'{"Id":"' + b"a" * 64 + b'","Name":"/x","State":{"Status":"running","Running":true,"Pid":1}}'
+    try:
+        if kind == "reset":
+            wait_request(conn)
+            reset(conn)
+            return
+        if kind == "reset-mid":
+            wait_request(conn)
+            conn.sendall(head(200, [("Content-Length", 4096)]) + body[:40])
+            time.sleep(0.2)  # let the client read what was sent before the reset
+            reset(conn)
+            return
+        read_request(conn)
+        if kind == "close":
+            pass
+        elif kind == "garbage":
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        elif kind == "cut":
+            conn.sendall(head(200, [("Content-Length", 4096)]) + body[:100])
+        elif kind == "stall":
+            conn.sendall(head(200, [("Content-Length", 4096)]))
+            time.sleep(3600)
+        elif kind == "drip":
+            conn.sendall(head(200, [("Content-Length", 4096)]))
+            for _ in range(4096):
+                conn.sendall(b" ")
+                time.sleep(0.2)
+        elif kind == "huge":
+            conn.sendall(head(200, [("Content-Length", HUGE)]))
+            block = b" " * BLOCK
+            for _ in range(HUGE // BLOCK):  # exactly HUGE bytes of (valid JSON) blanks
+                conn.sendall(block)
+        elif kind == "huge-chunked":
+            conn.sendall(head(200, [("Transfer-Encoding", "chunked")]) + chunk(b"["))
+            block = chunk(b" " * BLOCK)
+            for _ in range(HUGE // BLOCK):
+                conn.sendall(block)
+            conn.sendall(chunk(b"]") + b"0\r\n\r\n")
+        elif kind == "chunked":
+            name = "x"
+            whole = inspect_body(name, args[0], int(args[1]))
+            out = head(200, [("Transfer-Encoding", "chunked")])
+            for i in range(0, len(whole), 7):
+                out += chunk(whole[i:i + 7], ";ext=1" if i == 7 else "")
+            conn.sendall(out + b"0\r\n\r\n")
+        elif kind == "chunked-bad":
+            conn.sendall(head(200, [("Transfer-Encoding", "chunked")]) + chunk(body[:10]) +
+                         b"zz\r\n" + body[10:] + b"\r\n0\r\n\r\n")
+        elif kind == "chunked-cut":
+            conn.sendall(head(200, [("Transfer-Encoding", "chunked")]) + chunk(body[:50]))
+    except OSError:
+        pass  # the client hung up: what it does then is what is being tested
+    conn.close()
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     path, mode = sys.argv[1], sys.argv[2]
     if mode not in ("hang", "unbound", "answer", "inspect", "inspect-vanishing", "versioned",
-                    "forward"):
+                    "forward", "fault"):
         sys.exit(f"unknown mode {mode}")
     child = None
     if mode == "inspect-vanishing":
@@ -214,6 +317,9 @@ def main():
             answer_versioned(conn, sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
         elif mode == "forward":
             threading.Thread(target=forward, args=(conn, sys.argv[3]), daemon=True).start()
+        elif mode == "fault":
+            threading.Thread(target=answer_fault, args=(conn, sys.argv[3], sys.argv[4:]),
+                             daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -232,39 +232,5 @@ teardown() {
     assert_output "docker-nsexec: engine endpoint 'tcp://192.0.2.1:2375' (from DOCKER_HOST) is not on this machine: entering namespaces needs the container's processes here"
 }
 
-@test "no daemon: a missing socket and a dead one each say so, exit 125" {
-    run "$NSX" -H unix:///nonexistent/engine.sock $C-web true
-    assert_failure 125
-    assert_line --index 0 "docker-nsexec: cannot connect to the engine: /nonexistent/engine.sock does not exist"
-    assert_line --index 1 --partial "is the Docker daemon running?"
-
-    nsx_fake_engine unbound
-    run "$NSX" -H "unix://$FAKE_SOCK" $C-web true
-    assert_failure 125
-    assert_line --index 0 "docker-nsexec: cannot connect to the engine: nothing listens on $FAKE_SOCK"
-
-    run "$NSX" -H "unix://$BATS_TEST_TMPDIR" $C-web true
-    assert_failure 125
-    assert_line --index 0 "docker-nsexec: cannot connect to the engine: $BATS_TEST_TMPDIR is not a socket"
-}
-
-@test "permission denied on the socket is named, with what is needed" {
-    local dir=$BATS_TEST_TMPDIR/private
-    mkdir -m 0700 "$dir"
-    nsx_fake_engine hang
-    ln "$FAKE_SOCK" "$dir/engine.sock" 2>/dev/null || skip "cannot link the socket"
-    cp "$NSX" "$BATS_TEST_TMPDIR/nsx" && chmod 0755 "$BATS_TEST_TMPDIR/nsx" "$BATS_TEST_TMPDIR"
-    run setpriv --reuid=65534 --regid=65534 --clear-groups "$BATS_TEST_TMPDIR/nsx" -H "unix://$dir/engine.sock" web true
-    assert_failure 125
-    assert_line --index 0 "docker-nsexec: cannot connect to the engine: permission denied on $dir/engine.sock"
-    assert_line --index 1 --partial "needs root"
-}
-
-@test "--timeout bounds a daemon that never answers" {
-    nsx_fake_engine hang
-    local start=$SECONDS
-    run "$NSX" -H "unix://$FAKE_SOCK" --timeout 0.5 $C-web true
-    assert_failure 125
-    assert_output "docker-nsexec: the engine at $FAKE_SOCK did not answer within 0.5 s (--timeout)"
-    [ $((SECONDS - start)) -le 3 ]
-}
+# Faults of the engine and its socket (absent, dead, not a socket, not permitted, silent):
+# faults.bats.

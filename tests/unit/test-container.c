@@ -313,10 +313,10 @@ static void test_from_response(void **state) {
                                          "container ID d: container already exists");
 
         assert_true(container_from_response("web", 502, html, strlen(html), &c, &err) < 0);
-        assert_string_equal(err.message, "the engine refused container 'web' (HTTP 502): <html>");
+        assert_string_equal(err.message, "the engine failed on container 'web' (HTTP 502): <html>");
 
         assert_true(container_from_response("web", 500, "", 0, &c, &err) < 0);
-        assert_string_equal(err.message, "the engine refused container 'web' (HTTP 500)");
+        assert_string_equal(err.message, "the engine failed on container 'web' (HTTP 500)");
 
         /* Control characters from the engine never reach the terminal. */
         assert_true(container_from_response("web", 500, evil, strlen(evil), &c, &err) < 0);
