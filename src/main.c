@@ -34,6 +34,8 @@
 
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
+               "       " PROGRAM " [-H URI | -c NAME] --list\n"
+               "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]   (as a docker CLI plugin)\n"
                "\n"
                "Run a host command inside a running container's namespaces: by default\n"
                "its network namespace only. CMD defaults to your shell. The filesystem,\n"
@@ -64,6 +66,8 @@ static void print_help(void) {
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
+               "      --list           print the names of running containers, one a line,\n"
+               "                       and exit\n"
                "  -v, --verbose        say which engine was chosen and why, and the requests\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
