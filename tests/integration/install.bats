@@ -77,3 +77,19 @@ setup() {
     assert_line --regexp '^ +docker-nsexec +- +run a host command' 
     assert_equal "$stderr" ""
 }
+
+@test "the man page is lint-clean and documents every option of --help" {
+    local man=$SRC/contrib/docker-nsexec.1 opt
+    command -v mandoc >/dev/null || skip "mandoc is not installed"
+    run mandoc -T lint "$man"
+    assert_success
+    assert_output ""
+    run --separate-stderr groff -man -ww -z "$man"
+    assert_success
+    assert_equal "$stderr" ""
+    run "$B/src/docker-nsexec" --help
+    assert_success
+    for opt in $(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u); do
+        grep -qF -- "${opt//-/\\-}" "$man" || fail "the man page does not document $opt"
+    done
+}
