@@ -73,7 +73,8 @@ function __docker_nsexec_containers
         set -a assignments $tokens[1]
         set -e tokens[1]
     end
-    string match -q -- '-*' (commandline -ct); and not contains -- -- $tokens; and return
+    # No name begins with "-": that word is an option, which the entries below complete.
+    string match -q -- "-*" (commandline -ct); and return
     set -l out (env $assignments $tokens[1] __complete nsexec $tokens[2..-1] (commandline -ct) 2>/dev/null)
     or return
     string match -qr '^:[0-9]+$' -- $out[-1]; or return
