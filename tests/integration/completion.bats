@@ -201,6 +201,12 @@ elapsed_ok() {
         complete_in $shell "docker-nsexec --context nsxcomp-ctx -n $C-w"
         assert_line "$C-web"
     done
+    # DOCKER_HOST=... typed before the command: zsh and fish see it (bash leaves such
+    # assignments out of COMP_WORDS and COMP_LINE).
+    for shell in zsh fish; do
+        complete_in $shell "DOCKER_HOST=$NSX_TEST_DOCKER_HOST docker-nsexec $C-w"
+        assert_line "$C-web"
+    done
     # And DOCKER_HOST itself, when it names the daemon.
     export DOCKER_HOST=$NSX_TEST_DOCKER_HOST
     for shell in bash zsh fish; do
