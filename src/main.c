@@ -35,7 +35,7 @@
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
                "       " PROGRAM " [-H URI | -c NAME] --list\n"
-               "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]   (as a docker CLI plugin)\n"
+               "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]  (docker CLI plugin)\n"
                "\n"
                "Run a host command inside a running container's namespaces: by default\n"
                "its network namespace only. CMD defaults to your shell. The filesystem,\n"
