@@ -339,6 +339,8 @@ int main(int argc, char **argv) {
                              argc, argv, &o, &err);
         if (r < 0)
                 return report(&err);
+        if (getenv("DOCKER_NSEXEC_DEBUG") && streq(getenv("DOCKER_NSEXEC_DEBUG"), "1"))
+                o.verbose = true;
         switch (o.action) {
         case OPTIONS_HELP:
                 print_help();
@@ -351,13 +353,10 @@ int main(int argc, char **argv) {
         case OPTIONS_COMPLETE:
                 return run_complete(&o);
         case OPTIONS_LIST:
+                return run_list(&o);
         case OPTIONS_RUN:
                 break;
         }
-        if (getenv("DOCKER_NSEXEC_DEBUG") && streq(getenv("DOCKER_NSEXEC_DEBUG"), "1"))
-                o.verbose = true;
-        if (o.action == OPTIONS_LIST)
-                return run_list(&o);
         /* These describe our own start by the docker CLI, not the command's. */
         if (o.plugin) {
                 unsetenv("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND");
