@@ -255,6 +255,11 @@ elapsed_ok() {
     assert_success
     assert_output ":1"
     assert_equal "$stderr" ""
+    # Nor debug output, whatever the environment asks for.
+    DOCKER_NSEXEC_DEBUG=1 run --separate-stderr "$NSX" __complete nsexec -v "$C-w"
+    assert_success
+    assert_line "$C-web"
+    assert_equal "$stderr" ""
 }
 
 @test "--list prints the names of running containers, one a line" {
