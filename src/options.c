@@ -289,6 +289,11 @@ static int parse_docker_globals(int argc, char **argv, struct options *o, struct
                                              argv[optind - 1]);
                 }
         }
+        /* "docker help nsexec" reaches the plugin as "help nsexec". */
+        if (optind + 1 < argc && streq(argv[optind], "help") && streq(argv[optind + 1], name)) {
+                o->action = OPTIONS_HELP;
+                return optind + 1;
+        }
         if (optind >= argc || !streq(argv[optind], name))
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                      "run as a docker CLI plugin, but '%s' does not follow docker's options",

@@ -41,6 +41,13 @@ setup() {
     run "$DOCKER_CLI" --help
     assert_success
     assert_line --regexp "^  nsexec\*? +Run a host command in a running container's namespaces"
+    # docker help nsexec, docker nsexec --help: ours.
+    run "$DOCKER_CLI" help nsexec
+    assert_success
+    assert_line --index 0 --partial "Usage: docker-nsexec [OPTIONS] CONTAINER"
+    run "$DOCKER_CLI" nsexec --help
+    assert_success
+    assert_line --index 0 --partial "Usage: docker-nsexec [OPTIONS] CONTAINER"
     run "$NSX" docker-cli-plugin-metadata
     assert_success
     python3 -c 'import json, sys; m = json.load(sys.stdin); assert m["SchemaVersion"] == "0.1.0" and m["Vendor"] and m["Version"] and m["ShortDescription"], m' <<<"$output"

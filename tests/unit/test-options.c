@@ -318,6 +318,9 @@ static void test_plugin_argv(void **state) {
         assert_string_equal(err.message, "--context and --host cannot be used together");
         assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "--help"), 0);
         assert_int_equal(o.action, OPTIONS_HELP);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "help", "nsexec"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_true(PARSE_PLUGIN(&o, &err, "help", "web") < 0);
 
         /* The plugin name follows argv[0]: docker runs docker-NAME as "docker NAME". */
         assert_int_equal(options_parse_as(OPTIONS_MODE_PLUGIN, 3, (char *[]) {"/x/docker-nsx", "nsx", "web", NULL}, &o, &err),
