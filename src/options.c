@@ -112,8 +112,10 @@ struct parse_state {
         bool dashdash;
 };
 
-/* Our options, from argv[1] up to CONTAINER or "--"; optind is left at CONTAINER. */
-static int parse_options(int argc, char **argv, struct options *o, struct parse_state *st, struct nsx_error *err) {
+/* Our options, from argv[1] up to CONTAINER or "--" (optind is left there), on top of *ret;
+ * *ret is only changed on success. */
+static int parse_options(int argc, char **argv, struct options *ret, struct parse_state *st, struct nsx_error *err) {
+        struct options o = *ret;
         const char *value = NULL;
         int c;
 
@@ -123,52 +125,49 @@ static int parse_options(int argc, char **argv, struct options *o, struct parse_
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:", long_options, NULL)) >= 0) {
-                value = NULL;
+                /* NULL for an option without a value: glibc clears optarg on each call. */
+                value = optarg;
                 switch (c) {
                 case 'h':
-                        o->action = OPTIONS_HELP;
+                        o.action = OPTIONS_HELP;
                         break;
                 case 'V':
-                        o->action = OPTIONS_VERSION;
-                        break;
-                case ARG_LIST:
-                        /* --help and --version still win, whatever their place. */
-                        if (o->action == OPTIONS_RUN)
-                                o->action = OPTIONS_LIST;
+                        o.action = OPTIONS_VERSION;
                         break;
                 case 'H':
-                        value = optarg;
                         if (optarg[0] == '\0')
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --host needs a non-empty value");
-                        o->host = optarg;
+                        o.host = optarg;
                         break;
                 case 'c':
-                        value = optarg;
                         if (optarg[0] == '\0')
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --context needs a non-empty value");
-                        o->context = optarg;
+                        o.context = optarg;
                         break;
                 case 'v':
-                        o->verbose = true;
+                        o.verbose = true;
                         break;
                 case ARG_TIMEOUT:
-                        value = optarg;
-                        if (options_parse_timeout(optarg, &o->timeout_ms) < 0)
+                        if (options_parse_timeout(optarg, &o.timeout_ms) < 0)
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                                      "invalid --timeout '%s': expected seconds, more than 0 and at most %ld",
                                                      optarg, OPTIONS_TIMEOUT_MAX_MS / 1000);
                         break;
                 case 'a':
-                        o->all = true;
+                        o.all = true;
                         break;
                 case 'w':
-                        value = optarg;
                         if (optarg[0] == '\0')
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --wd needs a non-empty value");
-                        o->wd = optarg;
+                        o.wd = optarg;
                         break;
                 case ARG_NO_VERIFY:
-                        o->verify = false;
+                        o.verify = false;
+                        break;
+                case ARG_LIST:
+                        /* --help and --version still win, whatever their place. */
+                        if (o.action == OPTIONS_RUN)
+                                o.action = OPTIONS_LIST;
                         break;
                 case 'n':
                 case 'm':
@@ -180,7 +179,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct parse_
                 case 'T':
                         for (size_t i = 0; i < ELEMENTSOF(ns_options); i++)
                                 if (ns_options[i].opt == c)
-                                        o->namespaces |= ns_options[i].bit;
+                                        o.namespaces |= ns_options[i].bit;
                         break;
                 case ':':
                         /* A missing value can only be the last word's. */
@@ -196,43 +195,52 @@ static int parse_options(int argc, char **argv, struct options *o, struct parse_
         }
         /* "--" itself, not an option's value that happens to read "--". */
         st->dashdash = optind > 1 && streq(argv[optind - 1], "--") && argv[optind - 1] != value;
+        *ret = o;
         return 0;
 }
 
-/* argv[0] is the program or, in plugin mode, the plugin name. */
-static int parse_command_line(int argc, char **argv, struct options *o, struct nsx_error *err) {
+/* argv[0] is the program or, in plugin mode, the plugin name. On top of *ret. */
+static int parse_command_line(int argc, char **argv, struct options *ret, struct nsx_error *err) {
         struct parse_state st = {};
+        struct options o = *ret;
         int r;
 
-        r = parse_options(argc, argv, o, &st, err);
+        r = parse_options(argc, argv, &o, &st, err);
         if (r < 0)
                 return r;
 
-        /* --help and --version win over everything else, as in coreutils. */
-        if (o->action == OPTIONS_HELP || o->action == OPTIONS_VERSION)
-                return 0;
-
-        /* As the docker CLI: a context and a host are two answers to one question. */
-        if (o->context && o->host)
-                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
-
-        if (o->action == OPTIONS_LIST) {
+        if (o.action == OPTIONS_LIST) {
+                if (o.context && o.host)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
                 if (optind < argc)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
                                              argv[optind]);
+                *ret = o;
                 return 0;
         }
 
-        if (o->namespaces == 0 && !o->all)
-                o->namespaces = ENTER_NS_NET;
+        /* --help and --version win over everything else, as in coreutils. */
+        if (o.action != OPTIONS_RUN) {
+                *ret = o;
+                return 0;
+        }
+
+        /* As the docker CLI: a context and a host are two answers to one question. */
+        if (o.context && o.host)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+
+        if (o.namespaces == 0 && !o.all)
+                o.namespaces = ENTER_NS_NET;
 
         if (optind >= argc)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "missing CONTAINER");
-        o->container = argv[optind++];
-        if (o->container[0] == '\0')
+        o.container = argv[optind++];
+        if (o.container[0] == '\0')
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
         if (optind < argc)
-                o->command = argv + optind;
+                o.command = argv + optind;
+
+        *ret = o;
         return 0;
 }
 
