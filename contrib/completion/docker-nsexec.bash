@@ -63,9 +63,9 @@ _docker_nsexec() {
         esac
         [[ $split == true ]] && return
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
+            mapfile -t COMPREPLY < <(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
                 --user -U --cgroup -C --time -T --all -a --wd -w --host -H --context -c
-                --timeout --no-verify --list --verbose -v --help -h --version -V' -- "$cur"))
+                --timeout --no-verify --list --verbose -v --help -h --version -V' -- "$cur")
             return
         fi
     fi
