@@ -119,7 +119,9 @@ nsx_install_packages \
     meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
     docker.io cgroupfs-mount busybox-static curl iproute2 podman \
     libcmocka-dev bats bats-assert bats-support python3 clang \
-    libclang-rt-14-dev valgrind ||
+    libclang-rt-14-dev valgrind \
+
+    zsh fish bash-completion mandoc groff ||
     die "could not install the needed packages"
 echo "ok"
 

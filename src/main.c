@@ -17,6 +17,7 @@
 #endif
 
 #include "config.h"
+#include "complete.h"
 #include "container.h"
 #include "endpoint.h"
 #include "engine.h"
@@ -38,6 +39,8 @@
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
                "       " PROGRAM " --listeners [--json] [OPTIONS] [CONTAINER...]\n"
+               "       " PROGRAM " [-H URI | -c NAME] --list\n"
+               "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]  (docker CLI plugin)\n"
                "\n"
                "Run a host command inside a running container's namespaces: by default\n"
                "its network namespace only. CMD defaults to your shell. The filesystem,\n"
@@ -70,10 +73,12 @@ static void print_help(void) {
                "                       cgroup layouts); the PID is still pinned\n"
                "      --host-dns       keep the host's /etc/resolv.conf and /etc/hosts (see\n"
                "                       below; /sys still shows the container's network)\n"
-               "  -v, --verbose        say which engine was chosen and why, and the requests\n"
+               "      --list           print the names of running containers, one a line,\n"
+               "                       and exit\n"
                "      --listeners      report what listens in the named (default: all running)\n"
                "                       containers, by whom, and whether published ports work\n"
                "      --json           with --listeners: the report as JSON\n"
+               "  -v, --verbose        say which engine was chosen and why, and the requests\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
@@ -148,19 +153,20 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_respon
         }
 }
 
-/* The engine endpoint from the options and the environment, as the docker CLI finds it. */
-static int resolve_endpoint(const struct options *o, struct endpoint *ep, struct nsx_error *err) {
+/* Where the engine is: the command line first, then the environment, as the docker CLI. */
+static int resolve_endpoint(const struct options *o, struct endpoint *ret, struct nsx_error *err) {
         return endpoint_resolve(&(struct endpoint_inputs) {
                                         .flag_context = o->context,
                                         .flag_host = o->host,
                                         .env_host = getenv("DOCKER_HOST"),
                                         .env_context = getenv("DOCKER_CONTEXT"),
-                                        .env_config = getenv("DOCKER_CONFIG"),
+                                        /* docker --config DIR reaches a plugin in argv only. */
+                                        .env_config = o->config ? o->config : getenv("DOCKER_CONFIG"),
                                         .home = getenv("HOME"),
                                         .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
                                         .default_host = NSX_DEFAULT_HOST,
                                 },
-                                ep, err);
+                                ret, err);
 }
 
 /* -v: a file the engine named for the network view is not there, so the host's stays. The
@@ -241,6 +247,97 @@ static int run_listeners(const struct options *o) {
         return EXIT_SUCCESS;
 }
 
+/* One request for the running containers, bounded by timeout_ms. */
+static int list_running(const struct options *o, long timeout_ms, struct container_summary **ret, size_t *ret_n,
+                        struct nsx_error *err) {
+        struct engine_response resp = {};
+        struct endpoint ep;
+        int r;
+
+        r = resolve_endpoint(o, &ep, err);
+        if (r < 0)
+                return r;
+        if (o->verbose)
+                debug_exchange(&ep, NULL);
+        r = engine_get(&ep, CONTAINER_LIST_PATH, timeout_ms, &resp, err);
+        if (r < 0)
+                return r;
+        if (o->verbose)
+                debug_exchange(NULL, &resp);
+        if (resp.status != 200) {
+                char msg[256];
+
+                container_engine_message(resp.body, resp.len, msg, sizeof(msg));
+                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused to list containers (HTTP %ld): %s",
+                                  resp.status, msg);
+        } else
+                r = container_parse_list(resp.body, resp.len, ret, ret_n, err);
+        engine_response_free(&resp);
+        return r;
+}
+
+/* --list: the names of running containers, one a line, for scripts and benchmarks. */
+static int run_list(const struct options *o) {
+        struct nsx_error err = {};
+        struct container_summary *list;
+        size_t n;
+        int r;
+
+        r = list_running(o, o->timeout_ms, &list, &n, &err);
+        if (r < 0)
+                return report(&err);
+        for (size_t i = 0; i < n; i++)
+                printf("%s\n", list[i].name);
+        container_summaries_free(list, n);
+        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_NSX_FAILURE;
+}
+
+/* __complete: cobra's protocol, candidates a line and then ":DIRECTIVE". Silent on stderr
+ * whatever happens, and bounded in time: it runs on every TAB. */
+static int run_complete(const struct options *o) {
+        struct nsx_error err = {};
+        struct container_summary *list = NULL;
+        char **lines = NULL;
+        size_t n = 0;
+        int directive = COMPLETE_DIRECTIVE_NO_FILE, r = 0;
+
+        switch (o->complete_what) {
+        case OPTIONS_COMPLETE_CONTAINER:
+                r = list_running(&(struct options) {.host = o->host, .context = o->context, .config = o->config},
+                                 OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
+                if (r >= 0)
+                        r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
+                container_summaries_free(list, n);
+                break;
+        case OPTIONS_COMPLETE_OPTION:
+                r = complete_options(options_docs, o->complete_word, o->complete_descriptions, &lines);
+                break;
+        case OPTIONS_COMPLETE_DIR:
+                directive = COMPLETE_DIRECTIVE_FILTER_DIRS;
+                break;
+        case OPTIONS_COMPLETE_NOTHING:
+                break;
+        case OPTIONS_COMPLETE_COMMAND:
+                /* A host command and its arguments: the shell knows them, we do not. */
+                directive = COMPLETE_DIRECTIVE_DEFAULT;
+                break;
+        }
+        if (r < 0)
+                directive = COMPLETE_DIRECTIVE_ERROR;
+        for (size_t i = 0; lines && lines[i]; i++)
+                printf("%s\n", lines[i]);
+        printf(":%d\n", directive);
+        complete_free(lines);
+        return EXIT_SUCCESS;
+}
+
+/* docker-cli-plugin-metadata: what the docker CLI shows in `docker --help`. */
+static int run_plugin_metadata(void) {
+        printf("{\"SchemaVersion\":\"0.1.0\",\"Vendor\":\"docker-nsexec\",\"Version\":\"" NSX_VERSION "\","
+               "\"ShortDescription\":\"Run a host command in a running container's namespaces\"}\n");
+        return EXIT_SUCCESS;
+}
+
 static bool elevated(void) {
         return getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid();
 }
@@ -300,21 +397,37 @@ int main(int argc, char **argv) {
                 return EXIT_NSX_FAILURE;
         }
 
-        r = options_parse(argc, argv, &o, &err);
+        /* The docker CLI marks the plugins it runs with this variable. */
+        r = options_parse_as(getenv("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND") ? OPTIONS_MODE_PLUGIN
+                                                                             : OPTIONS_MODE_DIRECT,
+                             argc, argv, &o, &err);
         if (r < 0)
                 return report(&err);
-        if (o.action == OPTIONS_HELP) {
-                print_help();
-                return EXIT_SUCCESS;
-        }
-        if (o.action == OPTIONS_VERSION) {
-                printf(PROGRAM " " NSX_VERSION "\n");
-                return EXIT_SUCCESS;
-        }
         if (getenv("DOCKER_NSEXEC_DEBUG") && streq(getenv("DOCKER_NSEXEC_DEBUG"), "1"))
                 o.verbose = true;
-        if (o.action == OPTIONS_LISTENERS)
+        switch (o.action) {
+        case OPTIONS_HELP:
+                print_help();
+                return EXIT_SUCCESS;
+        case OPTIONS_VERSION:
+                printf(PROGRAM " " NSX_VERSION "\n");
+                return EXIT_SUCCESS;
+        case OPTIONS_PLUGIN_METADATA:
+                return run_plugin_metadata();
+        case OPTIONS_COMPLETE:
+                return run_complete(&o);
+        case OPTIONS_LIST:
+                return run_list(&o);
+        case OPTIONS_LISTENERS:
                 return run_listeners(&o);
+        case OPTIONS_RUN:
+                break;
+        }
+        /* These describe our own start by the docker CLI, not the command's. */
+        if (o.plugin) {
+                unsetenv("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND");
+                unsetenv("DOCKER_CLI_PLUGIN_SOCKET");
+        }
 
         r = container_ref_check(o.container, &ref, &err);
         if (r < 0)

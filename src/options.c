@@ -6,12 +6,14 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
 enum {
         ARG_TIMEOUT = 0x100,
         ARG_NO_VERIFY,
+        ARG_LIST,
         ARG_LISTENERS,
         ARG_JSON,
         ARG_HOST_DNS,
@@ -44,9 +46,55 @@ static const struct option long_options[] = {
         {"all", no_argument, NULL, 'a'},
         {"wd", required_argument, NULL, 'w'},
         {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
+        {"list", no_argument, NULL, ARG_LIST},
         {"listeners", no_argument, NULL, ARG_LISTENERS},
         {"json", no_argument, NULL, ARG_JSON},
         {"host-dns", no_argument, NULL, ARG_HOST_DNS},
+        {},
+};
+
+const struct options_doc options_docs[] = {
+        {"--net", "-n", "join the network namespace (the default)"},
+        {"--mount", "-m", "join the mount namespace"},
+        {"--uts", "-u", "join the UTS namespace (hostname)"},
+        {"--ipc", "-i", "join the IPC namespace"},
+        {"--pid", "-p", "join the PID namespace"},
+        {"--user", "-U", "join the user namespace"},
+        {"--cgroup", "-C", "join the cgroup namespace"},
+        {"--time", "-T", "join the time namespace"},
+        {"--all", "-a", "join every namespace that differs from ours"},
+        {"--wd", "-w", "working directory of the command"},
+        {"--host", "-H", "engine endpoint (unix:///path or tcp://127.0.0.1:PORT)"},
+        {"--context", "-c", "use this docker context's endpoint"},
+        {"--timeout", NULL, "limit for the engine exchange, in seconds"},
+        {"--no-verify", NULL, "do not prove the PID is the container's"},
+        {"--host-dns", NULL, "keep the host's /etc/resolv.conf and /etc/hosts"},
+        {"--list", NULL, "print the names of running containers"},
+        {"--listeners", NULL, "report what listens in containers and whether published ports work"},
+        {"--json", NULL, "with --listeners: the report as JSON"},
+        {"--verbose", "-v", "say which engine was chosen and the requests"},
+        {"--help", "-h", "show the help"},
+        {"--version", "-V", "show the version"},
+        {},
+};
+
+/* The docker CLI's global options (docker --help), which it passes to a plugin before the
+ * plugin's name. -v/--version never reaches a plugin: docker answers it itself. */
+enum {
+        DOCKER_CONFIG = 0x100,
+        DOCKER_TLS,
+};
+static const struct option docker_global_options[] = {
+        {"config", required_argument, NULL, DOCKER_CONFIG},
+        {"context", required_argument, NULL, 'c'},
+        {"debug", no_argument, NULL, 'D'},
+        {"host", required_argument, NULL, 'H'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"tls", no_argument, NULL, DOCKER_TLS},
+        {"tlscacert", required_argument, NULL, DOCKER_TLS},
+        {"tlscert", required_argument, NULL, DOCKER_TLS},
+        {"tlskey", required_argument, NULL, DOCKER_TLS},
+        {"tlsverify", no_argument, NULL, DOCKER_TLS},
         {},
 };
 
@@ -66,33 +114,18 @@ int options_parse_timeout(const char *s, long *ret_ms) {
         return 0;
 }
 
-/* --listeners: every argument left is a CONTAINER; nothing is entered, so the options of
- * entry do not apply. */
-static int options_listeners(int argc, char **argv, struct options *o, struct options *ret, struct nsx_error *err) {
-        if (o->namespaces || o->all || o->wd || o->host_dns)
-                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                     "--listeners enters nothing: namespace options, --wd and --host-dns do not apply");
-        for (int i = optind; i < argc; i++) {
-                if (argv[i][0] == '-')
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' must come before the containers",
-                                             argv[i]);
-                if (argv[i][0] == '\0')
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
-        }
-        o->action = OPTIONS_LISTENERS;
-        o->containers = argv + optind;
-        o->n_containers = argc - optind;
-        *ret = *o;
-        return 0;
-}
+/* What getopt left behind, for completion: the option whose value is missing at the end of
+ * argv (0 if none) and whether "--" ended the options. */
+struct parse_state {
+        int missing;
+        bool dashdash;
+};
 
-int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err) {
-        struct options o = {
-                .action = OPTIONS_RUN,
-                .timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
-                .verify = true,
-        };
-        bool listeners = false;
+/* Our options, from argv[1] up to CONTAINER or "--" (optind is left there), on top of *ret;
+ * *ret is only changed on success. */
+static int parse_options(int argc, char **argv, struct options *ret, struct parse_state *st, struct nsx_error *err) {
+        struct options o = *ret;
+        const char *value = NULL;
         int c;
 
         /* optind = 0 makes glibc reinitialise getopt, so the parser can run more than once
@@ -101,6 +134,8 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:", long_options, NULL)) >= 0) {
+                /* NULL for an option without a value: glibc clears optarg on each call. */
+                value = optarg;
                 switch (c) {
                 case 'h':
                         o.action = OPTIONS_HELP;
@@ -138,8 +173,14 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                 case ARG_NO_VERIFY:
                         o.verify = false;
                         break;
+                case ARG_LIST:
                 case ARG_LISTENERS:
-                        listeners = true;
+                        if (o.action == (c == ARG_LIST ? OPTIONS_LISTENERS : OPTIONS_LIST))
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "--list and --listeners cannot be used together");
+                        /* --help and --version still win, whatever their place. */
+                        if (o.action == OPTIONS_RUN)
+                                o.action = c == ARG_LIST ? OPTIONS_LIST : OPTIONS_LISTENERS;
                         break;
                 case ARG_JSON:
                         o.json = true;
@@ -160,6 +201,8 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                                         o.namespaces |= ns_options[i].bit;
                         break;
                 case ':':
+                        /* A missing value can only be the last word's. */
+                        st->missing = optopt;
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' needs a value",
                                              argv[optind - 1]);
                 case '?':
@@ -168,6 +211,62 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "unknown option '-%c'", optopt);
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "unknown option '%s'", argv[optind - 1]);
                 }
+        }
+        /* "--" itself, not an option's value that happens to read "--". */
+        st->dashdash = optind > 1 && streq(argv[optind - 1], "--") && argv[optind - 1] != value;
+        *ret = o;
+        return 0;
+}
+
+/* --listeners: every argument left is a CONTAINER; nothing is entered, so the options of
+ * entry do not apply. */
+static int options_listeners(int argc, char **argv, struct options *o, struct nsx_error *err) {
+        if (o->namespaces || o->all || o->wd || o->host_dns)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "--listeners enters nothing: namespace options, --wd and --host-dns do not apply");
+        for (int i = optind; i < argc; i++) {
+                if (argv[i][0] == '-')
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' must come before the containers",
+                                             argv[i]);
+                if (argv[i][0] == '\0')
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
+        }
+        o->containers = argv + optind;
+        o->n_containers = argc - optind;
+        return 0;
+}
+
+/* argv[0] is the program or, in plugin mode, the plugin name. On top of *ret. */
+static int parse_command_line(int argc, char **argv, struct options *ret, struct nsx_error *err) {
+        struct parse_state st = {};
+        struct options o = *ret;
+        int r;
+
+        r = parse_options(argc, argv, &o, &st, err);
+        if (r < 0)
+                return r;
+
+        if (o.json && o.action != OPTIONS_LISTENERS && o.action != OPTIONS_HELP && o.action != OPTIONS_VERSION)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--json goes with --listeners");
+
+        if (o.action == OPTIONS_LISTENERS) {
+                if (o.context && o.host)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+                r = options_listeners(argc, argv, &o, err);
+                if (r < 0)
+                        return r;
+                *ret = o;
+                return 0;
+        }
+
+        if (o.action == OPTIONS_LIST) {
+                if (o.context && o.host)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+                if (optind < argc)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
+                                             argv[optind]);
+                *ret = o;
+                return 0;
         }
 
         /* --help and --version win over everything else, as in coreutils. */
@@ -179,11 +278,6 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
         /* As the docker CLI: a context and a host are two answers to one question. */
         if (o.context && o.host)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
-
-        if (listeners)
-                return options_listeners(argc, argv, &o, ret, err);
-        if (o.json)
-                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--json goes with --listeners");
 
         if (o.namespaces == 0 && !o.all)
                 o.namespaces = ENTER_NS_NET;
@@ -198,4 +292,136 @@ int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *
 
         *ret = o;
         return 0;
+}
+
+/* The docker CLI runs the plugin docker-NAME as "docker-NAME [GLOBAL OPTIONS] NAME ...". */
+static const char *plugin_name(const char *argv0) {
+        const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+        base = base ? base + 1 : argv0;
+        if (base && strncmp(base, "docker-", 7) == 0 && base[7])
+                return base + 7;
+        return OPTIONS_PLUGIN_NAME;
+}
+
+/* Skips docker's global options; returns the index of the plugin name in argv. */
+static int parse_docker_globals(int argc, char **argv, struct options *o, struct nsx_error *err) {
+        const char *name = plugin_name(argv[0]);
+        int c, long_index;
+
+        optind = 0;
+        opterr = 0;
+        while ((long_index = -1, c = getopt_long(argc, argv, "+:c:DH:l:", docker_global_options, &long_index)) >= 0) {
+                const char *value = optarg;
+
+                /* The docker CLI's flag parser also takes "-H=URI" for "-H URI". */
+                if (value && long_index < 0 && value[0] == '=')
+                        value++;
+                switch (c) {
+                case 'H':
+                        o->host = value[0] ? value : NULL;
+                        break;
+                case 'c':
+                        o->context = value[0] ? value : NULL;
+                        break;
+                case DOCKER_CONFIG:
+                        o->config = value[0] ? value : NULL;
+                        break;
+                case 'D':
+                        o->verbose = true;
+                        break;
+                case 'l':
+                        break;
+                case DOCKER_TLS:
+                        /* Never fall back to plain HTTP when TLS was asked for. */
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "docker's TLS options are not supported (--%s): the engine must be local",
+                                             docker_global_options[long_index].name);
+                case ':':
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "docker option '%s' needs a value",
+                                             argv[optind - 1]);
+                default:
+                        if (optopt && optopt < 0x100)
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "unknown docker option '-%c'", optopt);
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "unknown docker option '%s'",
+                                             argv[optind - 1]);
+                }
+        }
+        /* "docker help nsexec" reaches the plugin as "help nsexec". */
+        if (optind + 1 < argc && streq(argv[optind], "help") && streq(argv[optind + 1], name)) {
+                o->action = OPTIONS_HELP;
+                return optind + 1;
+        }
+        if (optind >= argc || !streq(argv[optind], name))
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "run as a docker CLI plugin, but '%s' does not follow docker's options",
+                                     name);
+        return optind;
+}
+
+/* "__complete [NAME] ARGS... WORD": the words before WORD are parsed as ours, to learn what
+ * WORD is and which engine (-H, -c) to ask. Never an error: a line we cannot read completes
+ * to nothing. */
+static void parse_complete(int argc, char **argv, struct options *o) {
+        struct parse_state st = {};
+        struct nsx_error ignored;
+        int first = 2, n;
+
+        o->action = OPTIONS_COMPLETE;
+        o->complete_descriptions = streq(argv[1], "__complete");
+        /* NAME only when a WORD follows: "__complete nsexec" alone completes the word "nsexec". */
+        if (first < argc - 1 && streq(argv[first], plugin_name(argv[0])))
+                first++;
+        o->complete_word = first < argc ? argv[argc - 1] : "";
+        /* The words before WORD, with argv[first - 1] standing in for the program name. */
+        n = first < argc ? argc - first : 1;
+
+        if (parse_options(n, argv + first - 1, o, &st, &ignored) < 0)
+                o->complete_what = st.missing == 'w' ? OPTIONS_COMPLETE_DIR : OPTIONS_COMPLETE_NOTHING;
+        else if (optind < n)
+                o->complete_what = OPTIONS_COMPLETE_COMMAND; /* CONTAINER is already typed */
+        else if (o->complete_word[0] == '-' && !st.dashdash)
+                o->complete_what = OPTIONS_COMPLETE_OPTION;
+        else
+                o->complete_what = OPTIONS_COMPLETE_CONTAINER;
+        /* -h or --list typed before WORD do not change what is being done now. */
+        o->action = OPTIONS_COMPLETE;
+}
+
+int options_parse_as(enum options_mode mode, int argc, char **argv, struct options *ret, struct nsx_error *err) {
+        struct options o = {
+                .action = OPTIONS_RUN,
+                .timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
+                .verify = true,
+                .plugin = mode == OPTIONS_MODE_PLUGIN,
+        };
+        int r, first = 0;
+
+        /* The docker CLI's entry points come first, with no global options before them. */
+        if (argc >= 2 && streq(argv[1], "docker-cli-plugin-metadata")) {
+                o.action = OPTIONS_PLUGIN_METADATA;
+                *ret = o;
+                return 0;
+        }
+        if (argc >= 2 && (streq(argv[1], "__complete") || streq(argv[1], "__completeNoDesc"))) {
+                parse_complete(argc, argv, &o);
+                *ret = o;
+                return 0;
+        }
+
+        if (mode == OPTIONS_MODE_PLUGIN) {
+                first = parse_docker_globals(argc, argv, &o, err);
+                if (first < 0)
+                        return first;
+        }
+        /* From here the plugin name stands where the program name would. */
+        r = parse_command_line(argc - first, argv + first, &o, err);
+        if (r < 0)
+                return r;
+        *ret = o;
+        return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err) {
+        return options_parse_as(OPTIONS_MODE_DIRECT, argc, argv, ret, err);
 }

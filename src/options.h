@@ -12,7 +12,33 @@ enum options_action {
         OPTIONS_HELP,
         OPTIONS_VERSION,
         OPTIONS_LISTENERS, /* --listeners: report what listens in containers, enter nothing */
+        OPTIONS_LIST,            /* --list: print the names of running containers */
+        OPTIONS_COMPLETE,        /* __complete/__completeNoDesc: answer a shell completion (cobra protocol) */
+        OPTIONS_PLUGIN_METADATA, /* docker-cli-plugin-metadata: the docker CLI asks who we are */
 };
+
+/* How docker-nsexec was started: by the user, or by the docker CLI as its plugin "nsexec"
+ * (DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND is set): then argv carries docker's own global
+ * options and the plugin name before ours. */
+enum options_mode {
+        OPTIONS_MODE_DIRECT,
+        OPTIONS_MODE_PLUGIN,
+};
+
+/* What the word being completed is, for OPTIONS_COMPLETE. */
+enum options_complete_what {
+        OPTIONS_COMPLETE_CONTAINER, /* CONTAINER: running containers' names, IDs for a hex prefix */
+        OPTIONS_COMPLETE_OPTION,    /* an option's name */
+        OPTIONS_COMPLETE_DIR,       /* the value of -w/--wd: a directory */
+        OPTIONS_COMPLETE_NOTHING,   /* a value we cannot guess (-H, -c, --timeout) or a bad line */
+        OPTIONS_COMPLETE_COMMAND,   /* CMD or its arguments: the shell's own completion */
+};
+
+/* The bound on the engine exchange when completing: a TAB must never hang the shell. */
+#define OPTIONS_COMPLETE_TIMEOUT_MS 500L
+
+/* The plugin name when argv[0] does not say (the docker CLI runs docker-NAME as "docker NAME"). */
+#define OPTIONS_PLUGIN_NAME "nsexec"
 
 #define OPTIONS_TIMEOUT_DEFAULT_MS 10000L
 #define OPTIONS_TIMEOUT_MAX_MS (24L * 3600 * 1000)
@@ -33,12 +59,37 @@ struct options {
         bool json;           /* --json: the listeners report as JSON */
         char **containers;   /* --listeners: every CONTAINER given (n_containers; 0: all running) */
         int n_containers;
+        bool plugin;         /* run by the docker CLI as its plugin */
+        const char *config;  /* the docker CLI's --config DIR (plugin mode), NULL when absent */
+        /* OPTIONS_COMPLETE: the word being completed, what it is, and whether the shell
+         * wants "CANDIDATE\tDESCRIPTION" lines (__complete) or bare ones (__completeNoDesc). */
+        const char *complete_word;
+        enum options_complete_what complete_what;
+        bool complete_descriptions;
 };
 
 /* Parses argv (argv[0] is the program). Options stop at CONTAINER or "--"; everything after
  * CONTAINER is the command, untouched. Returns 0, or a negative errno with *err set (kind
  * NSX_ERR_USAGE). The result points into argv. */
 int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err);
+
+/* options_parse for either mode. Both modes also recognise the docker CLI's entry points as
+ * argv[1]: "docker-cli-plugin-metadata", and "__complete [NAME] ARGS... WORD" (cobra's
+ * protocol; NAME is the plugin name, left out by some docker bash completions), where ARGS are
+ * what was typed before WORD, parsed as ours to find what WORD is. In plugin mode, docker's
+ * global options before NAME are skipped; -H/--host, -c/--context, --config and -D/--debug are
+ * honoured, the --tls* ones refused (the engine is local and spoken to in plain HTTP). */
+int options_parse_as(enum options_mode mode, int argc, char **argv, struct options *ret, struct nsx_error *err);
+
+/* One option, for completion: its names and a one-line description. */
+struct options_doc {
+        const char *long_name; /* "--host" */
+        const char *short_name; /* "-H", or NULL */
+        const char *description;
+};
+
+/* Every option, in --help order, NULL-terminated (long_name NULL). */
+extern const struct options_doc options_docs[];
 
 /* Parses a --timeout value: seconds, decimals allowed, > 0 and at most a day. */
 int options_parse_timeout(const char *s, long *ret_ms);

@@ -290,6 +290,223 @@ static void test_listeners(void **state) {
         assert_string_equal(o.command[0], "db");
 }
 
+/* The docker CLI as it runs a plugin: its global options, the plugin name, then ours. */
+#define PARSE_PLUGIN(o, err, ...)                                                                  \
+        options_parse_as(OPTIONS_MODE_PLUGIN, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err))
+
+static void test_list(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--list"), 0);
+        assert_int_equal(o.action, OPTIONS_LIST);
+        assert_null(o.container);
+        assert_int_equal(PARSE(&o, &err, "-H", "unix:///a", "--timeout", "1", "--list"), 0);
+        assert_int_equal(o.action, OPTIONS_LIST);
+        assert_string_equal(o.host, "unix:///a");
+        assert_int_equal(o.timeout_ms, 1000);
+        assert_int_equal(PARSE(&o, &err, "--list", "-c", "ctx"), 0);
+        assert_string_equal(o.context, "ctx");
+        /* --help still wins; a CONTAINER is not a list's business. */
+        assert_int_equal(PARSE(&o, &err, "--list", "--help"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_true(PARSE(&o, &err, "--list", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "--list takes no CONTAINER or command, got 'web'");
+        assert_true(PARSE(&o, &err, "--list", "-c", "x", "-H", "unix:///a") < 0);
+        /* After CONTAINER, --list belongs to the command. */
+        assert_int_equal(PARSE(&o, &err, "web", "--list"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_string_equal(o.command[0], "--list");
+}
+
+static void test_plugin_metadata(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "docker-cli-plugin-metadata"), 0);
+        assert_int_equal(o.action, OPTIONS_PLUGIN_METADATA);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "docker-cli-plugin-metadata"), 0);
+        assert_int_equal(o.action, OPTIONS_PLUGIN_METADATA);
+        /* Only as the first word: later it is a container or a command. */
+        assert_int_equal(PARSE(&o, &err, "web", "docker-cli-plugin-metadata"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+}
+
+static void test_plugin_argv(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "web", "curl", "-s"), 0);
+        assert_true(o.plugin);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_string_equal(o.container, "web");
+        assert_string_equal(o.command[0], "curl");
+        assert_string_equal(o.command[1], "-s");
+        assert_null(o.host);
+
+        /* docker's globals, in each of the forms its flag parser takes. */
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-H", "unix:///a", "--log-level", "debug", "nsexec", "-n", "web"), 0);
+        assert_string_equal(o.host, "unix:///a");
+        assert_string_equal(o.container, "web");
+        assert_null(o.command);
+        assert_false(o.verbose);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "--host=unix:///b", "-D", "nsexec", "web"), 0);
+        assert_string_equal(o.host, "unix:///b");
+        assert_true(o.verbose);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-H=unix:///c", "nsexec", "web"), 0);
+        assert_string_equal(o.host, "unix:///c");
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-Hunix:///d", "-lerror", "nsexec", "web"), 0);
+        assert_string_equal(o.host, "unix:///d");
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-DH", "unix:///e", "nsexec", "web"), 0);
+        assert_string_equal(o.host, "unix:///e");
+        assert_true(o.verbose);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-c", "ctx", "--config", "/cfg", "nsexec", "web"), 0);
+        assert_string_equal(o.context, "ctx");
+        assert_string_equal(o.config, "/cfg");
+        assert_null(o.host);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "--context=ctx2", "--config=/cfg2", "nsexec", "--list"), 0);
+        assert_string_equal(o.context, "ctx2");
+        assert_string_equal(o.config, "/cfg2");
+        assert_int_equal(o.action, OPTIONS_LIST);
+
+        /* Our own options after the name; ours and docker's must still agree on the engine. */
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "-H", "unix:///f", "--timeout", "2", "web", "-H", "x"), 0);
+        assert_string_equal(o.host, "unix:///f");
+        assert_int_equal(o.timeout_ms, 2000);
+        assert_string_equal(o.command[0], "-H");
+        assert_true(PARSE_PLUGIN(&o, &err, "-c", "ctx", "nsexec", "-H", "unix:///g", "web") < 0);
+        assert_string_equal(err.message, "--context and --host cannot be used together");
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "--help"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "help", "nsexec"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        assert_true(PARSE_PLUGIN(&o, &err, "help", "web") < 0);
+
+        /* The plugin name follows argv[0]: docker runs docker-NAME as "docker NAME". */
+        assert_int_equal(options_parse_as(OPTIONS_MODE_PLUGIN, 3, (char *[]) {"/x/docker-nsx", "nsx", "web", NULL}, &o, &err),
+                         0);
+        assert_string_equal(o.container, "web");
+
+        /* The same argv without plugin mode: "nsexec" is the container. */
+        assert_int_equal(PARSE(&o, &err, "nsexec", "web"), 0);
+        assert_string_equal(o.container, "nsexec");
+        assert_false(o.plugin);
+}
+
+static void test_plugin_argv_errors(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_true(PARSE_PLUGIN(&o, &err, "web", "ls") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "run as a docker CLI plugin, but 'nsexec' does not follow docker's options");
+        assert_true(PARSE_PLUGIN(&o, &err, "-H", "unix:///a") < 0);
+        assert_string_equal(err.message, "run as a docker CLI plugin, but 'nsexec' does not follow docker's options");
+        assert_true(PARSE_PLUGIN(&o, &err, "--tlsverify", "nsexec", "web") < 0);
+        assert_string_equal(err.message, "docker's TLS options are not supported (--tlsverify): the engine must be local");
+        assert_true(PARSE_PLUGIN(&o, &err, "--tlscacert", "/ca.pem", "nsexec", "web") < 0);
+        assert_string_equal(err.message, "docker's TLS options are not supported (--tlscacert): the engine must be local");
+        assert_true(PARSE_PLUGIN(&o, &err, "--bogus", "nsexec", "web") < 0);
+        assert_string_equal(err.message, "unknown docker option '--bogus'");
+        assert_true(PARSE_PLUGIN(&o, &err, "-x", "nsexec", "web") < 0);
+        assert_string_equal(err.message, "unknown docker option '-x'");
+        assert_true(PARSE_PLUGIN(&o, &err, "nsexec") < 0);
+        assert_string_equal(err.message, "missing CONTAINER");
+        assert_true(PARSE_PLUGIN(&o, &err, "nsexec", "-H") < 0);
+        assert_string_equal(err.message, "option '-H' needs a value");
+}
+
+/* What the word after ARGS is, for "__complete nsexec ARGS... WORD". */
+static enum options_complete_what complete_what(int argc, char **argv, const char **ret_word) {
+        struct options o;
+        struct nsx_error err = {};
+
+        assert_int_equal(options_parse(argc, argv, &o, &err), 0);
+        assert_int_equal(o.action, OPTIONS_COMPLETE);
+        *ret_word = o.complete_word;
+        return o.complete_what;
+}
+#define WHAT(word, ...) complete_what(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (word))
+
+static void test_complete(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        const char *word;
+        (void) state;
+
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", ""), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "we"), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "we");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-n", "--timeout", "3", "we"), OPTIONS_COMPLETE_CONTAINER);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--"), OPTIONS_COMPLETE_OPTION);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-n", "-"), OPTIONS_COMPLETE_OPTION);
+        assert_string_equal(word, "-");
+        /* After "--" a dash-led word is CONTAINER; "--" as -H's value ends nothing. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--", "-"), OPTIONS_COMPLETE_CONTAINER);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-H", "--", "-"), OPTIONS_COMPLETE_OPTION);
+        /* Values. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-w", "/t"), OPTIONS_COMPLETE_DIR);
+        assert_string_equal(word, "/t");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-nw", ""), OPTIONS_COMPLETE_DIR);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--wd", ""), OPTIONS_COMPLETE_DIR);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-H", "unix"), OPTIONS_COMPLETE_NOTHING);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--context", ""), OPTIONS_COMPLETE_NOTHING);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--timeout", ""), OPTIONS_COMPLETE_NOTHING);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--bogus", ""), OPTIONS_COMPLETE_NOTHING);
+        /* After CONTAINER: the command and its arguments, the shell's business. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "web", ""), OPTIONS_COMPLETE_COMMAND);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-n", "web", "curl", "-"), OPTIONS_COMPLETE_COMMAND);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-w", "/tmp", "web", "-w"), OPTIONS_COMPLETE_COMMAND);
+
+        /* The engine typed so far is the one asked; --help typed does not stop completion. */
+        assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "-H", "unix:///a", "--help", "w"), 0);
+        assert_int_equal(o.action, OPTIONS_COMPLETE);
+        assert_string_equal(o.host, "unix:///a");
+        assert_true(o.complete_descriptions);
+        assert_int_equal(PARSE(&o, &err, "__completeNoDesc", "nsexec", "--context=c", ""), 0);
+        assert_string_equal(o.context, "c");
+        assert_false(o.complete_descriptions);
+
+        /* Without the plugin name (Debian's docker bash completion leaves it out). */
+        assert_int_equal(WHAT(&word, "__completeNoDesc", "we"), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "we");
+        assert_int_equal(WHAT(&word, "__completeNoDesc", "web", ""), OPTIONS_COMPLETE_COMMAND);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec"), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "nsexec");
+        assert_int_equal(WHAT(&word, "__complete"), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "");
+
+        /* In plugin mode too (docker 23+ sets the plugin variable for completion). */
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "__complete", "nsexec", "-c", "x", "we"), 0);
+        assert_int_equal(o.action, OPTIONS_COMPLETE);
+        assert_string_equal(o.context, "x");
+        assert_int_equal(o.complete_what, OPTIONS_COMPLETE_CONTAINER);
+}
+
+static void test_options_docs(void **state) {
+        size_t n = 0;
+        (void) state;
+
+        /* Every option getopt knows is offered, with a description. */
+        for (const struct options_doc *d = options_docs; d->long_name; d++, n++) {
+                struct options o;
+                struct nsx_error err = {};
+
+                assert_true(strncmp(d->long_name, "--", 2) == 0);
+                assert_non_null(d->description);
+                /* A name the parser does not know would be an "unknown option" error. */
+                if (options_parse(3, (char *[]) {"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
+                        assert_null(strstr(err.message, "unknown option"));
+        }
+        assert_int_equal(n, 21);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_container_and_command),
@@ -307,6 +524,12 @@ int main(void) {
                 cmocka_unit_test(test_context_and_verbose),
                 cmocka_unit_test(test_listeners),
                 cmocka_unit_test(test_host_dns),
+                cmocka_unit_test(test_list),
+                cmocka_unit_test(test_plugin_metadata),
+                cmocka_unit_test(test_plugin_argv),
+                cmocka_unit_test(test_plugin_argv_errors),
+                cmocka_unit_test(test_complete),
+                cmocka_unit_test(test_options_docs),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
