@@ -274,7 +274,7 @@ say "Peak RSS"
 rss "$nsx" "$bin" -H "$host" web true
 rss "$nsx_lean" "$lean_bin" -H "$host" web true
 rss "$pipeline" sh -c "nsenter -t \"\$($docker_cli -H $host inspect -f '{{.State.Pid}}' web)\" -n true"
-rss "$dexec (client only)" "$docker_cli" -H "$host" exec web true
+rss "$dexec" "$docker_cli" -H "$host" exec web true
 rss "$floor" nsenter -t "$pid" -n true
 rss "$curl1" curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1.41/containers/web/json
 
@@ -385,7 +385,7 @@ fi
     echo "|---|---|"
     printf '%s\n' "${info_rows[@]}"
     echo
-    echo "### Peak RSS (\`/usr/bin/time -f %M\`, median of 5)"
+    echo "### Peak RSS (\`/usr/bin/time -f %M\`, median of 5; of \`docker\` commands, the client's only)"
     echo
     echo "| command | KiB |"
     echo "|---|---|"
