@@ -39,7 +39,8 @@ a private Docker daemon it starts and stops itself. Prints a markdown summary
 $NSX_BENCH_OUT.
 
 Environment:
-  NSX_BENCH_CONTAINERS            running containers for the --list comparison (1000)
+  NSX_BENCH_CONTAINERS            running containers for the --list comparison (1000;
+                                  each has a containerd shim of ~10 MB: 1000 need ~10 GB)
   NSX_BENCH_LISTENER_CONTAINERS   containers with a listener for --listeners (100)
   NSX_BENCH_RUNS                  hyperfine runs of the lookup comparison (200)
   NSX_BENCH_SLOW_RUNS             runs of the list and listeners comparisons (20)
