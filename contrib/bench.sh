@@ -367,6 +367,8 @@ fi
     echo "| target | medians | ratio | limit | |"
     echo "|---|---|---|---|---|"
     printf '%s\n' "${target_rows[@]}"
+    echo
+    echo "Targets met: $(printf '%s\n' "${target_rows[@]}" | grep -c '| met |') of ${#target_rows[@]}."
     if [[ -f $out/listeners.md ]]; then
         echo
         echo "### Listeners report over $n_listeners containers"
