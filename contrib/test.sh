@@ -6,8 +6,10 @@
 # (.ci/run).  Debian 12, root.
 #
 #   1. installs the packages that are missing
-#   2. builds build/ (-Dwerror=true) and build-asan/ (ASan + UBSan), from
-#      scratch: both directories are deleted first
+#   2. builds build/ (-Dwerror=true), build-asan/ (ASan + UBSan) and
+#      build-lean/ (-Dlean_curl=true: a static HTTP-only libcurl built from
+#      the curl wrap, its source fetched by contrib/fetch-subprojects.sh from
+#      Debian's source package), from scratch: the directories are deleted first
 #   3. starts a private dockerd in network namespace nsx-test, state under
 #      /run/nsx-test, and a private Podman API service, state under
 #      /run/nsx-podman, and imports the image local/busybox into each
@@ -29,19 +31,20 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: contrib/test.sh [--no-asan] [--no-fuzz] [--] [MESON-TEST-ARGS...]
+Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--] [MESON-TEST-ARGS...]
 
-Build build/, build-asan/ and build-fuzz/ from scratch, start a private
-Docker daemon (state in /run/nsx-test, network namespace nsx-test) and a
-private Podman service (state in /run/nsx-podman), run `meson test` in
-build/ and build-asan/ against them, the unit suite under valgrind, and
-each fuzz target of build-fuzz/ for a bounded time; stop the daemons and
-print a summary. The last line
+Build build/, build-asan/, build-lean/ and build-fuzz/ from scratch, start a
+private Docker daemon (state in /run/nsx-test, network namespace nsx-test)
+and a private Podman service (state in /run/nsx-podman), run `meson test`
+in build/, build-asan/ and build-lean/ against them, the unit suite under
+valgrind, and each fuzz target of build-fuzz/ for a bounded time; stop the
+daemons and print a summary. The last line
 of output is "N passed, N failed, N skipped" (test cases: the subtests of
 TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
 
   --no-asan        skip the sanitizer build (quicker local runs)
+  --no-lean        skip the -Dlean_curl=true build (static libcurl from the wrap)
   --no-fuzz        skip the fuzz build and runs (NSX_FUZZ_SECONDS=N sets
                    each target's run, default 60)
   -h, --help       show this help
@@ -54,11 +57,13 @@ EOF
 asan=1
 fuzz=1
 fuzz_seconds=${NSX_FUZZ_SECONDS:-60}
+lean=1
 meson_args=()
 while (($#)); do
     case $1 in
         --no-asan) asan=0 ;;
         --no-fuzz) fuzz=0 ;;
+        --no-lean) lean=0 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; meson_args+=("$@"); break ;;
         *) meson_args+=("$1") ;;
@@ -118,16 +123,15 @@ step "Packages"
 nsx_install_packages \
     meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
     docker.io cgroupfs-mount busybox-static curl iproute2 podman \
-    libcmocka-dev bats bats-assert bats-support python3 clang \
-    libclang-rt-14-dev valgrind \
-
-    zsh fish bash-completion mandoc groff ||
+    libcmocka-dev bats bats-assert bats-support python3 clang cmake \
+    libclang-rt-14-dev valgrind zsh fish bash-completion mandoc groff ||
     die "could not install the needed packages"
 echo "ok"
 
 # --- build -------------------------------------------------------------------
 builds=(build)
 ((asan)) && builds+=(build-asan)
+((lean)) && builds+=(build-lean)
 ((fuzz)) && builds+=(build-fuzz)
 built=()
 build_failed=()
@@ -137,6 +141,7 @@ setup_args() {
         build) echo "-Dwerror=true" ;;
         build-asan) echo "-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true" ;;
         build-fuzz) echo "-Dfuzz=true -Dtests=disabled -Db_lundef=false -Dwerror=true" ;;
+        build-lean) echo "-Dlean_curl=true -Dwerror=true" ;;
     esac
 }
 setup_env() {
@@ -147,6 +152,13 @@ setup_env() {
 for b in "${builds[@]}"; do
     step "Build $b"
     rm -rf -- "${root:?}/$b"
+    # The lean build's curl source comes from Debian's source package, never
+    # from the network at build time (meson would try curl.se).
+    if [[ $b == build-lean ]] && ! "$root/contrib/fetch-subprojects.sh" 9>&-; then
+        build_failed+=("$b")
+        echo "test.sh: BUILD FAILED: $b (contrib/fetch-subprojects.sh)" >&2
+        continue
+    fi
     # shellcheck disable=SC2046 # the options are single words
     if env $(setup_env "$b") meson setup "$b" $(setup_args "$b") 9>&- && meson compile -C "$b" 9>&-; then
         built+=("$b")
