@@ -376,8 +376,13 @@ static void parse_complete(int argc, char **argv, struct options *o) {
         /* The words before WORD, with argv[first - 1] standing in for the program name. */
         n = first < argc ? argc - first : 1;
 
+        /* What the typed options ask for (--listeners) decides what WORD is. */
+        o->action = OPTIONS_RUN;
         if (parse_options(n, argv + first - 1, o, &st, &ignored) < 0)
                 o->complete_what = st.missing == 'w' ? OPTIONS_COMPLETE_DIR : OPTIONS_COMPLETE_NOTHING;
+        else if (o->action == OPTIONS_LISTENERS && optind < n)
+                /* --listeners takes any number of containers, and no option after them. */
+                o->complete_what = o->complete_word[0] == '-' ? OPTIONS_COMPLETE_NOTHING : OPTIONS_COMPLETE_CONTAINER;
         else if (optind < n)
                 o->complete_what = OPTIONS_COMPLETE_COMMAND; /* CONTAINER is already typed */
         else if (o->complete_word[0] == '-' && !st.dashdash)

@@ -17,9 +17,10 @@ _docker_nsexec() {
     # -n : keeps unix:///path one word; -s splits --opt=value.
     _init_completion -s -n : || return
 
-    local i j w c container_at=0 dashdash=0
+    local i j w c container_at=0 dashdash=0 listeners=0
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
+        [[ $w == --listeners ]] && ((!dashdash)) && listeners=1
         if ((dashdash)); then
             container_at=$i
             break
@@ -45,8 +46,11 @@ _docker_nsexec() {
         esac
     done
 
+    # --listeners takes containers only, as many as are typed.
+    if ((container_at && listeners)); then
+        [[ $cur == -* ]] && return
     # After CONTAINER: a command of the host, then whatever completes that command.
-    if ((container_at)); then
+    elif ((container_at)); then
         _command_offset $((container_at + 1))
         return
     fi

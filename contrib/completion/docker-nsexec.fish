@@ -4,7 +4,8 @@
 # DOCKER_HOST, also as VAR=value before the command), then a host command and that command's
 # own completion (__fish_complete_subcommand).
 
-# Where the cursor is: "options" (before CONTAINER), "container" (after --), "value OPTION"
+# Where the cursor is: "options" (before CONTAINER), "container" (after --, or after a first
+# container of --listeners), "value OPTION"
 # (the word is an option's value) or "command N" (CONTAINER is word N after docker-nsexec).
 function __docker_nsexec_where
     set -l tokens (commandline -opc)
@@ -15,6 +16,8 @@ function __docker_nsexec_where
     set -l n (count $tokens)
     set -l i 1
     set -l dashdash 0
+    set -l listeners 0
+    set -l containers 0
     while test $i -le $n
         set -l w $tokens[$i]
         if test $dashdash = 1
@@ -24,6 +27,8 @@ function __docker_nsexec_where
         switch $w
             case --
                 set dashdash 1
+            case --listeners
+                set listeners 1
             case -H --host -c --context -w --wd --timeout
                 if test $i -eq $n
                     echo value $w
@@ -47,12 +52,16 @@ function __docker_nsexec_where
                     end
                 end
             case '*'
-                echo command $i
-                return
+                # --listeners takes containers only, as many as are typed.
+                if test $listeners = 0
+                    echo command $i
+                    return
+                end
+                set containers 1
         end
         set i (math $i + 1)
     end
-    if test $dashdash = 1
+    if test $dashdash = 1 -o $containers = 1
         echo container
     else
         echo options

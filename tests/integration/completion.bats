@@ -135,7 +135,7 @@ elapsed_ok() {
 @test "bash, zsh, fish: options complete before CONTAINER, with descriptions in zsh and fish" {
     for shell in bash zsh fish; do
         complete_in $shell "docker-nsexec --ho"
-        assert_output "--host"
+        assert_output "$(printf -- '--host\n--host-dns')"
         complete_in $shell "docker-nsexec -n --no-v"
         assert_output "--no-verify"
     done
@@ -165,6 +165,20 @@ elapsed_ok() {
         # Not ours: no container and no docker-nsexec option after CONTAINER.
         complete_in $shell "docker-nsexec -- $C-web ls --no-v"
         refute_line "--no-verify"
+    done
+}
+
+@test "bash, zsh, fish: --listeners takes containers only, any number of them" {
+    for shell in bash zsh fish; do
+        complete_in $shell "docker-nsexec --listeners $C-"
+        assert_line "$C-web"
+        assert_line "$C-work"
+        refute_line "$C-exited"
+        # After a first container: more containers, not a command.
+        complete_in $shell "docker-nsexec --listeners $C-web $C-wo"
+        assert_output "$C-work"
+        complete_in $shell "docker-nsexec --json --listeners $C-web cur"
+        refute_line curl
     done
 }
 

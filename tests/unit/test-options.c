@@ -463,6 +463,11 @@ static void test_complete(void **state) {
         assert_int_equal(WHAT(&word, "__complete", "nsexec", "web", ""), OPTIONS_COMPLETE_COMMAND);
         assert_int_equal(WHAT(&word, "__complete", "nsexec", "-n", "web", "curl", "-"), OPTIONS_COMPLETE_COMMAND);
         assert_int_equal(WHAT(&word, "__complete", "nsexec", "-w", "/tmp", "web", "-w"), OPTIONS_COMPLETE_COMMAND);
+        /* --listeners: every word is a container. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--listeners", "web", "d"), OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(word, "d");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--listeners", "web", "-"), OPTIONS_COMPLETE_NOTHING);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--listeners", ""), OPTIONS_COMPLETE_CONTAINER);
 
         /* The engine typed so far is the one asked; --help typed does not stop completion. */
         assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "-H", "unix:///a", "--help", "w"), 0);
