@@ -153,9 +153,12 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_respon
         }
 }
 
-/* Where the engine is: the command line first, then the environment, as the docker CLI. */
+/* Where the engine is: the command line first, then the environment, as the docker CLI; -v
+ * says which and why. */
 static int resolve_endpoint(const struct options *o, struct endpoint *ret, struct nsx_error *err) {
-        return endpoint_resolve(&(struct endpoint_inputs) {
+        int r;
+
+        r = endpoint_resolve(&(struct endpoint_inputs) {
                                         .flag_context = o->context,
                                         .flag_host = o->host,
                                         .env_host = getenv("DOCKER_HOST"),
@@ -167,6 +170,9 @@ static int resolve_endpoint(const struct options *o, struct endpoint *ret, struc
                                         .default_host = NSX_DEFAULT_HOST,
                                 },
                                 ret, err);
+        if (r >= 0 && o->verbose)
+                debug_exchange(ret, NULL);
+        return r;
 }
 
 /* -v: a file the engine named for the network view is not there, so the host's stays. The
@@ -191,8 +197,6 @@ static int query_container(const struct options *o, const char *ref, struct cont
         r = resolve_endpoint(o, &ep, err);
         if (r < 0)
                 return r;
-        if (o->verbose)
-                debug_exchange(&ep, NULL);
         r = container_inspect_path(ref, path, sizeof(path));
         if (r < 0)
                 return nsx_error_set(err, NSX_ERR_NOT_FOUND, -r, "container name too long: '%s'", o->container);
@@ -225,8 +229,6 @@ static int run_listeners(const struct options *o) {
         r = resolve_endpoint(o, &ep, &err);
         if (r < 0)
                 return report(&err);
-        if (o->verbose)
-                debug_exchange(&ep, NULL);
         r = survey_run(&ep, o->timeout_ms, o->verify, o->containers, (size_t) o->n_containers, &s, &err);
         if (r < 0)
                 return report(&err);
@@ -257,8 +259,6 @@ static int list_running(const struct options *o, long timeout_ms, struct contain
         r = resolve_endpoint(o, &ep, err);
         if (r < 0)
                 return r;
-        if (o->verbose)
-                debug_exchange(&ep, NULL);
         r = engine_get(&ep, CONTAINER_LIST_PATH, timeout_ms, &resp, err);
         if (r < 0)
                 return r;

@@ -109,3 +109,35 @@ nsx_shared_prefix() {
     done
     [ -n "$shared" ] && echo "$shared"
 }
+
+ns() { # ns PID NAME: the namespace link, "net:[4026531993]"
+    readlink "/proc/$1/ns/$2"
+}
+
+random_id() { # a fresh 64-hex container ID
+    od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# bg CMD...: starts CMD in the background with fd 3 closed; BG is its PID. Call BG_PIDS=() in
+# setup and bg_stop_all in teardown.
+bg() {
+    "$@" 3>&- &
+    BG=$!
+    BG_PIDS+=("$BG")
+}
+
+# bg_stop_all: kills what bg started, and the child of each first (unshare --fork's child would
+# outlive its parent).
+bg_stop_all() {
+    local pid kids
+    for pid in "${BG_PIDS[@]}"; do
+        kids=()
+        read -r -a kids 2>/dev/null <"/proc/$pid/task/$pid/children" || true
+        if [ "${#kids[@]}" -gt 0 ]; then
+            kill -KILL "${kids[@]}" 2>/dev/null || true
+        fi
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    BG_PIDS=()
+}

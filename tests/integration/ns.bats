@@ -41,18 +41,9 @@ setup() {
 }
 
 teardown() {
-    local pid dir kids
+    local dir
     nsx_fake_engine_stop
-    for pid in "${BG_PIDS[@]}"; do
-        # unshare --fork's child first: it would outlive its parent.
-        kids=()
-        read -r -a kids 2>/dev/null <"/proc/$pid/task/$pid/children" || true
-        if [ "${#kids[@]}" -gt 0 ]; then
-            kill -KILL "${kids[@]}" 2>/dev/null || true
-        fi
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    bg_stop_all
     # Innermost first; nsx-fake itself only once it is empty.
     for dir in "${CGROUP_DIRS[@]}"; do
         rmdir "$dir" 2>/dev/null || true
@@ -64,21 +55,6 @@ teardown() {
 }
 
 # --- helpers -------------------------------------------------------------------------------
-
-ns() { # ns PID NAME: the namespace link, "net:[4026531993]"
-    readlink "/proc/$1/ns/$2"
-}
-
-random_id() { # a fresh 64-hex container ID
-    od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
-}
-
-# bg CMD...: starts CMD in the background with fd 3 closed; BG is its PID (killed in teardown).
-bg() {
-    "$@" 3>&- &
-    BG=$!
-    BG_PIDS+=("$BG")
-}
 
 # wait_for CMD...: polls CMD (up to 5 s) until it succeeds.
 wait_for() {

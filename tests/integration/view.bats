@@ -40,19 +40,11 @@ setup() {
 }
 
 teardown() {
-    local pid
     nsx_fake_engine_stop
-    for pid in "${BG_PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    bg_stop_all
 }
 
 # --- helpers -------------------------------------------------------------------------------
-
-ns() { # ns PID NAME: the namespace link, "mnt:[4026531841]"
-    readlink "/proc/$1/ns/$2"
-}
 
 # A file's identity, following symlinks as the tools do: "DEV:INODE".
 ident() {
@@ -77,17 +69,6 @@ fresh() {
     dk rm -f "$1" >/dev/null 2>&1 || true
     dk run -d --name "$1" --net $C-net local/busybox sleep 3600 >/dev/null
     nsx_wait_running "$1"
-}
-
-random_id() { # a fresh 64-hex container ID
-    od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
-}
-
-# bg CMD...: starts CMD in the background with fd 3 closed; BG is its PID (killed in teardown).
-bg() {
-    "$@" 3>&- &
-    BG=$!
-    BG_PIDS+=("$BG")
 }
 
 # wait_for_ns PID NAME: until PID is in a NAME namespace other than ours (unshare has run).
