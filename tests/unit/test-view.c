@@ -11,11 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "enter.h"
 #include "util.h"
 #include "view.h"
+
+/* Whether this kernel (or valgrind, which does not know the call) has open_tree(2). Without it
+ * the view cannot be made, and view_prepare must say so. */
+static bool have_open_tree(void) {
+        int fd = (int) syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLOEXEC);
+
+        if (fd >= 0)
+                close(fd);
+        return fd >= 0 || errno != ENOSYS;
+}
 
 static void test_applies(void **state) {
         (void) state;
@@ -111,7 +124,9 @@ static void test_refused(void **state) {
         assert_string_equal(err.message, want);
 
         /* The second file is checked too, and the first one's clone is not leaked (ASan). */
-        assert_int_equal(view_prepare(geteuid() == 0 ? d->file : NULL, d->sub, "container 'web'", &v, &err), -EINVAL);
+        assert_int_equal(view_prepare(geteuid() == 0 && have_open_tree() ? d->file : NULL, d->sub, "container 'web'", &v,
+                                      &err),
+                         -EINVAL);
         snprintf(want, sizeof(want), "refusing the /etc/hosts of container 'web': '%s' is not a regular file", d->sub);
         assert_string_equal(err.message, want);
         assert_int_equal(v.resolv_conf.tree_fd, -1);
@@ -127,6 +142,12 @@ static void test_regular_file(void **state) {
         /* open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN. */
         if (geteuid() != 0)
                 skip();
+        if (!have_open_tree()) {
+                assert_int_equal(view_prepare(d->file, d->file, "container 'web'", &v, &err), -ENOSYS);
+                assert_non_null(strstr(err.message, "open_tree: not supported by this kernel (Linux 5.2 or later)"));
+                assert_string_equal(err.hint, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
+                return;
+        }
         assert_int_equal(view_prepare(d->file, d->file, "container 'web'", &v, &err), 0);
         assert_true(v.resolv_conf.tree_fd >= 0);
         assert_true(v.hosts.tree_fd >= 0);
