@@ -202,5 +202,6 @@ echo
 echo "Try next:"
 echo "  $prefix$rel$tool $name ip addr"
 echo "  $prefix$rel$tool $name ss -ltn"
+echo "  $prefix$rel$tool --listeners      # what listens where, and whether published ports work"
 echo "Stop the demo:"
 echo "  ${rel}contrib/demo.sh --stop"
