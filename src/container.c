@@ -41,6 +41,17 @@ static bool is_lower_hex(char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+/* Docker's name grammar, [a-zA-Z0-9][a-zA-Z0-9_.-]*: what the engine sends as a name is printed
+ * (tables, lists, completion), so nothing else may pass, no escape sequence or newline. */
+static bool name_valid(const char *s) {
+        if (!is_alnum(s[0]))
+                return false;
+        for (const char *p = s + 1; *p; p++)
+                if (!is_alnum(*p) && *p != '_' && *p != '.' && *p != '-')
+                        return false;
+        return true;
+}
+
 int container_ref_check(const char *typed, const char **ret_ref, struct nsx_error *err) {
         const char *ref = typed[0] == '/' ? typed + 1 : typed;
 
@@ -156,6 +167,8 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
         name = cJSON_GetObjectItemCaseSensitive(root, "Name");
         if (name && !cJSON_IsString(name))
                 return bad_answer(ref, "Name is not a string", err);
+        if (name && !name_valid(name->valuestring + (name->valuestring[0] == '/')))
+                return bad_answer(ref, "Name is not a valid container name", err);
 
         state = cJSON_GetObjectItemCaseSensitive(root, "State");
         if (!cJSON_IsObject(state))
@@ -269,7 +282,8 @@ void container_done(struct container *c) {
 }
 
 /* A list entry's "Names" holds "/name" plus one "/other/alias" per legacy link to it: the
- * container's own name is the one with no further "/". Podman may omit the leading "/". */
+ * container's own name is the one with no further "/" (and, as every name, in Docker's grammar).
+ * Podman may omit the leading "/". */
 static const char *own_name(const cJSON *names) {
         const cJSON *n;
 
@@ -279,7 +293,7 @@ static const char *own_name(const cJSON *names) {
                 if (!cJSON_IsString(n))
                         return NULL;
                 s = n->valuestring + (n->valuestring[0] == '/');
-                if (s[0] && !strchr(s, '/'))
+                if (name_valid(s))
                         return s;
         }
         return NULL;
@@ -315,7 +329,7 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
                 }
                 if (!name) {
                         container_summaries_free(list, n);
-                        return bad_list("an entry has no name", err);
+                        return bad_list("an entry has no valid name", err);
                 }
                 memcpy(list[n].id, id->valuestring, CONTAINER_ID_LEN + 1);
                 list[n].name = strdup(name);

@@ -236,6 +236,11 @@ static int run_listeners(const struct options *o) {
                 fprintf(stderr, PROGRAM ": debug: %u requests to the engine over one connection\n", s.requests);
         if (!o->verify)
                 fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that the PIDs belong to the containers\n");
+        if (s.unproven)
+                fprintf(stderr,
+                        PROGRAM ": warning: %u container%s left out: %s PID no longer proved %s (exited meanwhile?)\n",
+                        s.unproven, s.unproven == 1 ? "" : "s", s.unproven == 1 ? "its" : "their",
+                        s.unproven == 1 ? "its own" : "theirs");
 
         /* Colour only for a person: a terminal, and NO_COLOR (no-color.org) unset or empty. */
         color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
@@ -289,7 +294,11 @@ static int run_list(const struct options *o) {
         for (size_t i = 0; i < n; i++)
                 printf("%s\n", list[i].name);
         container_summaries_free(list, n);
-        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_NSX_FAILURE;
+        if (fflush(stdout) != 0) {
+                nsx_error_set(&err, NSX_ERR_ENTER, errno, "cannot write the list: %s", strerror(errno));
+                return report(&err);
+        }
+        return EXIT_SUCCESS;
 }
 
 /* __complete: cobra's protocol, candidates a line and then ":DIRECTIVE". Silent on stderr
@@ -450,10 +459,11 @@ int main(int argc, char **argv) {
                                 (int) c.pid, label);
         }
         /* The container's files for the network view, opened while nothing is entered yet
-         * (with -m or -a its own files are the command's anyway). A missing one is normal
+         * (with -m or -a its own files are the command's anyway; without -n there is no
+         * network to view). A missing one is normal
          * where the engine's files are not in our mount namespace (an engine in a container
          * or a snap): the host's file stays, and only -v says so. */
-        if (r >= 0 && !o.host_dns && !o.all && !(o.namespaces & ENTER_NS_MNT)) {
+        if (r >= 0 && !o.host_dns && !o.all && (o.namespaces & ENTER_NS_NET) && !(o.namespaces & ENTER_NS_MNT)) {
                 r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
                 if (r >= 0 && o.verbose && view.resolv_conf.missing)
                         debug_view_missing("resolv.conf", c.resolv_conf_path, "/etc/resolv.conf");

@@ -39,10 +39,16 @@ static void format_published(const struct listeners_port *p, char *buf, size_t s
                 return;
         }
         for (size_t i = 0; i < p->declared->n_bindings; i++) {
-                char one[64];
+                char one[64], earlier[64];
+                bool repeat = false;
 
+                /* The same host binding twice (IPv4 and IPv6 both "*") is shown once. */
                 format_binding(&p->declared->bindings[i], one, sizeof(one));
-                if (strstr(buf, one)) /* short lists: a substring test is enough to spot repeats */
+                for (size_t j = 0; j < i && !repeat; j++) {
+                        format_binding(&p->declared->bindings[j], earlier, sizeof(earlier));
+                        repeat = streq(one, earlier);
+                }
+                if (repeat)
                         continue;
                 len += (size_t) snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? "," : "", one);
                 if (len >= size)

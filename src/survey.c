@@ -174,16 +174,25 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 snprintf(label, sizeof(label), "container '%s'", n_refs ? refs[i] : c->name);
                 /* Pin, prove, then read through the pin: a reused PID is never reported as this
                  * container. */
+                bool unproven = false;
+
                 r = target_pin(c->pid, label, &t, err);
-                if (r >= 0 && verify)
+                if (r >= 0 && verify) {
                         r = target_verify(&t, c->id, label, err);
+                        unproven = r == -EPERM;
+                }
                 if (r >= 0)
                         r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);
                 if (r >= 0)
                         r = listeners_netns_of(t.procfd, &nets[kept].dev, &nets[kept].ino) < 0 ? -ESRCH : 0;
                 target_done(&t);
-                if (r == -ESRCH && n_refs == 0) {
-                        /* It stopped since the engine answered: it has nothing to report. */
+                if ((r == -ESRCH || unproven) && n_refs == 0) {
+                        /* It stopped since the engine answered (its PID may be another
+                         * process's by now): it has nothing to report. */
+                        if (unproven)
+                                s.unproven++;
+                        if (err)
+                                *err = (struct nsx_error) {};
                         survey_container_done(c);
                         continue;
                 }

@@ -29,13 +29,16 @@ struct survey {
         struct survey_container *v;
         size_t n;
         unsigned requests; /* made to the engine, all over one connection */
+        unsigned unproven; /* listed containers left out: their PID no longer proved theirs */
 };
 
 /* For each of refs (as typed), or every running container when n_refs is 0 (sorted by name):
  * one list request, one inspect each, all over one engine session closed before /proc is read;
  * then each PID is pinned (and proven the container's when verify), its sockets read through
  * the pin, their owners found in one pass over /proc, and each port judged. A named container
- * that is unknown or not running is an error; a listed one that stops meanwhile is left out. */
+ * that is unknown or not running is an error; a listed one that stops meanwhile is left out, as
+ * is one whose PID is no longer proven its own (it exited and the number was reused, counted in
+ * unproven). */
 int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *const *refs, size_t n_refs,
                struct survey *ret, struct nsx_error *err);
 

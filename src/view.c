@@ -167,7 +167,9 @@ static int mount_sysfs(struct nsx_error *err) {
         for (size_t i = 0; i < n; i++)
                 subs[i].tree_fd = open_tree(AT_FDCWD, subs[i].path, OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
 
-        /* A read-only /sys (we may run in a container ourselves) stays read-only. */
+        /* A read-only /sys (we may run in a container ourselves) stays read-only. The kernel
+         * gives every sysfs mount of one network namespace the same superblock: where the
+         * container's is read-only (Docker's default), ours is too, whatever these flags. */
         if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 flags |= MS_RDONLY;
         /* Detach the host's sysfs so the new one is not stacked on it; where that is refused

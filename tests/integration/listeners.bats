@@ -27,7 +27,8 @@ setup_file() {
     # Published and bound to every address: fine.
     dk run -d --name $C-any -p 18081:8080 local/busybox httpd -f -p 0.0.0.0:8080 -h /www >/dev/null
     # Published, nothing listens.
-    dk run -d --name $C-idle -p 18082:8080 local/busybox sleep 3600 >/dev/null
+    # Two host ports, one a prefix of the other: both are shown.
+    dk run -d --name $C-idle -p 18082:8080 -p 1808:8080 local/busybox sleep 3600 >/dev/null
     # IPv6 (off by default in containers here): a dual-stack [::] listener published, plus ::1
     # and an IPv4-mapped loopback listener that are not.
     dk run -d --name $C-v6 --sysctl net.ipv6.conf.all.disable_ipv6=0 -p 18083:8080 local/busybox sh -c \
@@ -116,8 +117,8 @@ row() {
 @test "a published port nobody listens on is flagged" {
     run "$NSX" --listeners $C-idle
     assert_success
-    row $C-idle -:8080 | grep -Eq '^nsx-lst-idle +tcp +-:8080 +\*:18082 +- +NOT LISTENING$'
-    assert_line "$C-idle: 8080/tcp is published as *:18082 but nothing listens on it in the container: is the service up, and on this port?"
+    row $C-idle -:8080 | grep -Eq '^nsx-lst-idle +tcp +-:8080 +\*:(18082,\*:1808|1808,\*:18082) +- +NOT LISTENING$'
+    assert_line --regexp "^$C-idle: 8080/tcp is published as \\*:(18082,\\*:1808|1808,\\*:18082) but nothing listens on it in the container: is the service up, and on this port\\?\$"
     run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18082/
     assert_failure
 }

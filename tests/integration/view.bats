@@ -330,13 +330,16 @@ host_busybox() {
         fail "stderr: $stderr"
     [ ! -e "$marker" ] || fail "the command ran"
 
-    # --host-dns does not look at the files at all; -m and -a do not need them.
+    # --host-dns does not look at the files at all; -m and -a do not need them, nor does an
+    # entry without the network namespace (-u): there is no network to view.
     run "$NSX" --host-dns $C-t2 touch "$marker"
     assert_success
     [ -e "$marker" ]
     run "$NSX" -m $C-t2 true
     assert_success
     run "$NSX" -a $C-t2 true
+    assert_success
+    run "$NSX" -u $C-t2 true
     assert_success
 }
 

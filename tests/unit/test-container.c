@@ -166,7 +166,8 @@ static void test_parse_list(void **state) {
         static const struct {
                 const char *file, *want;
         } bad[] = {
-                {"bad-list-no-name.json", "has no name"},
+                {"bad-list-no-name.json", "has no valid name"},
+                {"bad-list-name-escape.json", "has no valid name"},
                 {"bad-list-id.json", "64-digit"},
                 {"bad-list-object.json", "not a JSON array"},
                 {"bad-truncated.json", "not a JSON array"},
@@ -254,6 +255,7 @@ static void test_parse_bad(void **state) {
                 {"bad-id-upper.json", "Id is not hexadecimal"},
                 {"bad-running-string.json", "not a boolean"},
                 {"bad-name-number.json", "Name is not a string"},
+                {"bad-name-escape.json", "Name is not a valid container name"},
         };
         (void) state;
 
