@@ -344,6 +344,21 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
         return 0;
 }
 
+int container_list_from_response(long status, const char *body, size_t len, struct container_summary **ret,
+                                 size_t *ret_n, struct nsx_error *err) {
+        char msg[256];
+        int r;
+
+        if (status == 200)
+                return container_parse_list(body, len, ret, ret_n, err);
+        container_engine_message(body, len, msg, sizeof(msg));
+        r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused to list containers (HTTP %ld)%s%s", status,
+                          msg[0] ? ": " : "", msg);
+        if (err)
+                err->http_status = status;
+        return r;
+}
+
 void container_summaries_free(struct container_summary *s, size_t n) {
         for (size_t i = 0; i < n && s; i++)
                 free(s[i].name);

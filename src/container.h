@@ -66,6 +66,10 @@ void container_engine_message(const char *body, size_t len, char *buf, size_t si
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
                          struct nsx_error *err);
 
+/* Turns any list response into running containers or an error carrying the engine's message. */
+int container_list_from_response(long status, const char *body, size_t len, struct container_summary **ret,
+                                 size_t *ret_n, struct nsx_error *err);
+
 void container_summaries_free(struct container_summary *s, size_t n);
 
 /* Succeeds when the container has a process to enter; otherwise says why not. */

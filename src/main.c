@@ -269,14 +269,7 @@ static int list_running(const struct options *o, long timeout_ms, struct contain
                 return r;
         if (o->verbose)
                 debug_exchange(NULL, &resp);
-        if (resp.status != 200) {
-                char msg[256];
-
-                container_engine_message(resp.body, resp.len, msg, sizeof(msg));
-                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused to list containers (HTTP %ld): %s",
-                                  resp.status, msg);
-        } else
-                r = container_parse_list(resp.body, resp.len, ret, ret_n, err);
+        r = container_list_from_response(resp.status, resp.body, resp.len, ret, ret_n, err);
         engine_response_free(&resp);
         return r;
 }

@@ -102,16 +102,7 @@ static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *r
                 if (r < 0)
                         return r;
                 s->requests += (unsigned) resp.n_attempts;
-                if (resp.status != 200) {
-                        char msg[256];
-
-                        container_engine_message(resp.body, resp.len, msg, sizeof(msg));
-                        r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused to list containers (HTTP %ld)%s%s",
-                                          resp.status, msg[0] ? ": " : "", msg);
-                        engine_response_free(&resp);
-                        return r;
-                }
-                r = container_parse_list(resp.body, resp.len, &list, &n_list, err);
+                r = container_list_from_response(resp.status, resp.body, resp.len, &list, &n_list, err);
                 engine_response_free(&resp);
                 if (r < 0)
                         return r;

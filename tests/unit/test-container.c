@@ -182,6 +182,24 @@ static void test_parse_list(void **state) {
         }
 }
 
+static void test_list_from_response(void **state) {
+        struct container_summary *list = NULL;
+        struct nsx_error err = {};
+        size_t n = 0;
+        (void) state;
+
+        assert_int_equal(container_list_from_response(500, "{\"message\":\"boom\"}", 18, &list, &n, &err), -EPROTO);
+        assert_string_equal(err.message, "the engine refused to list containers (HTTP 500): boom");
+        assert_int_equal(err.http_status, 500);
+        err = (struct nsx_error) {};
+        assert_int_equal(container_list_from_response(404, "", 0, &list, &n, &err), -EPROTO);
+        assert_string_equal(err.message, "the engine refused to list containers (HTTP 404)");
+        assert_null(list);
+        assert_int_equal(container_list_from_response(200, "[]", 2, &list, &n, &err), 0);
+        assert_int_equal(n, 0);
+        container_summaries_free(list, n);
+}
+
 static void test_states(void **state) {
         static const struct {
                 const char *file;
@@ -444,6 +462,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_running),
                 cmocka_unit_test(test_parse_paths),
                 cmocka_unit_test(test_parse_list),
+                cmocka_unit_test(test_list_from_response),
                 cmocka_unit_test(test_states),
                 cmocka_unit_test(test_state_edge_cases),
                 cmocka_unit_test(test_parse_bad),
