@@ -126,6 +126,7 @@ struct parse_state {
 static int parse_options(int argc, char **argv, struct options *ret, struct parse_state *st, struct nsx_error *err) {
         struct options o = *ret;
         const char *value = NULL;
+        bool want_list = false, want_listeners = false;
         int c;
 
         /* optind = 0 makes glibc reinitialise getopt, so the parser can run more than once
@@ -174,13 +175,10 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         o.verify = false;
                         break;
                 case ARG_LIST:
+                        want_list = true;
+                        break;
                 case ARG_LISTENERS:
-                        if (o.action == (c == ARG_LIST ? OPTIONS_LISTENERS : OPTIONS_LIST))
-                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                                     "--list and --listeners cannot be used together");
-                        /* --help and --version still win, whatever their place. */
-                        if (o.action == OPTIONS_RUN)
-                                o.action = c == ARG_LIST ? OPTIONS_LIST : OPTIONS_LISTENERS;
+                        want_listeners = true;
                         break;
                 case ARG_JSON:
                         o.json = true;
@@ -212,6 +210,11 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "unknown option '%s'", argv[optind - 1]);
                 }
         }
+        /* --help and --version win, whatever their place; otherwise one mode at most. */
+        if (o.action == OPTIONS_RUN && want_list && want_listeners)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list and --listeners cannot be used together");
+        if (o.action == OPTIONS_RUN && (want_list || want_listeners))
+                o.action = want_list ? OPTIONS_LIST : OPTIONS_LISTENERS;
         /* "--" itself, not an option's value that happens to read "--". */
         st->dashdash = optind > 1 && streq(argv[optind - 1], "--") && argv[optind - 1] != value;
         *ret = o;
@@ -262,6 +265,9 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         if (o.action == OPTIONS_LIST) {
                 if (o.context && o.host)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+                if (o.namespaces || o.all || o.wd || o.host_dns)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "--list enters nothing: namespace options, --wd and --host-dns do not apply");
                 if (optind < argc)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
                                              argv[optind]);

@@ -315,6 +315,13 @@ static void test_list(void **state) {
         assert_int_equal(err.kind, NSX_ERR_USAGE);
         assert_string_equal(err.message, "--list takes no CONTAINER or command, got 'web'");
         assert_true(PARSE(&o, &err, "--list", "-c", "x", "-H", "unix:///a") < 0);
+        assert_true(PARSE(&o, &err, "--list", "-p") < 0);
+        assert_string_equal(err.message, "--list enters nothing: namespace options, --wd and --host-dns do not apply");
+        assert_true(PARSE(&o, &err, "--list", "--listeners") < 0);
+        assert_string_equal(err.message, "--list and --listeners cannot be used together");
+        /* --help wins wherever it stands, also over two modes at once. */
+        assert_int_equal(PARSE(&o, &err, "--list", "--listeners", "-h"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
         /* After CONTAINER, --list belongs to the command. */
         assert_int_equal(PARSE(&o, &err, "web", "--list"), 0);
         assert_int_equal(o.action, OPTIONS_RUN);
