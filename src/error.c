@@ -7,7 +7,7 @@
 
 /* Messages quote what the user typed and what the engine said: neither may smuggle terminal
  * control sequences (or a second line) onto the user's screen. */
-static void sanitize(char *s) {
+void nsx_sanitize(char *s) {
         for (; *s; s++)
                 if ((unsigned char) *s < 0x20 || *s == 0x7f)
                         *s = '?';
@@ -21,7 +21,7 @@ int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum, c
                 va_start(ap, fmt);
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
                 va_end(ap);
-                sanitize(err->message);
+                nsx_sanitize(err->message);
         }
         return errnum > 0 ? -errnum : -EINVAL;
 }
@@ -34,7 +34,7 @@ void nsx_error_hint(struct nsx_error *err, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
         va_end(ap);
-        sanitize(err->hint);
+        nsx_sanitize(err->hint);
 }
 
 int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid) {

@@ -33,5 +33,9 @@ __attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, e
  * this race, wherever it is noticed (pinning, proving, joining). Returns -ESRCH. */
 int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid);
 
+/* Replaces control characters (C0 and DEL) with '?': text from the user or the engine that is
+ * about to reach a terminal can then carry no escape sequence and no second line. */
+void nsx_sanitize(char *s);
+
 /* Sets the hint line of an error already filled in. */
 __attribute__((format(printf, 2, 3))) void nsx_error_hint(struct nsx_error *err, const char *fmt, ...);

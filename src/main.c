@@ -181,9 +181,7 @@ static void debug_view_missing(const char *what, const char *path, const char *t
         char line[512];
 
         snprintf(line, sizeof(line), "no %s at '%s': %s stays the host's", what, path, target);
-        for (char *p = line; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                        *p = '?';
+        nsx_sanitize(line);
         fprintf(stderr, PROGRAM ": debug: %s\n", line);
 }
 
