@@ -69,11 +69,13 @@ int container_ref_check(const char *typed, const char **ret_ref, struct nsx_erro
         return 0;
 }
 
-int container_inspect_path(const char *ref, char *buf, size_t size) {
+int container_inspect_path(const char *ref, const char *typed, char *buf, size_t size, struct nsx_error *err) {
         /* A checked reference holds only URL-unreserved characters, so it needs no escaping. */
         int n = snprintf(buf, size, "/containers/%s/json", ref);
 
-        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+        if (n < 0 || (size_t) n >= size)
+                return nsx_error_set(err, NSX_ERR_NOT_FOUND, ENAMETOOLONG, "container name too long: '%s'", typed);
+        return 0;
 }
 
 void container_engine_message(const char *body, size_t len, char *buf, size_t size) {
@@ -530,7 +532,8 @@ void container_ports_free(struct container_port *p, size_t n) {
         free(p);
 }
 
-int container_parse_network_mode(const char *body, size_t len, char *buf, size_t size) {
+int container_parse_network_mode(const char *ref, const char *body, size_t len, char *buf, size_t size,
+                                 struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         const cJSON *hc, *mode;
 
@@ -539,13 +542,13 @@ int container_parse_network_mode(const char *body, size_t len, char *buf, size_t
         buf[0] = '\0';
         root = cJSON_ParseWithLength(body, len);
         if (!cJSON_IsObject(root))
-                return -EBADMSG;
+                return bad_answer(ref, "not a JSON object", err);
         hc = cJSON_GetObjectItemCaseSensitive(root, "HostConfig");
         mode = cJSON_IsObject(hc) ? cJSON_GetObjectItemCaseSensitive(hc, "NetworkMode") : NULL;
         if (!mode || cJSON_IsNull(mode))
                 return 0;
         if (!cJSON_IsString(mode))
-                return -EBADMSG;
+                return bad_answer(ref, "HostConfig.NetworkMode", err);
         snprintf(buf, size, "%s", mode->valuestring);
         return 0;
 }

@@ -45,8 +45,9 @@ struct container_summary {
  * request path: this is what keeps "web/json?" or "web?x=1" away from the engine. */
 int container_ref_check(const char *typed, const char **ret_ref, struct nsx_error *err);
 
-/* Writes the inspect request path for a checked reference. */
-int container_inspect_path(const char *ref, char *buf, size_t size);
+/* Writes the inspect request path for a checked reference; typed (as the user wrote it) names
+ * the container when it does not fit. */
+int container_inspect_path(const char *ref, const char *typed, char *buf, size_t size, struct nsx_error *err);
 
 /* Parses an inspect answer (HTTP 200 body). ref is the container as typed, for messages. */
 int container_parse_inspect(const char *ref, const char *body, size_t len, struct container *ret,
@@ -112,5 +113,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
 void container_ports_free(struct container_port *p, size_t n);
 
 /* Copies HostConfig.NetworkMode of an inspect answer ("bridge", "host", "none",
- * "container:ID", a network's name) into buf; "" when absent. -EBADMSG when it is not a string. */
-int container_parse_network_mode(const char *body, size_t len, char *buf, size_t size);
+ * "container:ID", a network's name) into buf; "" when absent. -EBADMSG, naming ref, when it is
+ * not a string. */
+int container_parse_network_mode(const char *ref, const char *body, size_t len, char *buf, size_t size,
+                                 struct nsx_error *err);

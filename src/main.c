@@ -195,9 +195,9 @@ static int query_container(const struct options *o, const char *ref, struct cont
         r = resolve_endpoint(o, &ep, err);
         if (r < 0)
                 return r;
-        r = container_inspect_path(ref, path, sizeof(path));
+        r = container_inspect_path(ref, o->container, path, sizeof(path), err);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_NOT_FOUND, -r, "container name too long: '%s'", o->container);
+                return r;
 
         r = engine_get(&ep, path, o->timeout_ms, &resp, err);
         if (r < 0)

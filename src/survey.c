@@ -34,8 +34,9 @@ static int inspect_one(struct engine *e, const char *ref, const char *typed, boo
         char path[512];
         int r;
 
-        if (container_inspect_path(ref, path, sizeof(path)) < 0)
-                return nsx_error_set(err, NSX_ERR_NOT_FOUND, ENAMETOOLONG, "container name too long: '%s'", typed);
+        r = container_inspect_path(ref, typed, path, sizeof(path), err);
+        if (r < 0)
+                return r;
         r = engine_request(e, path, &resp, err);
         if (r < 0)
                 return r;
@@ -55,13 +56,14 @@ static int inspect_one(struct engine *e, const char *ref, const char *typed, boo
         }
         if (r >= 0)
                 r = container_parse_ports(typed, resp.body, resp.len, &ret->ports, &ret->n_ports, err);
-        if (r >= 0 && container_parse_network_mode(resp.body, resp.len, ret->network_mode,
-                                                   sizeof(ret->network_mode)) < 0) {
-                container_ports_free(ret->ports, ret->n_ports);
-                ret->ports = NULL;
-                ret->n_ports = 0;
-                r = nsx_error_set(err, NSX_ERR_ENGINE, EBADMSG,
-                                  "the engine's answer for container '%s' is malformed: HostConfig.NetworkMode", typed);
+        if (r >= 0) {
+                r = container_parse_network_mode(typed, resp.body, resp.len, ret->network_mode,
+                                                 sizeof(ret->network_mode), err);
+                if (r < 0) {
+                        container_ports_free(ret->ports, ret->n_ports);
+                        ret->ports = NULL;
+                        ret->n_ports = 0;
+                }
         }
         engine_response_free(&resp);
         if (r < 0) {

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
                 container_ports_free(ports, n);
         }
-        if (container_parse_network_mode((const char *) data, size, mode, sizeof(mode)) == 0 &&
+        if (container_parse_network_mode("fuzz", (const char *) data, size, mode, sizeof(mode), &err) == 0 &&
             strlen(mode) >= sizeof(mode))
                 __builtin_trap();
         return 0;

@@ -88,9 +88,13 @@ static void test_inspect_path(void **state) {
         char small[8];
         (void) state;
 
-        assert_int_equal(container_inspect_path("web", buf, sizeof(buf)), 0);
+        struct nsx_error err = {};
+
+        assert_int_equal(container_inspect_path("web", "/web", buf, sizeof(buf), &err), 0);
         assert_string_equal(buf, "/containers/web/json");
-        assert_int_equal(container_inspect_path("web", small, sizeof(small)), -ENAMETOOLONG);
+        assert_int_equal(container_inspect_path("web", "/web", small, sizeof(small), &err), -ENAMETOOLONG);
+        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_string_equal(err.message, "container name too long: '/web'");
 }
 
 static void test_parse_running(void **state) {
@@ -413,24 +417,27 @@ static void test_parse_ports(void **state) {
 }
 
 static void test_parse_network_mode(void **state) {
+        struct nsx_error err = {};
         char mode[32] = "x";
         size_t len;
         char *buf;
         (void) state;
 
         buf = fixture("good-ports.json", &len);
-        assert_int_equal(container_parse_network_mode(buf, len, mode, sizeof(mode)), 0);
+        assert_int_equal(container_parse_network_mode("web", buf, len, mode, sizeof(mode), NULL), 0);
         assert_string_equal(mode, "default");
         free(buf);
-        assert_int_equal(container_parse_network_mode("{}", 2, mode, sizeof(mode)), 0);
+        assert_int_equal(container_parse_network_mode("web", "{}", 2, mode, sizeof(mode), NULL), 0);
         assert_string_equal(mode, "");
-        assert_int_equal(container_parse_network_mode("{\"HostConfig\":{\"NetworkMode\":\"host\"}}", 37, mode,
-                                                      sizeof(mode)),
+        assert_int_equal(container_parse_network_mode("web", "{\"HostConfig\":{\"NetworkMode\":\"host\"}}", 37, mode,
+                                                      sizeof(mode), NULL),
                          0);
         assert_string_equal(mode, "host");
-        assert_int_equal(container_parse_network_mode("{\"HostConfig\":{\"NetworkMode\":1}}", 32, mode, sizeof(mode)),
-                         -EBADMSG);
-        assert_int_equal(container_parse_network_mode("[", 1, mode, sizeof(mode)), -EBADMSG);
+        assert_int_equal(
+                container_parse_network_mode("web", "{\"HostConfig\":{\"NetworkMode\":1}}", 32, mode, sizeof(mode), &err),
+                -EBADMSG);
+        assert_string_equal(err.message, "the engine's answer for container 'web' is malformed: HostConfig.NetworkMode");
+        assert_int_equal(container_parse_network_mode("web", "[", 1, mode, sizeof(mode), NULL), -EBADMSG);
 }
 
 static void test_parse_ports_bad(void **state) {
