@@ -221,12 +221,8 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
         return 0;
 }
 
-/* --listeners: every argument left is a CONTAINER; nothing is entered, so the options of
- * entry do not apply. */
+/* --listeners: every argument left is a CONTAINER. */
 static int options_listeners(int argc, char **argv, struct options *o, struct nsx_error *err) {
-        if (o->namespaces || o->all || o->wd || o->host_dns)
-                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                     "--listeners enters nothing: namespace options, --wd and --host-dns do not apply");
         for (int i = optind; i < argc; i++) {
                 if (argv[i][0] == '-')
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' must come before the containers",
@@ -249,41 +245,36 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         if (r < 0)
                 return r;
 
-        if (o.json && o.action != OPTIONS_LISTENERS && o.action != OPTIONS_HELP && o.action != OPTIONS_VERSION)
-                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--json goes with --listeners");
-
-        if (o.action == OPTIONS_LISTENERS) {
-                if (o.context && o.host)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
-                r = options_listeners(argc, argv, &o, err);
-                if (r < 0)
-                        return r;
-                *ret = o;
-                return 0;
-        }
-
-        if (o.action == OPTIONS_LIST) {
-                if (o.context && o.host)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
-                if (o.namespaces || o.all || o.wd || o.host_dns)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                             "--list enters nothing: namespace options, --wd and --host-dns do not apply");
-                if (optind < argc)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
-                                             argv[optind]);
-                *ret = o;
-                return 0;
-        }
-
         /* --help and --version win over everything else, as in coreutils. */
-        if (o.action != OPTIONS_RUN) {
+        if (o.action == OPTIONS_HELP || o.action == OPTIONS_VERSION) {
                 *ret = o;
                 return 0;
         }
+
+        if (o.json && o.action != OPTIONS_LISTENERS)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--json goes with --listeners");
 
         /* As the docker CLI: a context and a host are two answers to one question. */
         if (o.context && o.host)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+
+        if (o.action == OPTIONS_LIST || o.action == OPTIONS_LISTENERS) {
+                const char *mode = o.action == OPTIONS_LIST ? "--list" : "--listeners";
+
+                if (o.namespaces || o.all || o.wd || o.host_dns)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "%s enters nothing: namespace options, --wd and --host-dns do not apply", mode);
+                if (o.action == OPTIONS_LIST && optind < argc)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
+                                             argv[optind]);
+                if (o.action == OPTIONS_LISTENERS) {
+                        r = options_listeners(argc, argv, &o, err);
+                        if (r < 0)
+                                return r;
+                }
+                *ret = o;
+                return 0;
+        }
 
         if (o.namespaces == 0 && !o.all)
                 o.namespaces = ENTER_NS_NET;
