@@ -97,12 +97,13 @@ static int parse_tcp(const char *uri, const char *name, struct endpoint *ep, str
         }
         host[hlen] = '\0';
         if (*end == ':') {
-                char *pend;
+                /* Digits only: "+80", " 80" or "80x" is a typo or a trick, never a port. */
+                size_t plen;
 
                 port = end + 1;
-                errno = 0;
-                p = strtoul(port, &pend, 10);
-                if (errno || pend == port || p == 0 || p > 65535 || (*pend != '\0' && !streq(pend, "/")))
+                plen = strcspn(port, "/");
+                if (nsx_parse_decimal(port, plen, 65535, &p) < 0 || p == 0 ||
+                    (port[plen] != '\0' && !streq(port + plen, "/")))
                         goto invalid;
         } else if (*end != '\0' && !streq(end, "/"))
                 goto invalid;

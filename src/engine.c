@@ -83,16 +83,12 @@ static size_t header_line(char *line, size_t size, size_t nitems, void *userdata
         return size * nitems;
 }
 
+/* "MAJOR.MINOR", each digits only and below 1000: the engine's text, parsed strictly. */
 static bool parse_version(const char *v, unsigned long *major, unsigned long *minor) {
-        char *end;
+        const char *dot = strchr(v, '.');
 
-        if (*v < '0' || *v > '9')
-                return false;
-        *major = strtoul(v, &end, 10);
-        if (*end != '.' || end[1] < '0' || end[1] > '9')
-                return false;
-        *minor = strtoul(end + 1, &end, 10);
-        return *end == '\0' && *major < 1000 && *minor < 1000;
+        return dot && nsx_parse_decimal(v, (size_t) (dot - v), 999, major) == 0 &&
+               nsx_parse_decimal(dot + 1, strlen(dot + 1), 999, minor) == 0;
 }
 
 int engine_version_cmp(const char *a, const char *b) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "endpoint.h"
+#include "util.h"
 
 #define DEFAULT "unix:///var/run/docker.sock"
 #define NOWHERE "unix:///nonexistent/nsx-test/docker.sock"
@@ -244,12 +246,54 @@ static void test_tcp(void **state) {
                 assert_non_null(strstr(err.message, "DOCKER_HOST"));
         }
 
-        static const char *const bad[] = {"tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x",
-                                          "tcp://", "tcp://[::1", "tcp://127.0.0.1:80/path"};
+        static const char *const bad[] = {
+                "tcp://127.0.0.1:0",     "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x",   "tcp://",
+                "tcp://[::1",            "tcp://127.0.0.1:80/path",
+                /* strtoul took each of these: a sign, spaces, a base prefix, junk after. */
+                "tcp://127.0.0.1:+80",   "tcp://127.0.0.1: 80",   "tcp://127.0.0.1:-1",  "tcp://127.0.0.1:\t80",
+                "tcp://127.0.0.1:80 ",   "tcp://127.0.0.1:0x50",  "tcp://127.0.0.1:80x", "tcp://127.0.0.1:",
+                "tcp://[::1]:+2375",     "tcp://[::1]: 2375",     "tcp://localhost:+9",
+                "tcp://127.0.0.1:18446744073709551696", /* 2^64 + 80: wraps to 80 in an unsigned long */
+        };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(endpoint_parse(bad[i], ENDPOINT_FROM_FLAG, &ep, &err) < 0);
                 assert_non_null(strstr(err.message, "invalid engine endpoint"));
         }
+}
+
+static void test_parse_decimal(void **state) {
+        unsigned long v = 7;
+        (void) state;
+
+        static const struct {
+                const char *s;
+                unsigned long max, want;
+        } good[] = {
+                {"0", 10, 0}, {"80", 65535, 80}, {"65535", 65535, 65535}, {"0080", 65535, 80}, {"9", 9, 9},
+                {"18446744073709551615", ULONG_MAX, ULONG_MAX},
+        };
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+                assert_int_equal(nsx_parse_decimal(good[i].s, strlen(good[i].s), good[i].max, &v), 0);
+                assert_true(v == good[i].want);
+        }
+        static const char *const invalid[] = {"", "+80", "-80", " 80", "80 ", "\t80", "0x50", "80x", "8 0", "1.5", "\n"};
+        for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+                v = 7;
+                assert_int_equal(nsx_parse_decimal(invalid[i], strlen(invalid[i]), 65535, &v), -EINVAL);
+                assert_true(v == 7); /* untouched */
+        }
+        static const struct {
+                const char *s;
+                unsigned long max;
+        } range[] = {
+                {"65536", 65535}, {"10", 9}, {"18446744073709551616", ULONG_MAX}, {"99999999999999999999999", 65535},
+                {"1", 0},
+        };
+        for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+                assert_int_equal(nsx_parse_decimal(range[i].s, strlen(range[i].s), range[i].max, &v), -ERANGE);
+        /* Only the first len bytes count. */
+        assert_int_equal(nsx_parse_decimal("80/", 2, 65535, &v), 0);
+        assert_true(v == 80);
 }
 
 static void test_bad_endpoints(void **state) {
@@ -300,6 +344,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_contexts, make_tmp, remove_tmp),
                 cmocka_unit_test_setup_teardown(test_search, make_tmp, remove_tmp),
                 cmocka_unit_test(test_tcp),
+                cmocka_unit_test(test_parse_decimal),
                 cmocka_unit_test(test_bad_endpoints),
                 cmocka_unit_test(test_path_length),
         };

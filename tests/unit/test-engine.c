@@ -37,6 +37,13 @@ static void test_version_cmp(void **state) {
         assert_true(engine_version_cmp("1.44", "1.41") > 0);
         assert_true(engine_version_cmp("2.0", "1.99") > 0);
         assert_true(engine_version_cmp("junk", "1.24") < 0);
+        /* The engine's text: digits only on each side of one point, as for every number read. */
+        static const char *const junk[] = {"+1.41", " 1.41", "1.+41", "1. 41", "1.41 ", "1.41.2", "1.", ".41",
+                                           "1.4x", "1.-1", "1.0x29", "1000.1", "1.1000"};
+        for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+                assert_true(engine_version_cmp(junk[i], "0.0") < 0);
+                assert_true(engine_version_cmp("0.0", junk[i]) > 0);
+        }
 }
 
 int main(void) {
