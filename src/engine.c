@@ -423,9 +423,15 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
         if (!endpoint_trusts(e->ep, uid, e->caller)) {
                 char who[64];
 
-                if (uid == ENGINE_PEER_UID_UNKNOWN)
-                        snprintf(who, sizeof(who), "an unknown user");
-                else if (pid > 0)
+                if (uid == ENGINE_PEER_UID_UNKNOWN) {
+                        nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                                      "refusing the engine at %s (%s): the kernel cannot tell who runs it, and it was "
+                                      "not named (name it with -H or --context to trust it)",
+                                      where, endpoint_source_name(e->ep->source));
+                        e->refused = true;
+                        return CURL_PREREQFUNC_ABORT;
+                }
+                if (pid > 0)
                         snprintf(who, sizeof(who), "uid %u (pid %d)", (unsigned) uid, (int) pid);
                 else
                         snprintf(who, sizeof(who), "uid %u", (unsigned) uid);
