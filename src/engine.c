@@ -238,13 +238,13 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
  * requests, the deadline of the whole exchange and the API version agreed so far; and the
  * socket libcurl connects, whose peer is checked before any request goes out on it. */
 struct engine {
-        int fd;                  /* the socket of the connection, from open_socket; -1 if none */
-        bool fd_checked;         /* its peer was checked and believed */
-        uid_t caller;            /* geteuid(), for endpoint_trusts */
-        uid_t peer_uid;          /* whose engine, once checked */
+        int fd;                /* the socket of the connection, from open_socket; -1 if none */
+        bool fd_checked;       /* its peer was checked and believed */
+        uid_t caller;          /* geteuid(), for endpoint_trusts */
+        uid_t peer_uid;        /* whose engine, once checked */
         pid_t peer_pid;
-        struct nsx_error *err;   /* where check_peer puts a refusal, during perform() */
-        bool refused;            /* check_peer refused the engine: err says why */
+        struct nsx_error *err; /* where check_peer puts a refusal, during perform() */
+        bool refused;          /* check_peer refused the engine: err says why */
         const struct endpoint *ep;
         CURL *curl;
         long timeout_ms;         /* the whole --timeout, for messages */
@@ -535,7 +535,8 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         e->err = NULL;
         if (rc != CURLE_OK) {
                 /* check_peer's refusal: its words, not libcurl's "aborted by callback". */
-                r = e->refused ? -EPERM : transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
+                r = e->refused ? -EPERM
+                               : transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
                 free(e->sink.data);
                 e->sink = (struct sink) {};
                 return r;
