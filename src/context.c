@@ -30,10 +30,12 @@ int context_parse_config(const char *text, size_t len, char *buf, size_t size) {
         return copy_string(cJSON_GetObjectItemCaseSensitive(root, "currentContext"), buf, size);
 }
 
-int context_parse_meta(const char *text, size_t len, char *name, size_t name_size, char *host, size_t host_size) {
+int context_parse_meta(const char *text, size_t len, char *name, size_t name_size, char *host, size_t host_size,
+                       bool *skip_tls_verify) {
         _cleanup_(cJSON_Deletep) cJSON *root = cJSON_ParseWithLength(text, len);
-        const cJSON *endpoints, *docker;
+        const cJSON *endpoints, *docker, *skip;
 
+        *skip_tls_verify = false;
         if (!cJSON_IsObject(root))
                 return CONTEXT_PARSE_INVALID;
         if (copy_string(cJSON_GetObjectItemCaseSensitive(root, "Name"), name, name_size) < 0)
@@ -49,5 +51,12 @@ int context_parse_meta(const char *text, size_t len, char *name, size_t name_siz
                 return CONTEXT_PARSE_OK;
         if (!cJSON_IsObject(docker))
                 return CONTEXT_PARSE_INVALID;
+        /* A SkipTLSVerify that is not a boolean could mean either: the file is invalid. */
+        skip = cJSON_GetObjectItemCaseSensitive(docker, "SkipTLSVerify");
+        if (skip && !cJSON_IsNull(skip)) {
+                if (!cJSON_IsBool(skip))
+                        return CONTEXT_PARSE_INVALID;
+                *skip_tls_verify = cJSON_IsTrue(skip);
+        }
         return copy_string(cJSON_GetObjectItemCaseSensitive(docker, "Host"), host, host_size);
 }

@@ -2,6 +2,7 @@
 /* Pure parsers for the docker CLI's configuration: config.json and a context's meta.json. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Results of the parsers below. */
@@ -13,5 +14,8 @@ enum context_parse {
 /* config.json → its "currentContext" into buf ("" when absent or empty). */
 int context_parse_config(const char *text, size_t len, char *buf, size_t size);
 
-/* meta.json → "Name" and "Endpoints.docker.Host" ("" when absent). */
-int context_parse_meta(const char *text, size_t len, char *name, size_t name_size, char *host, size_t host_size);
+/* meta.json → "Name", "Endpoints.docker.Host" ("" when absent) and
+ * "Endpoints.docker.SkipTLSVerify" (false when absent): true means TLS without verifying the
+ * engine's certificate, which is still TLS. */
+int context_parse_meta(const char *text, size_t len, char *name, size_t name_size, char *host, size_t host_size,
+                       bool *skip_tls_verify);

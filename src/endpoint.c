@@ -97,12 +97,13 @@ static int parse_tcp(const char *uri, const char *name, struct endpoint *ep, str
         }
         host[hlen] = '\0';
         if (*end == ':') {
-                char *pend;
+                /* Digits only: "+80", " 80" or "80x" is a typo or a trick, never a port. */
+                size_t plen;
 
                 port = end + 1;
-                errno = 0;
-                p = strtoul(port, &pend, 10);
-                if (errno || pend == port || p == 0 || p > 65535 || (*pend != '\0' && !streq(pend, "/")))
+                plen = strcspn(port, "/");
+                if (nsx_parse_decimal(port, plen, 65535, &p) < 0 || p == 0 ||
+                    (port[plen] != '\0' && !streq(port + plen, "/")))
                         goto invalid;
         } else if (*end != '\0' && !streq(end, "/"))
                 goto invalid;
@@ -169,14 +170,16 @@ int endpoint_parse(const char *uri, enum endpoint_source source, struct endpoint
         return 0;
 }
 
-/* Reads a small file; -errno on failure (ENOENT included, for the caller to judge). */
-static int read_file(const char *path, char **ret, size_t *ret_len) {
+/* Reads a small file and says whose it is; -errno on failure (ENOENT included, for the caller
+ * to judge). */
+static int read_file(const char *path, char **ret, size_t *ret_len, uid_t *ret_owner) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *buf = NULL;
+        struct stat st;
         size_t len = 0;
         ssize_t n;
 
-        if (fd < 0)
+        if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
         buf = malloc(CONFIG_FILE_MAX + 1);
         if (!buf)
@@ -194,6 +197,7 @@ static int read_file(const char *path, char **ret, size_t *ret_len) {
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         *ret_len = len;
+        *ret_owner = st.st_uid;
         return 0;
 }
 
@@ -215,12 +219,59 @@ static void append(char *buf, size_t size, const char *s) {
         snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s);
 }
 
+enum endpoint_candidate endpoint_candidate_judge(const struct stat *st, uid_t caller) {
+        if (S_ISLNK(st->st_mode))
+                return ENDPOINT_CANDIDATE_SYMLINK;
+        if (!S_ISSOCK(st->st_mode))
+                return ENDPOINT_CANDIDATE_NOT_SOCKET;
+        if (st->st_uid != 0 && st->st_uid != caller)
+                return ENDPOINT_CANDIDATE_FOREIGN;
+        return ENDPOINT_CANDIDATE_OK;
+}
+
+bool endpoint_trusts(const struct endpoint *ep, uid_t peer_uid, uid_t caller) {
+        return ep->named || peer_uid == 0 || (peer_uid == caller && peer_uid != (uid_t) -1);
+}
+
+/* One search candidate: true to use it; else *skipped says why it was passed over ("" when it
+ * simply does not exist, which needs no word). */
+static bool take_candidate(const char *path, uid_t caller, char *skipped, size_t size) {
+        struct stat st;
+
+        skipped[0] = '\0';
+        if (strlen(path) > ENDPOINT_PATH_MAX)
+                return false;
+        /* lstat: a link in a directory someone else writes could lead to any socket. */
+        if (lstat(path, &st) < 0) {
+                if (errno != ENOENT && errno != ENOTDIR)
+                        fmt(skipped, size, "%s (skipped: %s)", path, strerror(errno));
+                return false;
+        }
+        switch (endpoint_candidate_judge(&st, caller)) {
+        case ENDPOINT_CANDIDATE_OK:
+                return true;
+        case ENDPOINT_CANDIDATE_SYMLINK:
+                fmt(skipped, size, "%s (skipped: a symbolic link)", path);
+                break;
+        case ENDPOINT_CANDIDATE_NOT_SOCKET:
+                fmt(skipped, size, "%s (skipped: not a socket)", path);
+                break;
+        case ENDPOINT_CANDIDATE_FOREIGN:
+                fmt(skipped, size, "%s (skipped: owned by uid %u, neither root nor the caller)", path,
+                    (unsigned) st.st_uid);
+                break;
+        }
+        return false;
+}
+
 /* The default endpoint. When its socket does not exist, look where rootless Docker and Podman
  * put theirs; if none exists either, keep the default and remember the paths tried, for the
- * error message. */
+ * error message. A socket found so is taken only if it is root's or the caller's: as root with
+ * a user's XDG_RUNTIME_DIR, that user's engine would otherwise choose what root enters. Never
+ * named: the peer check (endpoint_trusts) applies in full. */
 static int default_endpoint(const struct endpoint_inputs *in, enum endpoint_source source, struct endpoint *ret,
                             struct nsx_error *err) {
-        char candidates[3][PATH_MAX];
+        char candidates[3][PATH_MAX], skipped[3][PATH_MAX + 96];
         size_t n = 0;
         int r;
 
@@ -235,8 +286,11 @@ static int default_endpoint(const struct endpoint_inputs *in, enum endpoint_sour
                 n += fmt(candidates[n], PATH_MAX, "%s/podman/podman.sock", in->xdg_runtime_dir);
 
         for (size_t i = 0; i < n; i++) {
-                if (strlen(candidates[i]) <= ENDPOINT_PATH_MAX && is_socket(candidates[i])) {
+                if (take_candidate(candidates[i], in->caller, skipped[i], sizeof(skipped[i]))) {
                         fmt(ret->why, sizeof(ret->why), "%s was absent; found %s", ret->socket_path, candidates[i]);
+                        for (size_t j = 0; j < i; j++)
+                                if (skipped[j][0])
+                                        append(ret->why, sizeof(ret->why), skipped[j]);
                         memcpy(ret->socket_path, candidates[i], strlen(candidates[i]) + 1);
                         ret->source = ENDPOINT_FROM_SEARCH;
                         return 0;
@@ -244,22 +298,90 @@ static int default_endpoint(const struct endpoint_inputs *in, enum endpoint_sour
         }
         append(ret->tried, sizeof(ret->tried), ret->socket_path);
         for (size_t i = 0; i < n; i++)
-                append(ret->tried, sizeof(ret->tried), candidates[i]);
+                append(ret->tried, sizeof(ret->tried), skipped[i][0] ? skipped[i] : candidates[i]);
         return 0;
 }
 
-static int context_endpoint(const char *name, enum endpoint_source source, const struct endpoint_inputs *in,
-                            const char *config_dir, struct endpoint *ret, struct nsx_error *err) {
+/* The default context takes its TLS settings from the environment, as the docker CLI does (its
+ * Go SDK and docker-py also turn TLS on for DOCKER_CERT_PATH alone). Any of them set means the
+ * requests were meant to be encrypted: refused, as --tls* are, never sent in plain HTTP. */
+static int refuse_env_tls(const struct endpoint_inputs *in, struct nsx_error *err) {
+        const struct {
+                const char *name, *value;
+        } vars[] = {
+                {"DOCKER_TLS_VERIFY", in->env_tls_verify},
+                {"DOCKER_TLS", in->env_tls},
+                {"DOCKER_CERT_PATH", in->env_cert_path},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(vars); i++)
+                if (vars[i].value && vars[i].value[0])
+                        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                                             "%s is set, but TLS to the engine is not supported: refusing to send "
+                                             "in plain HTTP what was meant to be encrypted (unset it; the engine "
+                                             "must be local)",
+                                             vars[i].name);
+        return 0;
+}
+
+/* A named context has TLS when its meta.json says SkipTLSVerify (TLS, unverified: still TLS) or
+ * its TLS store holds any file for the docker endpoint, as `docker context create --docker
+ * host=...,ca=...,cert=...,key=...` leaves them: CONFIG/contexts/tls/ID/docker/, ID being the
+ * name of its meta directory too (the SHA-256 of the context's name). Any file counts, as the
+ * docker CLI loads any it finds; a store that cannot be read counts too. */
+static int refuse_context_tls(const char *name, const char *meta, const char *config_dir, const char *id,
+                              bool skip_tls_verify, struct nsx_error *err) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char dir[PATH_MAX];
+        const struct dirent *de;
+
+        if (skip_tls_verify)
+                return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                                     "context '%s' uses TLS (SkipTLSVerify in %s), which is not supported: refusing "
+                                     "to send in plain HTTP what was meant to be encrypted",
+                                     name, meta);
+        if (!fmt(dir, sizeof(dir), "%s/contexts/tls/%s/docker", config_dir, id))
+                return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG, "docker config directory path too long");
+        d = opendir(dir);
+        if (!d && errno != ENOENT && errno != ENOTDIR)
+                return nsx_error_set(err, NSX_ERR_ENDPOINT, errno,
+                                     "context '%s': cannot tell whether it uses TLS: %s: %s", name, dir,
+                                     strerror(errno));
+        while (d && (de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                                             "context '%s' uses TLS (%s/%s), which is not supported: refusing to "
+                                             "send in plain HTTP what was meant to be encrypted",
+                                             name, dir, de->d_name);
+        return 0;
+}
+
+/* A file of the docker CLI's that root or the caller owns: what it says is the caller's choice. */
+static bool own_file(uid_t owner, uid_t caller) {
+        return owner == 0 || owner == caller;
+}
+
+/* Context name's endpoint. name_is_own: the name itself is the caller's choice (the command
+ * line, the environment, or a config.json of root's or the caller's). */
+static int context_endpoint(const char *name, enum endpoint_source source, bool name_is_own,
+                            const struct endpoint_inputs *in, const char *config_dir, struct endpoint *ret,
+                            struct nsx_error *err) {
         _cleanup_(closedirp) DIR *d = NULL;
         char dir[PATH_MAX], path[PATH_MAX], bad[PATH_MAX] = "";
         const struct dirent *de;
         int r;
 
         if (streq(name, "default")) {
-                /* As the docker CLI: the default context is DOCKER_HOST when that is set. */
-                if (in->env_host && in->env_host[0])
+                /* As the docker CLI: the default context is DOCKER_HOST when that is set, and
+                 * takes its TLS settings from the environment. */
+                r = refuse_env_tls(in, err);
+                if (r < 0)
+                        return r;
+                if (in->env_host && in->env_host[0]) {
                         r = endpoint_parse(in->env_host, source, ret, err);
-                else
+                        if (r >= 0)
+                                ret->named = true;
+                } else
                         r = default_endpoint(in, source, ret, err);
                 if (r >= 0 && ret->why[0] == '\0')
                         snprintf(ret->why, sizeof(ret->why), "context 'default'");
@@ -278,24 +400,36 @@ static int context_endpoint(const char *name, enum endpoint_source source, const
         while (d && (de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
                 char found[256], host[512];
+                bool skip_tls_verify;
+                uid_t owner;
                 size_t len;
 
                 if (de->d_name[0] == '.')
                         continue;
-                if (!fmt(path, sizeof(path), "%s/%s/meta.json", dir, de->d_name) || read_file(path, &text, &len) < 0)
+                if (!fmt(path, sizeof(path), "%s/%s/meta.json", dir, de->d_name) ||
+                    read_file(path, &text, &len, &owner) < 0)
                         continue;
-                if (context_parse_meta(text, len, found, sizeof(found), host, sizeof(host)) < 0) {
+                if (context_parse_meta(text, len, found, sizeof(found), host, sizeof(host), &skip_tls_verify) < 0) {
                         if (!bad[0])
                                 fmt(bad, sizeof(bad), "%s", path);
                         continue;
                 }
                 if (!streq(found, name))
                         continue;
+                r = refuse_context_tls(name, path, config_dir, de->d_name, skip_tls_verify, err);
+                if (r < 0)
+                        return r;
                 if (host[0] == '\0')
                         r = default_endpoint(in, source, ret, err);
-                else
+                else {
                         r = endpoint_parse(host, source, ret, err);
-                if (r >= 0)
+                        if (r >= 0)
+                                ret->named = name_is_own && own_file(owner, in->caller);
+                }
+                if (r >= 0 && host[0] && !ret->named)
+                        fmt(ret->why, sizeof(ret->why), "context '%s' (%s; %s another user's: not counted as named)",
+                            name, path, name_is_own ? "that file is" : "config.json is");
+                else if (r >= 0)
                         fmt(ret->why, sizeof(ret->why), "context '%s' (%s)", name, path);
                 return r;
         }
@@ -307,10 +441,25 @@ static int context_endpoint(const char *name, enum endpoint_source source, const
                              endpoint_source_name(source));
 }
 
+/* -H or DOCKER_HOST: the caller's own choice of engine, on the default context's TLS terms. */
+static int named_endpoint(const char *uri, enum endpoint_source source, const struct endpoint_inputs *in,
+                          struct endpoint *ret, struct nsx_error *err) {
+        int r;
+
+        r = refuse_env_tls(in, err);
+        if (r < 0)
+                return r;
+        r = endpoint_parse(uri, source, ret, err);
+        if (r >= 0)
+                ret->named = true;
+        return r;
+}
+
 int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, struct nsx_error *err) {
         char config_dir[PATH_MAX], path[PATH_MAX], current[256];
         _cleanup_free_ char *text = NULL;
         bool have_config_dir;
+        uid_t owner;
         size_t len;
         int r;
 
@@ -323,18 +472,18 @@ int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, str
 
         /* The docker CLI's priority. An empty variable counts as unset, as there. */
         if (in->flag_context)
-                return context_endpoint(in->flag_context, ENDPOINT_FROM_CONTEXT_FLAG, in,
+                return context_endpoint(in->flag_context, ENDPOINT_FROM_CONTEXT_FLAG, true, in,
                                         have_config_dir ? config_dir : NULL, ret, err);
         if (in->flag_host)
-                return endpoint_parse(in->flag_host, ENDPOINT_FROM_FLAG, ret, err);
+                return named_endpoint(in->flag_host, ENDPOINT_FROM_FLAG, in, ret, err);
         if (in->env_host && in->env_host[0])
-                return endpoint_parse(in->env_host, ENDPOINT_FROM_ENV, ret, err);
+                return named_endpoint(in->env_host, ENDPOINT_FROM_ENV, in, ret, err);
         if (in->env_context && in->env_context[0])
-                return context_endpoint(in->env_context, ENDPOINT_FROM_CONTEXT_ENV, in,
+                return context_endpoint(in->env_context, ENDPOINT_FROM_CONTEXT_ENV, true, in,
                                         have_config_dir ? config_dir : NULL, ret, err);
 
         if (have_config_dir) {
-                r = fmt(path, sizeof(path), "%s/config.json", config_dir) ? read_file(path, &text, &len)
+                r = fmt(path, sizeof(path), "%s/config.json", config_dir) ? read_file(path, &text, &len, &owner)
                                                                           : -ENAMETOOLONG;
                 if (r < 0 && r != -ENOENT && r != -ENOTDIR)
                         return file_error(path, r, err);
@@ -342,8 +491,12 @@ int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, str
                         if (context_parse_config(text, len, current, sizeof(current)) < 0)
                                 return file_error(path, -EBADMSG, err);
                         if (current[0])
-                                return context_endpoint(current, ENDPOINT_FROM_CONFIG, in, config_dir, ret, err);
+                                return context_endpoint(current, ENDPOINT_FROM_CONFIG, own_file(owner, in->caller),
+                                                        in, config_dir, ret, err);
                 }
         }
+        r = refuse_env_tls(in, err);
+        if (r < 0)
+                return r;
         return default_endpoint(in, ENDPOINT_FROM_DEFAULT, ret, err);
 }

@@ -2,15 +2,20 @@
 /* libcurl over a unix socket. Knows HTTP, not the shapes of the JSON it carries. */
 #include "engine.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <stddef.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "util.h"
@@ -83,16 +88,12 @@ static size_t header_line(char *line, size_t size, size_t nitems, void *userdata
         return size * nitems;
 }
 
+/* "MAJOR.MINOR", each digits only and below 1000: the engine's text, parsed strictly. */
 static bool parse_version(const char *v, unsigned long *major, unsigned long *minor) {
-        char *end;
+        const char *dot = strchr(v, '.');
 
-        if (*v < '0' || *v > '9')
-                return false;
-        *major = strtoul(v, &end, 10);
-        if (*end != '.' || end[1] < '0' || end[1] > '9')
-                return false;
-        *minor = strtoul(end + 1, &end, 10);
-        return *end == '\0' && *major < 1000 && *minor < 1000;
+        return dot && nsx_parse_decimal(v, (size_t) (dot - v), 999, major) == 0 &&
+               nsx_parse_decimal(dot + 1, strlen(dot + 1), 999, minor) == 0;
 }
 
 int engine_version_cmp(const char *a, const char *b) {
@@ -234,8 +235,16 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
 }
 
 /* One connection to the engine: a libcurl handle whose connection is kept alive between
- * requests, the deadline of the whole exchange and the API version agreed so far. */
+ * requests, the deadline of the whole exchange and the API version agreed so far; and the
+ * socket libcurl connects, whose peer is checked before any request goes out on it. */
 struct engine {
+        int fd;                /* the socket of the connection, from open_socket; -1 if none */
+        bool fd_checked;       /* its peer was checked and believed */
+        uid_t caller;          /* geteuid(), for endpoint_trusts */
+        uid_t peer_uid;        /* whose engine, once checked */
+        pid_t peer_pid;
+        struct nsx_error *err; /* where check_peer puts a refusal, during perform() */
+        bool refused;          /* check_peer refused the engine: err says why */
         const struct endpoint *ep;
         CURL *curl;
         long timeout_ms;         /* the whole --timeout, for messages */
@@ -265,6 +274,180 @@ static size_t body_sink(char *ptr, size_t size, size_t nmemb, void *userdata) {
         return sink_write(ptr, size, nmemb, &e->sink);
 }
 
+int engine_tcp_owner(const char *table, const char *local, const char *remote, uid_t *ret) {
+        const char *line = table;
+
+        /* "  sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when retrnsmt   uid ...":
+         * the kernel's own text, one socket a line, the header first. */
+        while (line && *line) {
+                const char *next = strchr(line, '\n');
+                size_t n = next ? (size_t) (next - line) : strlen(line);
+                char buf[512], *save = NULL, *field[8];
+                unsigned long uid;
+                int i = 0;
+
+                if (n < sizeof(buf)) {
+                        memcpy(buf, line, n);
+                        buf[n] = '\0';
+                        for (char *f = strtok_r(buf, " \t", &save); f && i < 8; f = strtok_r(NULL, " \t", &save))
+                                field[i++] = f;
+                        if (i == 8 && strcasecmp(field[1], local) == 0 && strcasecmp(field[2], remote) == 0 &&
+                            nsx_parse_decimal(field[7], strlen(field[7]), (uid_t) -2, &uid) == 0) {
+                                *ret = (uid_t) uid;
+                                return 0;
+                        }
+                }
+                line = next ? next + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+/* An address as /proc/net/tcp{,6} prints it: each 32-bit word of the address as the kernel
+ * holds it (network order, printed as a host integer), and the port in host order. */
+static void tcp_address(const struct sockaddr_storage *sa, char *buf, size_t size) {
+        if (sa->ss_family == AF_INET) {
+                const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+
+                snprintf(buf, size, "%08X:%04X", (unsigned) in->sin_addr.s_addr, (unsigned) ntohs(in->sin_port));
+        } else {
+                const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+                uint32_t w[4];
+
+                memcpy(w, &in6->sin6_addr, sizeof(w));
+                snprintf(buf, size, "%08X%08X%08X%08X:%04X", (unsigned) w[0], (unsigned) w[1], (unsigned) w[2],
+                         (unsigned) w[3], (unsigned) ntohs(in6->sin6_port));
+        }
+}
+
+/* Whose loopback tcp engine: tcp has no SO_PEERCRED, but the engine's end of this very
+ * connection is in our network namespace's socket table, with the uid of whoever opened the
+ * listening socket (an accepted socket inherits it). ENGINE_PEER_UID_UNKNOWN if not found. */
+static uid_t tcp_peer_uid(int fd) {
+        struct sockaddr_storage local = {}, remote = {};
+        socklen_t llen = sizeof(local), rlen = sizeof(remote);
+        char l[64], r[64];
+        _cleanup_free_ char *table = NULL;
+        _cleanup_close_ int tfd = -1;
+        size_t len = 0, cap = 0;
+        uid_t uid;
+        ssize_t n;
+
+        if (getsockname(fd, (struct sockaddr *) &local, &llen) < 0 ||
+            getpeername(fd, (struct sockaddr *) &remote, &rlen) < 0 || local.ss_family != remote.ss_family ||
+            (local.ss_family != AF_INET && local.ss_family != AF_INET6))
+                return ENGINE_PEER_UID_UNKNOWN;
+        tcp_address(&local, l, sizeof(l));
+        tcp_address(&remote, r, sizeof(r));
+        tfd = open(local.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", O_RDONLY | O_CLOEXEC);
+        if (tfd < 0)
+                return ENGINE_PEER_UID_UNKNOWN;
+        do {
+                if (cap - len < 65536) {
+                        char *p;
+
+                        if (cap >= ((size_t) 64 << 20)) /* a table this large: give up, unknown */
+                                return ENGINE_PEER_UID_UNKNOWN;
+                        p = realloc(table, cap + 65536 + 1);
+                        if (!p)
+                                return ENGINE_PEER_UID_UNKNOWN;
+                        table = p;
+                        cap += 65536;
+                }
+                n = read(tfd, table + len, cap - len);
+                if (n < 0 && errno != EINTR)
+                        return ENGINE_PEER_UID_UNKNOWN;
+                if (n > 0)
+                        len += (size_t) n;
+        } while (n != 0);
+        table[len] = '\0';
+        /* The engine's end: its local address is our remote one, and the other way round. */
+        return engine_tcp_owner(table, r, l, &uid) == 0 ? uid : ENGINE_PEER_UID_UNKNOWN;
+}
+
+/* libcurl's socket, made by us: close-on-exec (libcurl 7.88 does not set it), and known, so
+ * that check_peer can ask the kernel who is at its other end. */
+static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *address) {
+        struct engine *e = userdata;
+        int fd;
+
+        if (purpose != CURLSOCKTYPE_IPCXN)
+                return CURL_SOCKET_BAD;
+        fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+        if (fd >= 0) {
+                e->fd = fd;
+                e->fd_checked = false;
+        }
+        return fd;
+}
+
+static int close_socket(void *userdata, curl_socket_t fd) {
+        struct engine *e = userdata;
+
+        if (fd == e->fd)
+                e->fd = -1;
+        return close(fd);
+}
+
+/* libcurl calls this once a connection is up and before each request is sent on it: the one
+ * point where whose engine it is can be asked before a byte of its answers is read. */
+static int check_peer(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port) {
+        struct engine *e = userdata;
+        const char *where = endpoint_where(e->ep);
+        uid_t uid = ENGINE_PEER_UID_UNKNOWN;
+        pid_t pid = 0;
+
+        (void) primary_ip;
+        (void) local_ip;
+        (void) primary_port;
+        (void) local_port;
+        if (e->fd >= 0 && e->fd_checked)
+                return CURL_PREREQFUNC_OK; /* the same connection, kept alive */
+        if (e->fd < 0) {
+                /* libcurl connected a socket we did not make: nothing to ask, so nothing sent. */
+                nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                              "cannot tell whose engine is at %s (libcurl did not use our socket): refused", where);
+                e->refused = true;
+                return CURL_PREREQFUNC_ABORT;
+        }
+        if (e->ep->kind == ENDPOINT_UNIX) {
+                struct ucred cred;
+                socklen_t len = sizeof(cred);
+
+                if (getsockopt(e->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof(cred)) {
+                        uid = cred.uid;
+                        pid = cred.pid;
+                }
+        } else
+                uid = tcp_peer_uid(e->fd);
+
+        if (!endpoint_trusts(e->ep, uid, e->caller)) {
+                char who[64];
+
+                if (uid == ENGINE_PEER_UID_UNKNOWN) {
+                        nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                                      "refusing the engine at %s (%s): the kernel cannot tell who runs it, and it was "
+                                      "not named (name it with -H or --context to trust it)",
+                                      where, endpoint_source_name(e->ep->source));
+                        e->refused = true;
+                        return CURL_PREREQFUNC_ABORT;
+                }
+                if (pid > 0)
+                        snprintf(who, sizeof(who), "uid %u (pid %d)", (unsigned) uid, (int) pid);
+                else
+                        snprintf(who, sizeof(who), "uid %u", (unsigned) uid);
+                nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                              "refusing the engine at %s (%s): it is run by %s, neither root nor the caller, and "
+                              "was not named (name it with -H or --context to trust it)",
+                              where, endpoint_source_name(e->ep->source), who);
+                e->refused = true;
+                return CURL_PREREQFUNC_ABORT;
+        }
+        e->peer_uid = uid;
+        e->peer_pid = pid;
+        e->fd_checked = true;
+        return CURL_PREREQFUNC_OK;
+}
+
 int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret, struct nsx_error *err) {
         struct engine *e;
 
@@ -283,6 +466,9 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
         }
         e->ep = ep;
+        e->fd = -1;
+        e->caller = geteuid();
+        e->peer_uid = ENGINE_PEER_UID_UNKNOWN;
         e->timeout_ms = timeout_ms;
         snprintf(e->version, sizeof(e->version), "%s", ENGINE_API_VERSION);
         clock_gettime(CLOCK_MONOTONIC, &e->start);
@@ -302,7 +488,13 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
             curl_easy_setopt(e->curl, CURLOPT_HEADERDATA, e) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, body_sink) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, e) != CURLE_OK ||
-            curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->curl_error) != CURLE_OK) {
+            curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->curl_error) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_OPENSOCKETFUNCTION, open_socket) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_OPENSOCKETDATA, e) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_CLOSESOCKETFUNCTION, close_socket) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_CLOSESOCKETDATA, e) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_PREREQFUNCTION, check_peer) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_PREREQDATA, e) != CURLE_OK) {
                 engine_close(e);
                 return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
                                      curl_version());
@@ -337,9 +529,14 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
                 return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
                                      curl_version());
 
+        e->err = err;
+        e->refused = false;
         rc = curl_easy_perform(e->curl);
+        e->err = NULL;
         if (rc != CURLE_OK) {
-                r = transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
+                /* check_peer's refusal: its words, not libcurl's "aborted by callback". */
+                r = e->refused ? -EPERM
+                               : transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
                 free(e->sink.data);
                 e->sink = (struct sink) {};
                 return r;
@@ -347,6 +544,8 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 
         ret->status = status;
+        ret->peer_uid = e->peer_uid;
+        ret->peer_pid = e->peer_pid;
         ret->body = e->sink.data ? e->sink.data : strdup("");
         ret->len = e->sink.len;
         e->sink = (struct sink) {};

@@ -3,7 +3,9 @@
  * time, API version agreed. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "endpoint.h"
 #include "error.h"
@@ -17,6 +19,9 @@
 
 #define ENGINE_ATTEMPTS_MAX 2
 
+/* peer_uid when it cannot be known. */
+#define ENGINE_PEER_UID_UNKNOWN ((uid_t) -1)
+
 struct engine_response {
         long status;
         char *body; /* NUL-terminated, owned */
@@ -29,12 +34,25 @@ struct engine_response {
                 long status;
         } attempts[ENGINE_ATTEMPTS_MAX];
         int n_attempts;
+        /* Whose engine answered: the user and process behind the connected socket, read from
+         * the kernel before the first request went out on it (SO_PEERCRED on a unix socket: the
+         * listener's credentials when it called listen(); on loopback tcp, the uid the kernel's
+         * socket table gives the engine's end, and no pid). The engine was then believed under
+         * endpoint_trusts: root's, the caller's, or named by the caller. peer_uid is
+         * ENGINE_PEER_UID_UNKNOWN and peer_pid 0 when the kernel cannot tell; peer_pid is 0 too
+         * for an engine in a PID namespace we cannot see into. For the lead's checks of what
+         * the engine says (the target's cgroup must be this user's). */
+        uid_t peer_uid;
+        pid_t peer_pid;
 };
 
 /* One exchange with the engine: a connection kept alive across requests, one deadline
  * (timeout_ms from engine_open) for all of them, and the API version agreed on the first. */
 struct engine;
 
+/* Every connection it makes is checked before a request goes out on it: whose engine is it
+ * (SO_PEERCRED), and is that one to believe (endpoint_trusts, with geteuid())? A refusal fails
+ * the request with EPERM, and nothing is sent. */
 int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret, struct nsx_error *err);
 
 /* GETs /vVERSION/path (path starts with "/"). Asks for ENGINE_API_VERSION; when the engine
@@ -59,6 +77,11 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
 /* Pure: the API version an engine's "client version X is too new/old" answer points to, into
  * buf ("" if the body says no such thing). */
 void engine_version_hint(const char *body, size_t len, char *buf, size_t size);
+
+/* Pure: the uid owning the tcp socket whose local end is local and remote end remote, both in
+ * the kernel's /proc/net/tcp{,6} form ("0100007F:0CEA"), from that table's text; -ENOENT when no
+ * line matches. */
+int engine_tcp_owner(const char *table, const char *local, const char *remote, uid_t *ret);
 
 /* Pure: compares "1.41"-style versions; <0, 0, >0. Non-versions compare lowest. */
 int engine_version_cmp(const char *a, const char *b);

@@ -78,7 +78,8 @@ static void print_help(void) {
                "      --listeners      report what listens in the named (default: all running)\n"
                "                       containers, by whom, and whether published ports work\n"
                "      --json           with --listeners: the report as JSON\n"
-               "  -v, --verbose        say which engine was chosen and why, and the requests\n"
+               "  -v, --verbose        say which engine was chosen and why, whose it is, and\n"
+               "                       the requests\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n"
                "\n"
@@ -136,12 +137,44 @@ static const char *default_shell(void) {
         return "/bin/sh";
 }
 
-/* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found and what was asked of it. */
+/* -v: whose engine answered, by uid and the host's name for it, and why it was believed. */
+static void debug_peer(const struct endpoint *ep, const struct engine_response *resp) {
+        const struct passwd *pw = NULL;
+        char name[64] = "";
+        uid_t me = geteuid();
+
+        if (resp->peer_uid == ENGINE_PEER_UID_UNKNOWN) {
+                fprintf(stderr, PROGRAM ": debug: engine run by an unknown user (believed: named by %s)\n",
+                        endpoint_source_name(ep->source));
+                return;
+        }
+        pw = getpwuid(resp->peer_uid);
+        if (pw && pw->pw_name) {
+                snprintf(name, sizeof(name), " (%s)", pw->pw_name);
+                nsx_sanitize(name);
+        }
+        if (resp->peer_pid > 0)
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s, pid %d", (unsigned) resp->peer_uid, name,
+                        (int) resp->peer_pid);
+        else
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s", (unsigned) resp->peer_uid, name);
+        if (resp->peer_uid == 0)
+                fprintf(stderr, " (root)\n");
+        else if (resp->peer_uid == me)
+                fprintf(stderr, " (the caller)\n");
+        else
+                fprintf(stderr, ": another user's engine, believed because %s named it\n",
+                        endpoint_source_name(ep->source));
+}
+
+/* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found, whose it is and what was asked of
+ * it. ep alone: the endpoint; with resp: the exchange. */
 static void debug_exchange(const struct endpoint *ep, const struct engine_response *resp) {
-        if (ep)
+        if (ep && !resp)
                 fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s%s%s)\n", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
                         endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
         if (resp) {
+                debug_peer(ep, resp);
                 for (int i = 0; i < resp->n_attempts; i++)
                         fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", resp->attempts[i].path,
                                 resp->attempts[i].status);
@@ -168,6 +201,10 @@ static int resolve_endpoint(const struct options *o, struct endpoint *ret, struc
                                         .home = getenv("HOME"),
                                         .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
                                         .default_host = NSX_DEFAULT_HOST,
+                                        .env_tls_verify = getenv("DOCKER_TLS_VERIFY"),
+                                        .env_tls = getenv("DOCKER_TLS"),
+                                        .env_cert_path = getenv("DOCKER_CERT_PATH"),
+                                        .caller = geteuid(),
                                 },
                                 ret, err);
         if (r >= 0 && o->verbose)
@@ -203,7 +240,7 @@ static int query_container(const struct options *o, const char *ref, struct cont
         if (r < 0)
                 return r;
         if (o->verbose)
-                debug_exchange(NULL, &resp);
+                debug_exchange(&ep, &resp);
         r = container_from_response(o->container, resp.status, resp.body, resp.len, ret, err);
         engine_response_free(&resp);
         if (r < 0)
@@ -266,7 +303,7 @@ static int list_running(const struct options *o, long timeout_ms, struct contain
         if (r < 0)
                 return r;
         if (o->verbose)
-                debug_exchange(NULL, &resp);
+                debug_exchange(&ep, &resp);
         r = container_list_from_response(resp.status, resp.body, resp.len, ret, ret_n, err);
         engine_response_free(&resp);
         return r;

@@ -102,6 +102,11 @@ int options_parse_timeout(const char *s, long *ret_ms) {
         char *end;
         double v;
 
+        /* Decimal digits and one point only: strtod would also take " 5", "+5", "0x10" and
+         * "1e2", none of which anyone means by a number of seconds. */
+        if (s[strspn(s, "0123456789.")] != '\0' || strchr(s, '.') != strrchr(s, '.') ||
+            strpbrk(s, "0123456789") == NULL)
+                return -EINVAL;
         errno = 0;
         v = strtod(s, &end);
         if (errno != 0 || end == s || *end != '\0' || !isfinite(v))

@@ -51,3 +51,27 @@ static inline void closep(int *fd) {
 static inline int streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
+
+/* The one parser of decimal numbers in user or engine text: s[0..len) must be digits only and
+ * at most max. strtoul would also take leading spaces, a sign ("+80", "-1" wraps around), a
+ * "0x" with base 0, and stop at the first junk character; this takes none of them. 0, or
+ * -EINVAL (not digits, or empty) / -ERANGE (above max); *ret is untouched on failure. */
+static inline int nsx_parse_decimal(const char *s, size_t len, unsigned long max, unsigned long *ret) {
+        unsigned long v = 0;
+
+        if (len == 0)
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+        for (size_t i = 0; i < len; i++) {
+                unsigned long d = (unsigned long) (s[i] - '0');
+
+                /* v * 10 + d <= max, asked without overflowing. */
+                if (d > max || v > (max - d) / 10)
+                        return -ERANGE;
+                v = v * 10 + d;
+        }
+        *ret = v;
+        return 0;
+}

@@ -37,11 +37,18 @@ setup() {
     export HOME=$BATS_TEST_TMPDIR/home
     mkdir -p "$HOME"
     CFG=$HOME/.docker
-    SLEEP_PID='' TCP_PID=''
+    SLEEP_PID='' TCP_PID='' FOREIGN_PID='' FOREIGN_TOP=''
 }
 
 teardown() {
     nsx_fake_engine_stop
+    if [ -n "${FOREIGN_PID:-}" ]; then
+        kill "$FOREIGN_PID" 2>/dev/null || true
+        wait "$FOREIGN_PID" 2>/dev/null || true
+    fi
+    if [ -n "${FOREIGN_TOP:-}" ]; then
+        rm -rf "$FOREIGN_TOP"
+    fi
     if [ -n "${TCP_PID:-}" ]; then
         kill "$TCP_PID" 2>/dev/null || true
         wait "$TCP_PID" 2>/dev/null || true
@@ -136,6 +143,41 @@ fake_requests() {
 }
 
 FAKE_ID=4f2a6c1e0b9d8a7f6e5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918070
+
+# foreign_engine UID MODE [ARG...]: the fake engine run as another user, UID, on FOREIGN_SOCK in
+# FOREIGN_DIR, a directory of UID's own (as a user's $XDG_RUNTIME_DIR is), under a fresh
+# world-searchable FOREIGN_TOP in /tmp (bats' own temporary directories are root's alone). Its
+# log, with a line per request in mode versioned, is FOREIGN_LOG; its PID FOREIGN_PID.
+foreign_engine() {
+    local uid=$1 i
+    shift
+    [ "$(id -u)" = 0 ] || skip "running an engine as another user needs root"
+    command -v setpriv >/dev/null || skip "no setpriv"
+    FOREIGN_TOP=$(mktemp -d /tmp/nsx-foreign.XXXXXX)
+    chmod 755 "$FOREIGN_TOP"
+    # A copy the other user can read wherever the source tree is.
+    install -m 644 "$FAKE_ENGINE" "$FOREIGN_TOP/fake-engine.py"
+    FOREIGN_DIR=$FOREIGN_TOP/xdg
+    mkdir -m 700 "$FOREIGN_DIR"
+    chown "$uid:$uid" "$FOREIGN_DIR"
+    FOREIGN_SOCK=$FOREIGN_DIR/docker.sock
+    FOREIGN_LOG=$FOREIGN_TOP/log
+    # env, not python3 itself: execvp passes over a PATH entry the user cannot search.
+    setpriv --reuid="$uid" --regid="$uid" --clear-groups env python3 "$FOREIGN_TOP/fake-engine.py" \
+        "$FOREIGN_SOCK" "$@" >"$FOREIGN_LOG" 2>&1 3>&- &
+    FOREIGN_PID=$!
+    for i in $(seq 200); do
+        grep -qx ready "$FOREIGN_LOG" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "foreign fake engine did not start: $(cat "$FOREIGN_LOG")" >&2
+    return 1
+}
+
+# The request lines the foreign engine logged.
+foreign_requests() {
+    grep -E '^(GET|HEAD|POST) ' "$FOREIGN_LOG" || true
+}
 
 # assert_debug SUBSTRING...: some stderr line is a debug line that contains every SUBSTRING.
 # For `run --separate-stderr`.
@@ -389,12 +431,14 @@ refute_debug() {
     run in_private_run "$SOCK=$xdg/docker.sock" -- env XDG_RUNTIME_DIR="$xdg" "$NSX" $C-web "${GET_PAGE[@]}"
     assert_success
     assert_output "$PAGE"
-    # and through a symbolic link.
+    # but never through a symbolic link (it could lead to any socket: the search takes only
+    # sockets that are root's or the caller's, judged without following links), and the error
+    # says why it was passed over.
     rm -f "$xdg/docker.sock"
     ln -s ../real.sock "$xdg/docker.sock"
-    run in_private_run "$SOCK=$BATS_TEST_TMPDIR/real.sock" -- env XDG_RUNTIME_DIR="$xdg" "$NSX" $C-web "${GET_PAGE[@]}"
-    assert_success
-    assert_output "$PAGE"
+    run in_private_run "$SOCK=$BATS_TEST_TMPDIR/real.sock" -- env XDG_RUNTIME_DIR="$xdg" "$NSX" $C-web true
+    assert_failure 125
+    assert_line --index 0 --partial "$xdg/docker.sock (skipped: a symbolic link)"
 }
 
 @test "no default socket: /run/podman/podman.sock, then \$XDG_RUNTIME_DIR/podman/podman.sock" {
@@ -457,6 +501,265 @@ refute_debug() {
     assert_line --index 0 --partial "/run/podman/podman.sock"
     [ "$(grep -o 'docker\.sock' <<<"${lines[0]}" | wc -l)" -eq 1 ]
     [ "$(grep -o 'podman\.sock' <<<"${lines[0]}" | wc -l)" -eq 1 ]
+}
+
+# --- whose engine ---------------------------------------------------------------------------
+# A user's engine chooses what root enters and runs: believed only when named. Each engine here
+# answers for a host `sleep` (with --no-verify, so that only the engine's owner decides), and
+# the command would leave a file behind: had an engine been wrongly believed, it would run.
+
+@test "as root, another user's socket in \$XDG_RUNTIME_DIR is passed over by the search: 125, nothing sent or run" {
+    start_sleeper
+    foreign_engine 65534 versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    run in_private_run -- env XDG_RUNTIME_DIR="$FOREIGN_DIR" "$NSX" --no-verify web touch "$BATS_TEST_TMPDIR/ran"
+    assert_failure 125
+    assert_line --index 0 --partial "no engine socket found"
+    assert_line --index 0 --partial "$FOREIGN_SOCK (skipped: owned by uid 65534, neither root nor the caller)"
+    [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+    run foreign_requests
+    assert_output ""
+}
+
+@test "as root, another user's engine behind a root-owned socket, or at the default path, is refused: one line, 125" {
+    start_sleeper
+    foreign_engine 65534 versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    # The file is root's, so the search takes it: the peer's credentials still say whose it is.
+    chown 0:0 "$FOREIGN_SOCK"
+    run --separate-stderr in_private_run -- env XDG_RUNTIME_DIR="$FOREIGN_DIR" "$NSX" --no-verify web \
+        touch "$BATS_TEST_TMPDIR/ran"
+    assert_failure 125
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    assert_equal "${stderr_lines[0]}" "docker-nsexec: refusing the engine at $FOREIGN_SOCK (default, by socket search): it is run by uid 65534 (pid $FOREIGN_PID), neither root nor the caller, and was not named (name it with -H or --context to trust it)"
+    [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+
+    # The default socket is no more named than a found one.
+    run --separate-stderr in_private_run "$FOREIGN_SOCK=/var/run/docker.sock" -- "$NSX" --no-verify web \
+        touch "$BATS_TEST_TMPDIR/ran"
+    assert_failure 125
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ ${stderr_lines[0]} == "docker-nsexec: refusing the engine at /var/run/docker.sock (default): it is run by uid 65534 "* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+
+    # Checked before a byte was sent: the engine never saw a request.
+    run foreign_requests
+    assert_output ""
+}
+
+@test "another user's engine named with -H, DOCKER_HOST or a context is used, and -v says whose it is" {
+    start_sleeper
+    foreign_engine 65534 versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    local name
+    name=$(getent passwd 65534 | cut -d: -f1)
+
+    run --separate-stderr "$NSX" -v -H "unix://$FOREIGN_SOCK" --no-verify web touch "$BATS_TEST_TMPDIR/ran"
+    assert_success
+    [ -e "$BATS_TEST_TMPDIR/ran" ]
+    assert_debug "engine run by uid 65534${name:+ ($name)}, pid $FOREIGN_PID" "another user's engine" --host
+
+    DOCKER_HOST=unix://$FOREIGN_SOCK run --separate-stderr "$NSX" -v --no-verify web true
+    assert_success
+    assert_debug "uid 65534" DOCKER_HOST
+
+    mkctx "$CFG" nsx-user "unix://$FOREIGN_SOCK"
+    run --separate-stderr "$NSX" -v -c nsx-user --no-verify web true
+    assert_success
+    assert_debug "uid 65534" --context
+    current_context "$CFG" nsx-user
+    run --separate-stderr "$NSX" -v --no-verify web true
+    assert_success
+    assert_debug "uid 65534" config.json
+}
+
+@test "a context or config.json that another user wrote does not name an engine" {
+    start_sleeper
+    foreign_engine 65534 versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    # A HOME or DOCKER_CONFIG left from that user: its files are that user's choice, not ours.
+    mkctx "$CFG" nsx-user "unix://$FOREIGN_SOCK"
+    chown 65534 "$(ctx_dir "$CFG" nsx-user)/meta.json"
+    run "$NSX" -c nsx-user --no-verify web touch "$BATS_TEST_TMPDIR/ran"
+    assert_failure 125
+    assert_line --index 0 --partial "refusing the engine at $FOREIGN_SOCK (--context): it is run by uid 65534"
+    [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+
+    chown 0 "$(ctx_dir "$CFG" nsx-user)/meta.json"
+    current_context "$CFG" nsx-user
+    chown 65534 "$CFG/config.json"
+    run "$NSX" --no-verify web touch "$BATS_TEST_TMPDIR/ran"
+    assert_failure 125
+    assert_line --index 0 --partial "refusing the engine at $FOREIGN_SOCK (config.json): it is run by uid 65534"
+    [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+    run foreign_requests
+    assert_output ""
+}
+
+@test "a root engine found by the search is used, and -v says it is root's" {
+    local xdg=$BATS_TEST_TMPDIR/xdg
+    mkdir -p "$xdg"
+    start_sleeper
+    nsx_fake_engine versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    run --separate-stderr in_private_run "$FAKE_SOCK=$xdg/docker.sock" -- env XDG_RUNTIME_DIR="$xdg" "$NSX" -v \
+        --no-verify web touch "$BATS_TEST_TMPDIR/ran"
+    assert_success
+    [ -e "$BATS_TEST_TMPDIR/ran" ]
+    assert_debug "$xdg/docker.sock" "by socket search"
+    assert_debug "engine run by uid 0" "(root)"
+}
+
+@test "a loopback tcp engine: -v names the user that listens, from the kernel's socket table" {
+    start_sleeper
+    [ "$(id -u)" = 0 ] || skip "running an engine as another user needs root"
+    FOREIGN_TOP=$(mktemp -d /tmp/nsx-foreign.XXXXXX)
+    chmod 755 "$FOREIGN_TOP"
+    install -m 644 "$FAKE_ENGINE" "$FOREIGN_TOP/fake-engine.py"
+    setpriv --reuid=65534 --regid=65534 --clear-groups env python3 "$FOREIGN_TOP/fake-engine.py" tcp:127.0.0.1:0 \
+        versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID" >"$FOREIGN_TOP/log" 2>&1 3>&- &
+    FOREIGN_PID=$!
+    local port="" i
+    for i in $(seq 200); do
+        port=$(sed -n 's/^ready \([0-9][0-9]*\)$/\1/p' "$FOREIGN_TOP/log")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ]
+    run --separate-stderr "$NSX" -v -H "tcp://127.0.0.1:$port" --no-verify web true
+    assert_success
+    assert_debug "engine run by uid 65534" "another user's engine" --host
+
+    fake_engine_tcp versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    run --separate-stderr "$NSX" -v -H "tcp://127.0.0.1:$TCP_PORT" --no-verify web true
+    assert_success
+    assert_debug "engine run by uid 0" "(root)"
+}
+
+@test "as an unprivileged caller: its own or root's engine is used, another user's refused unless named" {
+    [ "$(id -u)" = 0 ] || skip "needs root to act as two other users"
+    setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NSX" || skip "$NSX is not executable by uid 65534"
+    local list
+    list=$(mktemp /tmp/nsx-list.XXXXXX)
+    printf '[{"Id":"%s","Names":["/web"],"State":"running"}]' "$FAKE_ID" >"$list"
+    chmod 644 "$list"
+    # An engine of uid 1 (daemon), found by the search of uid 65534: refused.
+    foreign_engine 1 answer 200 "$list"
+    chmod 755 "$FOREIGN_DIR"
+    chown 0:0 "$FOREIGN_SOCK"
+    chmod 666 "$FOREIGN_SOCK"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups env -u DOCKER_HOST HOME=/nonexistent \
+        "$NSX" -H "unix://$FOREIGN_SOCK" --list
+    assert_success
+    assert_output web
+    run in_private_run -- setpriv --reuid=65534 --regid=65534 --clear-groups env -u DOCKER_HOST HOME=/nonexistent \
+        XDG_RUNTIME_DIR="$FOREIGN_DIR" "$NSX" --list
+    assert_failure 125
+    assert_line --index 0 --partial "it is run by uid 1"
+    kill "$FOREIGN_PID"
+    wait "$FOREIGN_PID" 2>/dev/null || true
+    rm -rf "$FOREIGN_TOP"
+    # Its own engine, in its own directory: used.
+    foreign_engine 65534 answer 200 "$list"
+    run in_private_run -- setpriv --reuid=65534 --regid=65534 --clear-groups env -u DOCKER_HOST HOME=/nonexistent \
+        XDG_RUNTIME_DIR="$FOREIGN_DIR" "$NSX" --list
+    assert_success
+    assert_output web
+    # Root's engine, found by the search: used.
+    nsx_fake_engine answer 200 "$list"
+    chmod 666 "$FAKE_SOCK"
+    run in_private_run "$FAKE_SOCK=/run/podman/podman.sock" -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env -u DOCKER_HOST HOME=/nonexistent "$NSX" --list
+    rm -f "$list"
+    assert_success
+    assert_output web
+}
+
+# --- TLS ------------------------------------------------------------------------------------
+# TLS to the engine is not supported: what was meant to be encrypted is refused, never sent in
+# plain HTTP. The engine here logs each request it gets: none may arrive.
+
+@test "DOCKER_TLS_VERIFY, DOCKER_TLS or DOCKER_CERT_PATH set: refused in one line naming it, nothing sent" {
+    start_sleeper
+    fake_engine_tcp versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    local var
+    for var in DOCKER_TLS_VERIFY DOCKER_TLS DOCKER_CERT_PATH; do
+        run --separate-stderr env "$var=1" DOCKER_HOST="tcp://127.0.0.1:$TCP_PORT" "$NSX" --no-verify web true
+        assert_failure 125
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        assert_equal "${stderr_lines[0]}" "docker-nsexec: $var is set, but TLS to the engine is not supported: refusing to send in plain HTTP what was meant to be encrypted (unset it; the engine must be local)"
+        # The same with -H, a unix socket, the context 'default', and the default endpoint.
+        run env "$var=/certs" "$NSX" -H "tcp://127.0.0.1:$TCP_PORT" --no-verify web true
+        assert_failure 125
+        assert_line --index 0 --partial "$var is set"
+        run env "$var=1" "$NSX" -H "unix://$SOCK" $C-web true
+        assert_failure 125
+        assert_line --index 0 --partial "$var is set"
+        run env "$var=1" "$NSX" -c default $C-web true
+        assert_failure 125
+        assert_line --index 0 --partial "$var is set"
+        run env "$var=1" "$NSX" $C-web true
+        assert_failure 125
+        assert_line --index 0 --partial "$var is set"
+    done
+    run grep -E '^(GET|HEAD|POST) ' "$TCP_LOG"
+    assert_output ""
+
+    # Set but empty is unset, as for the docker CLI.
+    DOCKER_TLS_VERIFY='' DOCKER_CERT_PATH='' DOCKER_TLS='' run "$NSX" -H "tcp://127.0.0.1:$TCP_PORT" --no-verify web true
+    assert_success
+}
+
+@test "a context with TLS material or SkipTLSVerify is refused in one line naming it; its TLS is its own" {
+    start_sleeper
+    fake_engine_tcp versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    local tls
+    # As `docker context create nsx-tls --docker host=...,ca=...,cert=...,key=...` leaves it.
+    mkctx "$CFG" nsx-tls "tcp://127.0.0.1:$TCP_PORT"
+    tls=$CFG/contexts/tls/$(printf '%s' nsx-tls | sha256sum | cut -d' ' -f1)/docker
+    mkdir -p "$tls"
+    : >"$tls/ca.pem"
+    run --separate-stderr "$NSX" -c nsx-tls --no-verify web true
+    assert_failure 125
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    assert_equal "${stderr_lines[0]}" "docker-nsexec: context 'nsx-tls' uses TLS ($tls/ca.pem), which is not supported: refusing to send in plain HTTP what was meant to be encrypted"
+    # Any file there: the docker CLI loads whatever it finds.
+    mv "$tls/ca.pem" "$tls/key.pem"
+    current_context "$CFG" nsx-tls
+    run "$NSX" --no-verify web true
+    assert_failure 125
+    assert_line --index 0 --partial "context 'nsx-tls' uses TLS"
+    rm -f "$CFG/config.json"
+
+    # SkipTLSVerify: TLS without checking the certificate is still TLS.
+    local d
+    d=$(ctx_dir "$CFG" nsx-skip)
+    mkdir -p "$d"
+    printf '{"Name":"nsx-skip","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://127.0.0.1:%s","SkipTLSVerify":true}}}\n' \
+        "$TCP_PORT" >"$d/meta.json"
+    DOCKER_CONTEXT=nsx-skip run --separate-stderr "$NSX" --no-verify web true
+    assert_failure 125
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    assert_equal "${stderr_lines[0]}" "docker-nsexec: context 'nsx-skip' uses TLS (SkipTLSVerify in $d/meta.json), which is not supported: refusing to send in plain HTTP what was meant to be encrypted"
+    run grep -E '^(GET|HEAD|POST) ' "$TCP_LOG"
+    assert_output ""
+
+    # A context without TLS works, and takes no TLS setting from the environment (the docker
+    # CLI reads those for the default context only).
+    mkctx "$CFG" nsx-plain "tcp://127.0.0.1:$TCP_PORT"
+    DOCKER_TLS_VERIFY=1 run "$NSX" -c nsx-plain --no-verify web true
+    assert_success
+}
+
+@test "ports are digits only: tcp://127.0.0.1:+PORT and ': PORT' are refused, not reached" {
+    start_sleeper
+    fake_engine_tcp versioned 1.24 1.45 "$FAKE_ID" "$SLEEP_PID"
+    local uri wrapped
+    # 2^64 + PORT: strtoul's unsigned long wraps it round to PORT.
+    wrapped=$(python3 -c "print(2**64 + $TCP_PORT)")
+    for uri in "tcp://127.0.0.1:+$TCP_PORT" "tcp://127.0.0.1: $TCP_PORT" "tcp://127.0.0.1:0$TCP_PORT " \
+        "tcp://127.0.0.1:$wrapped"; do
+        run "$NSX" -H "$uri" --no-verify web true
+        assert_failure 125
+        assert_line --index 0 "docker-nsexec: invalid engine endpoint '$uri' (from --host): expected tcp://127.0.0.1:PORT"
+    done
+    run grep -E '^(GET|HEAD|POST) ' "$TCP_LOG"
+    assert_output ""
 }
 
 # --- tcp:// ---------------------------------------------------------------------------------

@@ -6,14 +6,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "endpoint.h"
+#include "util.h"
 
 #define DEFAULT "unix:///var/run/docker.sock"
 #define NOWHERE "unix:///nonexistent/nsx-test/docker.sock"
@@ -187,7 +191,8 @@ static void test_search(void **state) {
 
         snprintf(xdg, sizeof(xdg), "%s/xdg", tmp);
         /* Nothing anywhere: the default stays, with every path tried listed. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
+                                                                     .caller = geteuid()},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/nonexistent/nsx-test/docker.sock");
@@ -197,14 +202,16 @@ static void test_search(void **state) {
 
         /* Podman's rootless socket, then rootless Docker's, which comes first. */
         make_socket("xdg/podman/podman.sock");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
+                                                                     .caller = geteuid()},
                                           &ep, &err),
                          0);
         if (access("/run/podman/podman.sock", F_OK) != 0)
                 assert_non_null(strstr(ep.socket_path, "/xdg/podman/podman.sock"));
         assert_int_equal(ep.source, ENDPOINT_FROM_SEARCH);
         make_socket("xdg/docker.sock");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
+                                                                     .caller = geteuid()},
                                           &ep, &err),
                          0);
         assert_non_null(strstr(ep.socket_path, "/xdg/docker.sock"));
@@ -216,6 +223,295 @@ static void test_search(void **state) {
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/nonexistent/nsx-test/docker.sock");
+}
+
+/* The search's filter, and what it says of each candidate passed over. */
+static void test_candidates(void **state) {
+        struct stat st = {};
+        (void) state;
+
+        st.st_mode = S_IFSOCK | 0660;
+        st.st_uid = 0;
+        assert_int_equal(endpoint_candidate_judge(&st, 0), ENDPOINT_CANDIDATE_OK);
+        assert_int_equal(endpoint_candidate_judge(&st, 1000), ENDPOINT_CANDIDATE_OK);
+        st.st_uid = 1000;
+        assert_int_equal(endpoint_candidate_judge(&st, 1000), ENDPOINT_CANDIDATE_OK);
+        assert_int_equal(endpoint_candidate_judge(&st, 0), ENDPOINT_CANDIDATE_FOREIGN);
+        assert_int_equal(endpoint_candidate_judge(&st, 1001), ENDPOINT_CANDIDATE_FOREIGN);
+        /* A link is judged as a link, whoever owns it and wherever it leads. */
+        st.st_mode = S_IFLNK | 0777;
+        st.st_uid = 0;
+        assert_int_equal(endpoint_candidate_judge(&st, 0), ENDPOINT_CANDIDATE_SYMLINK);
+        static const mode_t others[] = {S_IFREG, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK};
+        for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+                st.st_mode = others[i] | 0666;
+                assert_int_equal(endpoint_candidate_judge(&st, 0), ENDPOINT_CANDIDATE_NOT_SOCKET);
+        }
+}
+
+static void test_search_skips(void **state) {
+        struct endpoint ep;
+        struct nsx_error err = {};
+        char xdg[128], path[256];
+        (void) state;
+
+        snprintf(xdg, sizeof(xdg), "%s/xdg", tmp);
+        /* A symbolic link and a file where sockets are looked for: passed over, and said why. */
+        make_socket("real.sock");
+        snprintf(path, sizeof(path), "%s/docker.sock", xdg);
+        write_file("xdg/podman/podman.sock", "not a socket");
+        assert_int_equal(symlink("../real.sock", path), 0);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
+                                                                     .caller = geteuid()},
+                                          &ep, &err),
+                         0);
+        if (access("/run/podman/podman.sock", F_OK) != 0) {
+                assert_int_equal(ep.source, ENDPOINT_FROM_DEFAULT);
+                assert_non_null(strstr(ep.tried, "/xdg/docker.sock (skipped: a symbolic link)"));
+                assert_non_null(strstr(ep.tried, "/xdg/podman/podman.sock (skipped: not a socket)"));
+        }
+        assert_false(ep.named);
+
+        /* Another user's socket: passed over, its owner named; root's or the caller's taken. */
+        assert_int_equal(unlink(path), 0);
+        make_socket("xdg/docker.sock");
+        if (geteuid() == 0) {
+                assert_int_equal(chown(path, 65534, 65534), 0);
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
+                                                                             .default_host = NOWHERE,
+                                                                             .caller = 0},
+                                                  &ep, &err),
+                                 0);
+                assert_int_equal(ep.kind, ENDPOINT_UNIX);
+                assert_string_not_equal(ep.socket_path, path);
+                if (ep.tried[0])
+                        assert_non_null(strstr(ep.tried,
+                                               "/xdg/docker.sock (skipped: owned by uid 65534, neither root nor the caller)"));
+                /* ... unless the caller is that user. */
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
+                                                                             .default_host = NOWHERE,
+                                                                             .caller = 65534},
+                                                  &ep, &err),
+                                 0);
+                assert_string_equal(ep.socket_path, path);
+                assert_int_equal(ep.source, ENDPOINT_FROM_SEARCH);
+                assert_false(ep.named);
+                /* A root-owned socket is any caller's. */
+                assert_int_equal(chown(path, 0, 0), 0);
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
+                                                                             .default_host = NOWHERE,
+                                                                             .caller = 1000},
+                                                  &ep, &err),
+                                 0);
+                assert_string_equal(ep.socket_path, path);
+        }
+}
+
+/* Which choices are the caller's: the peer check lets another user's engine through only then. */
+static void test_named(void **state) {
+        struct endpoint ep;
+        struct nsx_error err = {};
+        char cfg[128], home[128];
+        (void) state;
+
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_host = "unix:///f.sock", .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_true(ep.named);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_host = "tcp://127.0.0.1:1", .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_true(ep.named);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.default_host = DEFAULT}, &ep, &err), 0);
+        assert_false(ep.named);
+        /* The context 'default' is DOCKER_HOST when set (named), else the default (not). */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default", .env_host = "unix:///e.sock",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_true(ep.named);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default", .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_false(ep.named);
+
+        write_file("cfg/contexts/meta/aaaa/meta.json", "{\"Name\":\"ctx-a\",\"Endpoints\":{\"docker\":{\"Host\":\"unix:///a.sock\"}}}");
+        write_file("cfg/contexts/meta/eeee/meta.json", "{\"Name\":\"ctx-e\",\"Endpoints\":{\"docker\":{}}}");
+        write_file("cfg/config.json", "{\"currentContext\":\"ctx-a\"}");
+        snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
+        snprintf(home, sizeof(home), "%s/home", tmp);
+        for (int i = 0; i < 3; i++) {
+                struct endpoint_inputs in = {.env_config = cfg, .default_host = DEFAULT, .caller = geteuid()};
+
+                if (i == 0)
+                        in.flag_context = "ctx-a";
+                else if (i == 1)
+                        in.env_context = "ctx-a";
+                assert_int_equal(endpoint_resolve(&in, &ep, &err), 0);
+                assert_string_equal(ep.socket_path, "/a.sock");
+                assert_true(ep.named);
+        }
+        /* A context with no Host is the default endpoint: nothing named. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-e",
+                                                                     .default_host = DEFAULT, .caller = geteuid()},
+                                          &ep, &err),
+                         0);
+        assert_false(ep.named);
+
+        /* Another user's files do not speak for the caller. */
+        if (geteuid() == 0) {
+                char meta[256], config[256];
+
+                snprintf(meta, sizeof(meta), "%s/contexts/meta/aaaa/meta.json", cfg);
+                snprintf(config, sizeof(config), "%s/config.json", cfg);
+                assert_int_equal(chown(meta, 65534, 65534), 0);
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
+                                                                             .default_host = DEFAULT},
+                                                  &ep, &err),
+                                 0);
+                assert_false(ep.named);
+                assert_non_null(strstr(ep.why, "another user's"));
+                /* ... unless the caller is that user. */
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
+                                                                             .default_host = DEFAULT, .caller = 65534},
+                                                  &ep, &err),
+                                 0);
+                assert_true(ep.named);
+                assert_int_equal(chown(meta, 0, 0), 0);
+                assert_int_equal(chown(config, 65534, 65534), 0);
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .default_host = DEFAULT},
+                                                  &ep, &err),
+                                 0);
+                assert_int_equal(ep.source, ENDPOINT_FROM_CONFIG);
+                assert_false(ep.named);
+                assert_non_null(strstr(ep.why, "config.json is another user's"));
+        }
+}
+
+static void test_trusts(void **state) {
+        struct endpoint named = {.named = true}, found = {.named = false};
+        (void) state;
+
+        /* Root's engine and the caller's own: whoever found them. */
+        assert_true(endpoint_trusts(&found, 0, 0));
+        assert_true(endpoint_trusts(&found, 0, 1000));
+        assert_true(endpoint_trusts(&found, 1000, 1000));
+        /* Another user's: only when named. */
+        assert_false(endpoint_trusts(&found, 1000, 0));
+        assert_false(endpoint_trusts(&found, 65534, 1000));
+        assert_true(endpoint_trusts(&named, 1000, 0));
+        assert_true(endpoint_trusts(&named, 65534, 1000));
+        /* Nobody known: only when named, even for a caller whose uid would be -1. */
+        assert_false(endpoint_trusts(&found, (uid_t) -1, 0));
+        assert_false(endpoint_trusts(&found, (uid_t) -1, (uid_t) -1));
+        assert_true(endpoint_trusts(&named, (uid_t) -1, 0));
+}
+
+static void test_tls(void **state) {
+        struct endpoint ep = {.socket_path = "untouched"};
+        struct nsx_error err = {};
+        char cfg[128], cmd[256];
+        (void) state;
+
+        /* The environment's TLS settings, for the default context: -H, DOCKER_HOST, the default. */
+        static const struct {
+                const char *name;
+                size_t off;
+        } vars[] = {
+                {"DOCKER_TLS_VERIFY", offsetof(struct endpoint_inputs, env_tls_verify)},
+                {"DOCKER_TLS", offsetof(struct endpoint_inputs, env_tls)},
+                {"DOCKER_CERT_PATH", offsetof(struct endpoint_inputs, env_cert_path)},
+        };
+        for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+                for (int how = 0; how < 4; how++) {
+                        struct endpoint_inputs in = {.default_host = DEFAULT};
+
+                        *(const char **) ((char *) &in + vars[i].off) = "1";
+                        if (how == 0)
+                                in.flag_host = "tcp://127.0.0.1:2375";
+                        else if (how == 1)
+                                in.env_host = "unix:///e.sock";
+                        else if (how == 2)
+                                in.flag_context = "default";
+                        assert_int_equal(endpoint_resolve(&in, &ep, &err), -EPROTONOSUPPORT);
+                        assert_int_equal(err.kind, NSX_ERR_ENDPOINT);
+                        assert_non_null(strstr(err.message, vars[i].name));
+                        assert_non_null(strstr(err.message, "is set"));
+                        assert_null(strchr(err.message, '\n'));
+                        assert_string_equal(ep.socket_path, "untouched");
+                }
+                /* Empty is unset. */
+                struct endpoint_inputs in = {.flag_host = "unix:///f.sock", .default_host = DEFAULT};
+                *(const char **) ((char *) &in + vars[i].off) = "";
+                assert_int_equal(endpoint_resolve(&in, &ep, &err), 0);
+                ep = (struct endpoint) {.socket_path = "untouched"};
+        }
+
+        /* A context's own TLS: its TLS store (named as its meta directory) or SkipTLSVerify. */
+        snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
+        write_file("cfg/contexts/meta/1111/meta.json",
+                   "{\"Name\":\"plain\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\",\"SkipTLSVerify\":false}}}");
+        write_file("cfg/contexts/meta/2222/meta.json",
+                   "{\"Name\":\"stored\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\"}}}");
+        write_file("cfg/contexts/tls/2222/docker/cert.pem", "");
+        write_file("cfg/contexts/meta/3333/meta.json",
+                   "{\"Name\":\"skip\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\",\"SkipTLSVerify\":true}}}");
+        /* TLS material for another endpoint kind (kubernetes) is not the docker endpoint's. */
+        write_file("cfg/contexts/tls/1111/kubernetes/ca.pem", "");
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "plain",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        /* ... nor do the environment's settings apply to a named context, as for the docker CLI. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "plain",
+                                                                     .env_tls_verify = "1", .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "stored",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         -EPROTONOSUPPORT);
+        assert_non_null(strstr(err.message, "context 'stored' uses TLS ("));
+        assert_non_null(strstr(err.message, "/cfg/contexts/tls/2222/docker/cert.pem)"));
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .env_context = "skip",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         -EPROTONOSUPPORT);
+        assert_non_null(strstr(err.message, "context 'skip' uses TLS (SkipTLSVerify in "));
+        /* An empty TLS store is no TLS. */
+        write_file("cfg/contexts/meta/4444/meta.json",
+                   "{\"Name\":\"empty\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\"}}}");
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/contexts/tls/4444/docker'", cfg);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "empty",
+                                                                     .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+}
+
+static void test_meta_tls(void **state) {
+        char name[64], host[64];
+        bool skip = true;
+        (void) state;
+
+#define META(text) context_parse_meta(text, strlen(text), name, sizeof(name), host, sizeof(host), &skip)
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"Host\":\"unix:///a\"}}}"), 0);
+        assert_false(skip);
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"SkipTLSVerify\":true}}}"), 0);
+        assert_true(skip);
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"SkipTLSVerify\":false}}}"), 0);
+        assert_false(skip);
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"SkipTLSVerify\":null}}}"), 0);
+        assert_false(skip);
+        /* Not a boolean: it could mean either, so the file is refused. */
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"SkipTLSVerify\":\"false\"}}}"),
+                         CONTEXT_PARSE_INVALID);
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"docker\":{\"SkipTLSVerify\":1}}}"),
+                         CONTEXT_PARSE_INVALID);
+        /* Another endpoint's SkipTLSVerify is not the docker endpoint's. */
+        assert_int_equal(META("{\"Name\":\"a\",\"Endpoints\":{\"kubernetes\":{\"SkipTLSVerify\":true}}}"), 0);
+        assert_false(skip);
+#undef META
 }
 
 static void test_tcp(void **state) {
@@ -244,12 +540,54 @@ static void test_tcp(void **state) {
                 assert_non_null(strstr(err.message, "DOCKER_HOST"));
         }
 
-        static const char *const bad[] = {"tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x",
-                                          "tcp://", "tcp://[::1", "tcp://127.0.0.1:80/path"};
+        static const char *const bad[] = {
+                "tcp://127.0.0.1:0",     "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x",   "tcp://",
+                "tcp://[::1",            "tcp://127.0.0.1:80/path",
+                /* strtoul took each of these: a sign, spaces, a base prefix, junk after. */
+                "tcp://127.0.0.1:+80",   "tcp://127.0.0.1: 80",   "tcp://127.0.0.1:-1",  "tcp://127.0.0.1:\t80",
+                "tcp://127.0.0.1:80 ",   "tcp://127.0.0.1:0x50",  "tcp://127.0.0.1:80x", "tcp://127.0.0.1:",
+                "tcp://[::1]:+2375",     "tcp://[::1]: 2375",     "tcp://localhost:+9",
+                "tcp://127.0.0.1:18446744073709551696", /* 2^64 + 80: wraps to 80 in an unsigned long */
+        };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(endpoint_parse(bad[i], ENDPOINT_FROM_FLAG, &ep, &err) < 0);
                 assert_non_null(strstr(err.message, "invalid engine endpoint"));
         }
+}
+
+static void test_parse_decimal(void **state) {
+        unsigned long v = 7;
+        (void) state;
+
+        static const struct {
+                const char *s;
+                unsigned long max, want;
+        } good[] = {
+                {"0", 10, 0}, {"80", 65535, 80}, {"65535", 65535, 65535}, {"0080", 65535, 80}, {"9", 9, 9},
+                {"18446744073709551615", ULONG_MAX, ULONG_MAX},
+        };
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+                assert_int_equal(nsx_parse_decimal(good[i].s, strlen(good[i].s), good[i].max, &v), 0);
+                assert_true(v == good[i].want);
+        }
+        static const char *const invalid[] = {"", "+80", "-80", " 80", "80 ", "\t80", "0x50", "80x", "8 0", "1.5", "\n"};
+        for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+                v = 7;
+                assert_int_equal(nsx_parse_decimal(invalid[i], strlen(invalid[i]), 65535, &v), -EINVAL);
+                assert_true(v == 7); /* untouched */
+        }
+        static const struct {
+                const char *s;
+                unsigned long max;
+        } range[] = {
+                {"65536", 65535}, {"10", 9}, {"18446744073709551616", ULONG_MAX}, {"99999999999999999999999", 65535},
+                {"1", 0},
+        };
+        for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+                assert_int_equal(nsx_parse_decimal(range[i].s, strlen(range[i].s), range[i].max, &v), -ERANGE);
+        /* Only the first len bytes count. */
+        assert_int_equal(nsx_parse_decimal("80/", 2, 65535, &v), 0);
+        assert_true(v == 80);
 }
 
 static void test_bad_endpoints(void **state) {
@@ -299,7 +637,14 @@ int main(void) {
                 cmocka_unit_test(test_priority),
                 cmocka_unit_test_setup_teardown(test_contexts, make_tmp, remove_tmp),
                 cmocka_unit_test_setup_teardown(test_search, make_tmp, remove_tmp),
+                cmocka_unit_test(test_candidates),
+                cmocka_unit_test_setup_teardown(test_search_skips, make_tmp, remove_tmp),
+                cmocka_unit_test_setup_teardown(test_named, make_tmp, remove_tmp),
+                cmocka_unit_test(test_trusts),
+                cmocka_unit_test_setup_teardown(test_tls, make_tmp, remove_tmp),
+                cmocka_unit_test(test_meta_tls),
                 cmocka_unit_test(test_tcp),
+                cmocka_unit_test(test_parse_decimal),
                 cmocka_unit_test(test_bad_endpoints),
                 cmocka_unit_test(test_path_length),
         };

@@ -151,7 +151,9 @@ static void test_timeout_values(void **state) {
         assert_int_equal(options_parse_timeout("86400", &ms), 0);
         assert_int_equal(ms, 86400000L);
 
-        static const char *const bad[] = {"0", "-1", "", "abc", "1s", "86401", "1e9", "inf", "nan", " "};
+        static const char *const bad[] = {"0", "-1", "", "abc", "1s", "86401", "1e9", "inf", "nan", " ",
+                                           /* strtod took these: spaces, a sign, hex, an exponent. */
+                                           " 5", "5 ", "+5", "0x10", "1e1", "1.2.3", ".", "\t5"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(options_parse_timeout(bad[i], &ms) < 0);
                 assert_true(PARSE(&o, &err, "--timeout", (char *) bad[i], "web") < 0);
