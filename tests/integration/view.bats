@@ -567,6 +567,47 @@ escape_attempts() {
     [ -z "$stderr" ] || fail "stderr: $stderr"
 }
 
+@test "without openat2 and mount_setattr (Linux < 5.6, < 5.12): the same refusals, private read-only binds" {
+    local t=$BATS_TEST_TMPDIR marker=$BATS_TEST_TMPDIR/ran files path
+    [ -n "${NSX_ENOSYS:-}" ] || skip "no enosys helper (NSX_ENOSYS)"
+    # docker-nsexec as on an older kernel: both calls fail with ENOSYS, so the path is walked
+    # component by component and each bind made private and read-only by path once in place.
+    printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NSX_ENOSYS" "$NSX" >"$t/nsx-old-kernel"
+    chmod +x "$t/nsx-old-kernel"
+    NSX=$t/nsx-old-kernel
+
+    mkdir "$t/real"
+    echo "nameserver 192.0.2.66" >"$t/real/resolv.conf"
+    ln -s real "$t/mid"
+    ln -s real/resolv.conf "$t/final"
+    for path in "$t/mid/resolv.conf|goes through a symlink" "$t/final|is a symlink" \
+        "/proc/self/status|goes through a symlink" "/proc/version|is on proc, a kernel filesystem"; do
+        nsx_fake_engine_stop
+        nsx_fake_engine rewrite "${NSX_TEST_DOCKER_HOST#unix://}" "ResolvConfPath=${path%%|*}"
+        run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" $C-a touch "$marker"
+        [ "$status" -eq 125 ] || fail "${path%%|*}: exit $status, stderr: $stderr"
+        [ "$stderr" = "docker-nsexec: refusing the /etc/resolv.conf of container '$C-a': '${path%%|*}' ${path#*|}" ] ||
+            fail "stderr: $stderr"
+        [ ! -e "$marker" ] || fail "the command ran with ${path%%|*}"
+    done
+    nsx_fake_engine_stop
+    nsx_fake_engine rewrite "${NSX_TEST_DOCKER_HOST#unix://}" "ResolvConfPath=$t/real/resolv.conf"
+    run "$NSX" -H "unix://$FAKE_SOCK" $C-a cat /etc/resolv.conf
+    assert_success
+    assert_output "nameserver 192.0.2.66"
+
+    fresh $C-t7
+    files=$(dirname "$(dk inspect -f '{{.HostsPath}}' $C-t7)")
+    run "$NSX" $C-t7 sh -c 'echo "192.0.2.9 evil" >>/etc/hosts'
+    assert_failure
+    assert_output --partial "Read-only file system"
+    run "$NSX" $C-t7 sh -c 'echo "nameserver 192.0.2.9" >/etc/resolv.conf'
+    assert_failure
+    assert_output --partial "Read-only file system"
+    ROOT_ATTACKS=()
+    escape_attempts "$files" "dk exec $C-t7 cat /etc/hosts" $C-t7
+}
+
 @test "a bind that fails: one line naming it, a hint, 125, nothing run" {
     local marker=$BATS_TEST_TMPDIR/ran
     # A host without /etc/resolv.conf: an empty /etc, in a mount namespace of this test only.
