@@ -222,6 +222,12 @@ static void debug_view_missing(const char *what, const char *path, const char *t
         fprintf(stderr, PROGRAM ": debug: %s\n", line);
 }
 
+/* -v: the host's file is a dangling symlink (systemd-resolved's stub while it is not running):
+ * there is nothing to bind over, so it stays, as ip netns exec leaves it. */
+static void debug_view_dangling(const char *target) {
+        fprintf(stderr, PROGRAM ": debug: %s is a dangling symlink on the host: it stays the host's\n", target);
+}
+
 /* Asks the engine about ref and returns the container only if it has a process to enter. */
 static int query_container(const struct options *o, const char *ref, struct container *ret, struct nsx_error *err) {
         struct engine_response resp = {};
@@ -497,6 +503,10 @@ int main(int argc, char **argv) {
                         debug_view_missing("resolv.conf", c.resolv_conf_path, "/etc/resolv.conf");
                 if (r >= 0 && o.verbose && view.hosts.missing)
                         debug_view_missing("hosts file", c.hosts_path, "/etc/hosts");
+                if (r >= 0 && o.verbose && view.resolv_conf.host_dangling)
+                        debug_view_dangling("/etc/resolv.conf");
+                if (r >= 0 && o.verbose && view.hosts.host_dangling)
+                        debug_view_dangling("/etc/hosts");
         }
         container_done(&c);
         if (r < 0) {

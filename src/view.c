@@ -5,12 +5,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "enter.h"
 #include "util.h"
@@ -19,33 +26,187 @@ bool view_applies(unsigned joined) {
         return (joined & ENTER_NS_NET) && !(joined & ENTER_NS_MNT);
 }
 
+/* The kernel's interface filesystems: their "regular files" are views of kernel state (procfs,
+ * sysfs, cgroup control files...), never an engine's data. A deny-list, not an allow-list:
+ * engines keep these files wherever their data-root or run directory lives (ext4, xfs, btrfs,
+ * zfs, overlayfs for Docker in Docker, tmpfs under /run, nfs, fuse for rootless set-ups), and an
+ * unlisted one would turn a working set-up into exit 125; these, by contrast, are a closed set
+ * that no engine writes its files to. */
+#ifndef CONFIGFS_MAGIC
+#define CONFIGFS_MAGIC 0x62656570
+#endif
+#ifndef MQUEUE_MAGIC
+#define MQUEUE_MAGIC 0x19800202
+#endif
+#ifndef FUSECTL_SUPER_MAGIC
+#define FUSECTL_SUPER_MAGIC 0x65735543
+#endif
+
+static const struct {
+        uint32_t magic;
+        const char *name;
+} kernel_filesystems[] = {
+        {PROC_SUPER_MAGIC, "proc"},
+        {SYSFS_MAGIC, "sysfs"},
+        {CGROUP_SUPER_MAGIC, "cgroup"},
+        {CGROUP2_SUPER_MAGIC, "cgroup2"},
+        {DEBUGFS_MAGIC, "debugfs"},
+        {TRACEFS_MAGIC, "tracefs"},
+        {SECURITYFS_MAGIC, "securityfs"},
+        {BPF_FS_MAGIC, "bpf"},
+        {CONFIGFS_MAGIC, "configfs"},
+        {EFIVARFS_MAGIC, "efivarfs"},
+        {PSTOREFS_MAGIC, "pstore"},
+        {SELINUX_MAGIC, "selinuxfs"},
+        {SMACK_MAGIC, "smackfs"},
+        {BINFMTFS_MAGIC, "binfmt_misc"},
+        {DEVPTS_SUPER_MAGIC, "devpts"},
+        {NSFS_MAGIC, "nsfs"},
+        {MQUEUE_MAGIC, "mqueue"},
+        {HUGETLBFS_MAGIC, "hugetlbfs"},
+        {FUSECTL_SUPER_MAGIC, "fusectl"},
+        {RDTGROUP_SUPER_MAGIC, "resctrl"},
+        {XENFS_SUPER_MAGIC, "xenfs"},
+        {USBDEVICE_SUPER_MAGIC, "usbdevfs"},
+};
+
+const char *view_kernel_filesystem(long f_type) {
+        for (size_t i = 0; i < ELEMENTSOF(kernel_filesystems); i++)
+                if ((uint32_t) f_type == kernel_filesystems[i].magic)
+                        return kernel_filesystems[i].name;
+        return NULL;
+}
+
+/* Component by component from /, each opened O_PATH|O_NOFOLLOW and looked at before the next is
+ * looked up in it: what openat2's RESOLVE_NO_SYMLINKS does in one call. Each step is relative
+ * to the directory already opened, so renaming a component meanwhile cannot slip a symlink in. */
+static int walk_nofollow(const char *path, int *ret_fd) {
+        _cleanup_close_ int dir = -1;
+        const char *p = path;
+
+        dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return -errno;
+        for (;;) {
+                char name[NAME_MAX + 1];
+                struct stat st;
+                size_t len;
+                bool last;
+                int fd;
+
+                p += strspn(p, "/");
+                len = strcspn(p, "/");
+                if (len == 0)
+                        break; /* "/" itself */
+                if (len > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(name, p, len);
+                name[len] = '\0';
+                p += len;
+                last = p[strspn(p, "/")] == '\0';
+
+                fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                closep(&dir);
+                dir = fd;
+                /* The last component is the caller's to judge, a symlink included (O_NOFOLLOW
+                 * opened the link itself), unless a trailing slash asks for a directory. */
+                if (last && *p == '\0')
+                        break;
+                if (fstat(dir, &st) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode))
+                        return -ELOOP;
+                if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                if (last)
+                        break;
+        }
+        *ret_fd = TAKE_FD(dir);
+        return 0;
+}
+
+int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd) {
+        int fd;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        if (how == VIEW_RESOLVE_AUTO) {
+                /* A symlink in any component fails with ELOOP; O_PATH|O_NOFOLLOW opens a final
+                 * one itself instead. Magic links (/proc/PID/fd/N) are symlinks too. */
+                struct open_how oh = {
+                        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+                };
+
+                fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &oh, sizeof(oh));
+                if (fd >= 0) {
+                        *ret_fd = fd;
+                        return 0;
+                }
+                /* ENOSYS: Linux < 5.6; EPERM: a seccomp filter that does not know the call
+                 * (older container runtimes', should we run in a container). The walk is as
+                 * strict, in more system calls. */
+                if (errno != ENOSYS && errno != EPERM)
+                        return -errno;
+        }
+        return walk_nofollow(path, ret_fd);
+}
+
+static int refuse(struct nsx_error *err, int e, const char *target, const char *label, const char *path,
+                  const char *why) {
+        return nsx_error_set(err, NSX_ERR_ENTER, e, "refusing the %s of %s: '%s' %s", target, label, path, why);
+}
+
 static int prepare_file(const char *path, const char *target, const char *label, struct view_file *ret,
                         struct nsx_error *err) {
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = -1, tree = -1;
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE};
+        struct statfs sf;
         struct stat st;
-        int tree;
+        const char *fs;
+        char why[64];
+        int r;
 
         *ret = (struct view_file) {.tree_fd = -1};
         if (!path || !path[0])
                 return 0;
+        if (path[0] != '/')
+                return refuse(err, EINVAL, target, label, path, "is not an absolute path");
 
-        /* O_PATH|O_NOFOLLOW opens a final symlink itself instead of following it: the check
-         * below then refuses it. Symlinks higher up are the daemon's own directories (a moved
-         * data-root is commonly one) and are followed. */
-        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT) {
+        /* The path is the engine's word: no symlink in any component is followed, not even
+         * one of the engine's own directories (Docker reports its data-root with symlinks
+         * resolved already; an engine that does not is refused, and --host-dns remains). */
+        r = view_open_nofollow(path, VIEW_RESOLVE_AUTO, &fd);
+        if (r == -ENOENT) {
                 ret->missing = true;
                 return 0;
         }
-        if (fd < 0)
+        if (r == -ELOOP)
+                return refuse(err, ELOOP, target, label, path, "goes through a symlink");
+        if (r < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot open the %s of %s at '%s': %s", target, label,
+                                     path, strerror(-r));
+        if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the %s of %s at '%s': %s", target, label,
                                      path, strerror(errno));
-        if (fstat(fd, &st) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the %s of %s at '%s': %s", target, label,
-                                     path, strerror(errno));
+        if (S_ISLNK(st.st_mode))
+                return refuse(err, EINVAL, target, label, path, "is a symlink");
         if (!S_ISREG(st.st_mode))
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "refusing the %s of %s: '%s' is %s", target, label,
-                                     path, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
+                return refuse(err, EINVAL, target, label, path, "is not a regular file");
+        fs = view_kernel_filesystem((long) sf.f_type);
+        if (fs) {
+                snprintf(why, sizeof(why), "is on %s, a kernel filesystem", fs);
+                return refuse(err, EINVAL, target, label, path, why);
+        }
+
+        /* ip netns exec carries on where the host has nothing to cover: a dangling symlink
+         * (systemd-resolved's stub while it is not running) stays as it is; -v says so. */
+        if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode) && stat(target, &st) < 0 && errno == ENOENT) {
+                ret->host_dangling = true;
+                return 0;
+        }
 
         /* A bind mount's source must be in the caller's mount namespace, and the view's is made
          * later, so bind a detached clone of this very file, made now (Linux 5.2). */
@@ -58,7 +219,22 @@ static int prepare_file(const char *path, const char *target, const char *label,
                 nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
                 return -e;
         }
-        ret->tree_fd = tree;
+        /* The clone is a peer of the file's mount: on a shared data-root (dockerd makes its
+         * own shared) a mount on it would propagate to the host's. Private before it is
+         * attached anywhere, and read-only: the view shows the container's file, it does not
+         * edit it. Linux < 5.12 has no mount_setattr: bind_file does both by path. */
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+                int e = errno;
+
+                if (e != ENOSYS && e != EPERM) {
+                        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot bind the %s of %s: mount_setattr: %s", target,
+                                      label, strerror(e));
+                        nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
+                        return -e;
+                }
+                ret->remount = true;
+        }
+        ret->tree_fd = TAKE_FD(tree);
         return 0;
 }
 
@@ -85,18 +261,30 @@ static int view_error(int e, const char *what, struct nsx_error *err) {
 
 static int bind_file(const struct view_file *f, const char *target, struct nsx_error *err) {
         char what[64];
+        int r;
 
         if (f->tree_fd < 0)
                 return 0;
         /* Follow a symlinked /etc/resolv.conf (systemd-resolved's) as mount(8) would: the
          * mount lands on the file the host's tools read, in our namespace only. */
         if (move_mount(f->tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0) {
-                int r;
-
                 snprintf(what, sizeof(what), "bind over %s", target);
                 r = view_error(errno, what, err);
                 nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
                 return r;
+        }
+        if (!f->remount)
+                return 0;
+        /* Linux < 5.12: private and read-only now, by the path move_mount just followed, before
+         * anything runs here (until then the clone shares the host's peer group: nothing is
+         * mounted on it meanwhile, and view_enter's last step makes every mount a slave). */
+        if (mount(NULL, target, NULL, MS_PRIVATE, NULL) < 0) {
+                snprintf(what, sizeof(what), "make %s private", target);
+                return view_error(errno, what, err);
+        }
+        if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+                snprintf(what, sizeof(what), "make %s read-only", target);
+                return view_error(errno, what, err);
         }
         return 0;
 }
@@ -205,7 +393,16 @@ int view_enter(const struct view *view, struct nsx_error *err) {
         r = bind_file(&view->hosts, "/etc/hosts", err);
         if (r < 0)
                 return r;
-        return mount_sysfs(err);
+        r = mount_sysfs(err);
+        if (r < 0)
+                return r;
+        /* The guarantee in one place, whatever each mount's origin (the files' clones, the new
+         * sysfs, the submounts carried over): no mount of the view is shared, so nothing the
+         * command mounts on, or below, any of them reaches the host. Private mounts stay
+         * private; the rest receive the host's new mounts and send none. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return view_error(errno, "make the view's mounts slaves", err);
+        return 0;
 }
 
 void view_done(struct view *view) {

@@ -9,8 +9,11 @@
 
 /* One file of the container's that covers a host file in the view. */
 struct view_file {
-        int tree_fd;  /* a detached clone (open_tree) of the container's file; -1: the host's stays */
-        bool missing; /* the engine named a file that does not exist: the host's stays */
+        int tree_fd;        /* a detached clone (open_tree) of the container's file, private and
+                             * read-only; -1: the host's stays */
+        bool remount;       /* no mount_setattr (Linux < 5.12): made private and read-only once bound */
+        bool missing;       /* the engine named a file that does not exist: the host's stays */
+        bool host_dangling; /* the host's file is a dangling symlink: nothing to cover, it stays */
 };
 
 struct view {
@@ -26,16 +29,35 @@ struct view {
  * root, in a mount namespace that namespace then owns. */
 bool view_applies(unsigned joined);
 
-/* Opens the container's files named by the engine, before anything is entered: the paths are
- * untrusted, so the last component must not be a symlink and each must be a regular file; the
- * mounts are then made from what was opened here, never from the path again. A NULL or empty
- * path gives no file; a path that does not exist marks it missing. label names the container. */
+/* Opens the container's files named by the engine, before anything is entered. The paths are
+ * untrusted: each must be absolute, resolve without a symlink in any component, and name a
+ * regular file on an ordinary filesystem (none of the kernel's: view_kernel_filesystem), else
+ * it is refused (NSX_ERR_ENTER). The mounts are then made from private, read-only clones of
+ * what was opened here, never from the path again. A NULL or empty path gives no file; a path
+ * that does not exist marks it missing; a host file that is a dangling symlink marks it
+ * host_dangling (as ip netns exec, the host's stays). label names the container. */
 int view_prepare(const char *resolv_conf_path, const char *hosts_path, const char *label, struct view *ret,
                  struct nsx_error *err);
 
-/* In the network namespace just joined: a private mount namespace, a slave of ours so nothing
- * propagates back, the prepared files bound over the host's, and a fresh sysfs on /sys. view
- * may have no files (--host-dns): /sys is still the container's. */
+/* In the network namespace just joined: a private mount namespace, a slave of ours, the prepared
+ * files bound over the host's, and a fresh sysfs on /sys; then every mount in it is made a
+ * slave or private, so nothing mounted in the view propagates to the host. view may have no
+ * files (--host-dns): /sys is still the container's. */
 int view_enter(const struct view *view, struct nsx_error *err);
 
 void view_done(struct view *view);
+
+/* How view_open_nofollow resolves: _AUTO with openat2(RESOLVE_NO_SYMLINKS) where the kernel has
+ * it (Linux 5.6), else with _WALK, component by component; the unit tests force _WALK. */
+enum view_resolve {
+        VIEW_RESOLVE_AUTO,
+        VIEW_RESOLVE_WALK,
+};
+
+/* Opens the absolute path O_PATH without following a symlink in any component: one before the
+ * last gives -ELOOP, a last one is opened itself (O_NOFOLLOW); -EINVAL for a relative path. */
+int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd);
+
+/* The name of the kernel interface filesystem (procfs, sysfs, cgroup...) with statfs f_type
+ * f_type, whose files are never an engine's data; NULL for any other. */
+const char *view_kernel_filesystem(long f_type);

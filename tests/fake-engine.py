@@ -24,6 +24,11 @@ Modes:
                    X.Y is too new. Maximum supported API version is MAX" (or "too old. Minimum
                    supported API version is MIN"); GET /_ping answers 200 "OK". Every answer
                    carries "Api-Version: MAX". Each request line is logged to stderr.
+  rewrite UNIXSOCKET KEY=VALUE...
+                   ask the real engine at UNIXSOCKET the same GET (HTTP/1.0) and answer with its
+                   status and body, each top-level KEY of a JSON object answer set to the
+                   string VALUE: a real running container (its PID passes the proof) whose
+                   engine names other files, e.g. ResolvConfPath=/proc/version.
   forward UNIXSOCKET
                    relay each connection, both ways, to the unix socket UNIXSOCKET (a real
                    engine): with SOCKET tcp:127.0.0.1:0, a loopback TCP endpoint for a daemon
@@ -142,6 +147,37 @@ def answer_versioned(conn, vmin, vmax, cid, pid):
         send(conn, 200, b"OK", headers, content_type="text/plain; charset=utf-8")
         return
     answer_inspect(conn, cid, pid, f"GET {path} {parts[2]}", headers)
+
+
+def rewrite(conn, target, pairs):
+    """Relays one GET to the engine at target, with top-level keys of its answer replaced."""
+    line = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1")
+    parts = line.split(" ")
+    if len(parts) != 3 or parts[0] != "GET":
+        send(conn, 404, json.dumps({"message": "page not found"}).encode())
+        return
+    up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    up.connect(target)
+    up.sendall(f"GET {parts[1]} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
+    data = b""
+    while True:
+        chunk_ = up.recv(65536)
+        if not chunk_:
+            break
+        data += chunk_
+    up.close()
+    head_, _, body = data.partition(b"\r\n\r\n")
+    status = int(head_.split(b" ", 2)[1])
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        for pair in pairs:
+            key, _, value = pair.partition("=")
+            doc[key] = value
+        body = json.dumps(doc).encode()
+    send(conn, status, body)
 
 
 def relay(src, dst):
@@ -263,7 +299,7 @@ def main():
         sys.exit(__doc__)
     path, mode = sys.argv[1], sys.argv[2]
     if mode not in ("hang", "unbound", "answer", "inspect", "inspect-vanishing", "versioned",
-                    "forward", "fault"):
+                    "rewrite", "forward", "fault"):
         sys.exit(f"unknown mode {mode}")
     child = None
     if mode == "inspect-vanishing":
@@ -315,6 +351,8 @@ def main():
             answer_inspect(conn, sys.argv[3], child.pid)
         elif mode == "versioned":
             answer_versioned(conn, sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
+        elif mode == "rewrite":
+            rewrite(conn, sys.argv[3], sys.argv[4:])
         elif mode == "forward":
             threading.Thread(target=forward, args=(conn, sys.argv[3]), daemon=True).start()
         elif mode == "fault":
