@@ -17,6 +17,7 @@
 #endif
 
 #include "config.h"
+#include "cgroup.h"
 #include "complete.h"
 #include "container.h"
 #include "endpoint.h"
@@ -486,8 +487,10 @@ int main(int argc, char **argv) {
         /* Pin the process right after the answer, then prove it is the container's. */
         r = target_pin(c.pid, label, &t, &err);
         if (r >= 0) {
+                /* The engine's uid (0: root) owns the container's cgroup. TODO at merge: the
+                 * engine's SO_PEERCRED uid instead of 0. */
                 if (o.verify)
-                        r = target_verify(&t, c.id, label, &err);
+                        r = target_verify(&t, c.id, 0, label, &err);
                 else
                         fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
                                 (int) c.pid, label);
@@ -512,6 +515,18 @@ int main(int argc, char **argv) {
         if (r < 0) {
                 target_done(&t);
                 return report(&err);
+        }
+
+        /* The command comes from the container's files (-m, -a): it runs in the container's
+         * cgroups, under its limits, as docker exec's does. Before its cgroup namespace is
+         * joined: from inside one, no process can be moved to a cgroup outside its root. */
+        if (o.all || (o.namespaces & ENTER_NS_MNT)) {
+                r = cgroup_join(&t, &err);
+                if (r < 0) {
+                        target_done(&t);
+                        view_done(&view);
+                        return report(&err);
+                }
         }
 
         command = o.command;

@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "cgroup.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_open
@@ -20,8 +20,6 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
-
-#define CGROUP_TEXT_MAX 65536
 
 static int gone(const char *label, pid_t pid, struct nsx_error *err) {
         return nsx_error_target_gone(err, label, (int) pid);
@@ -67,86 +65,51 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         return 0;
 }
 
-static const char *const cgroup_prefixes[] = {"", "docker-", "libpod-", "cri-containerd-", "crio-"};
-
-/* One path component: PREFIX ID, optionally followed by ".scope". Podman's conmon lives in
- * "libpod-conmon-ID": no prefix above matches it, and it is not the container. */
-static bool component_names_id(const char *comp, size_t len, const char *id) {
-        static const char scope[] = ".scope";
-        size_t idlen = strlen(id);
-
-        if (len > strlen(scope) && memcmp(comp + len - strlen(scope), scope, strlen(scope)) == 0)
-                len -= strlen(scope);
-        for (size_t i = 0; i < ELEMENTSOF(cgroup_prefixes); i++) {
-                size_t plen = strlen(cgroup_prefixes[i]);
-
-                if (len == plen + idlen && memcmp(comp, cgroup_prefixes[i], plen) == 0 &&
-                    memcmp(comp + plen, id, idlen) == 0)
-                        return true;
-        }
-        return false;
-}
-
-bool target_cgroup_names_id(const char *text, size_t len, const char *id) {
-        const char *end = text + len;
-
-        if (strlen(id) != CONTAINER_ID_LEN)
-                return false;
-        /* Lines are "hierarchy-ID:controllers:/path" (v1) or "0::/path" (v2). */
-        for (const char *line = text; line < end;) {
-                const char *eol = memchr(line, '\n', (size_t) (end - line));
-                const char *path;
-
-                if (!eol)
-                        eol = end;
-                path = memchr(line, ':', (size_t) (eol - line));
-                path = path ? memchr(path + 1, ':', (size_t) (eol - path - 1)) : NULL;
-                if (path) {
-                        for (const char *c = path + 1; c < eol;) {
-                                const char *slash = memchr(c, '/', (size_t) (eol - c));
-                                const char *cend = slash ? slash : eol;
-
-                                if (component_names_id(c, (size_t) (cend - c), id))
-                                        return true;
-                                c = cend + 1;
-                        }
-                }
-                line = eol + 1;
-        }
-        return false;
-}
-
-int target_verify(const struct target *t, const char *id, const char *label, struct nsx_error *err) {
-        _cleanup_close_ int fd = -1;
+int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err) {
         char buf[CGROUP_TEXT_MAX];
-        size_t len = 0;
-        ssize_t n;
+        struct cgroup_proof proof;
+        size_t len;
+        int r;
 
-        fd = openat(t->procfd, "cgroup", O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT || errno == ESRCH)
-                        return gone(label, t->pid, err);
-                return proc_denied(label, t->pid, errno, err);
-        }
-        while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == ESRCH)
-                                return gone(label, t->pid, err);
-                        return proc_denied(label, t->pid, errno, err);
-                }
-                len += (size_t) n;
-        }
+        r = cgroup_read_text(t->procfd, buf, sizeof(buf), &len);
+        if (r == -ENOENT || r == -ESRCH)
+                return gone(label, t->pid, err);
+        if (r < 0)
+                return proc_denied(label, t->pid, -r, err);
+        r = cgroup_prove(buf, len, id, engine_uid, &proof, err);
+        if (r < 0)
+                return r;
+        if (proof.verdict == CGROUP_PROVEN)
+                return 0;
 
-        if (!target_cgroup_names_id(buf, len, id)) {
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM, "PID %d is not a process of %s (its cgroups do not name %.12s)",
-                              (int) t->pid, label, id);
-                nsx_error_hint(err, "is the engine in another PID namespace, or its cgroup layout unknown? "
-                                    "--no-verify skips this proof");
-                return -EPERM;
+        /* A process that exited meanwhile takes its cgroup along: say that, not "forged". */
+        if (t->pidfd >= 0 && syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
+                return gone(label, t->pid, err);
+        switch (proof.verdict) {
+        case CGROUP_MISPLACED:
+                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                              "PID %d is not a process of %s (its cgroup %s is not where the engine puts it)",
+                              (int) t->pid, label, proof.path);
+                break;
+        case CGROUP_NOT_MOUNTED:
+                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                              "PID %d is not a process of %s (its cgroup %s is in no cgroup hierarchy mounted here)",
+                              (int) t->pid, label, proof.path);
+                break;
+        case CGROUP_FOREIGN:
+                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                              "PID %d is not a process of %s (its cgroup %s belongs to uid %u, not to the engine's "
+                              "uid %u)",
+                              (int) t->pid, label, proof.path, (unsigned) proof.owner, (unsigned) engine_uid);
+                break;
+        default:
+                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                              "PID %d is not a process of %s (its cgroups do not name %.12s)", (int) t->pid, label, id);
+                break;
         }
-        return 0;
+        nsx_error_hint(err, "is the engine in another PID namespace, or its cgroup layout unknown? "
+                            "--no-verify skips this proof");
+        return -EPERM;
 }
 
 void target_done(struct target *t) {

@@ -20,12 +20,11 @@ struct target {
 /* Pins pid. label names it in messages ("container 'web'"). */
 int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_error *err);
 
-/* Proves the pinned process belongs to the container with this full ID: its cgroup paths name
- * the ID as a path component (cgroupfs "/docker/ID", systemd "docker-ID.scope", Podman
- * "libpod-ID", CRI "cri-containerd-ID.scope", "crio-ID"). */
-int target_verify(const struct target *t, const char *id, const char *label, struct nsx_error *err);
-
-/* Pure: does this /proc/PID/cgroup text name id as a container cgroup? */
-bool target_cgroup_names_id(const char *text, size_t len, const char *id);
+/* Proves the pinned process belongs to the container with this full ID: one of its cgroups is
+ * where the engine puts that container (cgroup_path_places_id: "/docker/ID",
+ * "/system.slice/docker-ID.scope", "/libpod_parent/libpod-ID", "/machine.slice/libpod-ID.scope",
+ * CRI's kubepods trees, rootless forms under the engine user's own user@UID.service) and that
+ * directory belongs to engine_uid, the engine's user (root for a root engine). Refused: -EPERM. */
+int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err);
 
 void target_done(struct target *t);

@@ -48,7 +48,7 @@ teardown() {
     for dir in "${CGROUP_DIRS[@]}"; do
         rmdir "$dir" 2>/dev/null || true
     done
-    rmdir /sys/fs/cgroup/pids/nsx-fake 2>/dev/null || true
+    rmdir /sys/fs/cgroup/pids/nsx-fake /sys/fs/cgroup/pids/nsx-fake.slice 2>/dev/null || true
     if [ -n "$SUID_DIR" ]; then
         rm -rf -- "$SUID_DIR"
     fi
@@ -81,14 +81,15 @@ has_child_named() { # has_child_named PID COMM
     kid=$(only_child "$1") && [ "$(cat "/proc/$kid/comm" 2>/dev/null)" = "$2" ]
 }
 
-# cgroup_move PATH PID: creates the v1 pids cgroup PATH (below /sys/fs/cgroup/pids) and moves PID in.
+# cgroup_move PATH PID [PARENT]: creates the v1 pids cgroup PARENT/PATH (below /sys/fs/cgroup/pids;
+# PARENT is nsx-fake, or nsx-fake.slice where a systemd scope needs a slice) and moves PID in.
 cgroup_move() {
-    local base=/sys/fs/cgroup/pids
+    local base=/sys/fs/cgroup/pids parent=${3:-nsx-fake}
     [ -w "$base/cgroup.procs" ] || skip "no writable cgroup v1 pids hierarchy at $base"
-    mkdir -p "$base/nsx-fake/$1"
-    CGROUP_DIRS=("$base/nsx-fake/$1" "${CGROUP_DIRS[@]}")
-    echo "$2" >"$base/nsx-fake/$1/cgroup.procs"
-    grep -q ":pids:/nsx-fake/$1\$" "/proc/$2/cgroup"
+    mkdir -p "$base/$parent/$1"
+    CGROUP_DIRS=("$base/$parent/$1" "${CGROUP_DIRS[@]}")
+    echo "$2" >"$base/$parent/$1/cgroup.procs"
+    grep -q ":pids:/$parent/$1\$" "/proc/$2/cgroup"
 }
 
 # --- which namespaces ----------------------------------------------------------------------
@@ -435,8 +436,9 @@ proc_state() { # proc_state PID: the one-letter state, "T" when stopped
     id=$(random_id)
     bg sleep 1000
     nsx_fake_engine inspect "$id" "$BG"
+    # A systemd scope is in a slice (--cgroup-parent=nsx-fake.slice); cgroupfs names anywhere.
     for comp in "docker-$id.scope" "libpod-$id"; do
-        cgroup_move "$comp" "$BG"
+        cgroup_move "$comp" "$BG" "$([[ $comp == *.scope ]] && echo nsx-fake.slice || echo nsx-fake)"
         run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" $C-fake echo ran
         assert_success
         assert_output "ran"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the cgroup proof that a PID belongs to a container. */
+/* Unit tests: the cgroup proof that a PID belongs to a container (the layouts; cgroup.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,14 +7,22 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "target.h"
+#include "cgroup.h"
 
 #define ID "439df2c9707a764347189b8c4d47f2b2b92fdc55061e16d29910ec4201bf28e1"
 #define OTHER "f2eb554024d025ea9378b5e1308d41330c2b82c62989ec404866820054966b62"
 
+/* As a root engine sees it. */
 static bool names(const char *text, const char *id) {
-        return target_cgroup_names_id(text, strlen(text), id);
+        return cgroup_text_places_id(text, strlen(text), id, 0);
 }
+
+/* As the engine of this uid sees it. */
+static bool names_as(const char *text, const char *id, uid_t uid) {
+        return cgroup_text_places_id(text, strlen(text), id, uid);
+}
+
+#define USER1000 "/user.slice/user-1000.slice/user@1000.service"
 
 static void test_layouts_that_name_the_container(void **state) {
         (void) state;
@@ -46,18 +54,192 @@ static void test_layouts_that_do_not(void **state) {
         assert_false(names("garbage without colons " ID, ID));
 }
 
+static void test_real_texts(void **state) {
+        (void) state;
+        /* Docker 20.10, cgroupfs driver, on this cgroup v1 host with its hybrid "0::" line. */
+        assert_true(names("9:name=systemd:/docker/" ID "\n8:pids:/docker/" ID "\n7:blkio:/docker/" ID
+                          "\n4:memory:/docker/" ID "\n2:cpuacct:/docker/" ID "\n1:cpu:/docker/" ID "\n0::/docker/" ID
+                          "\n",
+                          ID));
+        /* Podman 4.3, cgroupfs, the same host; its conmon is in /libpod_parent/conmon. */
+        assert_true(names("9:name=systemd:/libpod_parent/libpod-" ID "\n8:pids:/libpod_parent/libpod-" ID
+                          "\n0::/libpod_parent/libpod-" ID "\n",
+                          ID));
+        assert_false(names("9:name=systemd:/\n8:pids:/libpod_parent/conmon\n0::/\n", ID));
+        /* One placed line is enough: the rest may be anywhere (a container's init that moved its
+         * name=systemd cgroup, a host that put a controller elsewhere). */
+        assert_true(names("9:name=systemd:/docker/" ID "/init.scope\n8:pids:/docker/" ID "\n", ID));
+        assert_true(names("4:memory:/process_api/x\n8:pids:/docker/" ID "\n", ID));
+}
+
+static void test_accepted_layouts(void **state) {
+        (void) state;
+        /* Docker, cgroupfs: /docker, or any --cgroup-parent, even "/". */
+        assert_true(names("0::/docker/" ID "\n", ID));
+        assert_true(names("0::/" ID "\n", ID));
+        assert_true(names("0::/a/b/c/" ID "\n", ID));
+        /* Docker, systemd: in system.slice or a --cgroup-parent slice, nested slices too. */
+        assert_true(names("0::/system.slice/docker-" ID ".scope\n", ID));
+        assert_true(names("0::/my.slice/my-sub.slice/docker-" ID ".scope\n", ID));
+        /* Podman: cgroupfs, systemd, pods, crun's "container" sub-cgroup. */
+        assert_true(names("0::/libpod_parent/libpod-" ID "\n", ID));
+        assert_true(names("0::/libpod_parent/libpod-" ID "/container\n", ID));
+        assert_true(names("0::/libpod_parent/" OTHER "x/libpod-" ID "\n", ID));
+        assert_true(names("0::/machine.slice/libpod-" ID ".scope\n", ID));
+        assert_true(names("0::/machine.slice/machine-libpod_pod_" OTHER ".slice/libpod-" ID ".scope\n", ID));
+        /* CRI in the kubelet's trees. */
+        assert_true(names("0::/kubepods/besteffort/pod1/" ID "\n", ID));
+        assert_true(names("0::/kubepods/burstable/pod1/crio-" ID "\n", ID));
+        assert_true(names("0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/"
+                          "cri-containerd-" ID ".scope\n",
+                          ID));
+        assert_true(names("0::/kubepods.slice/kubepods-pod1.slice/docker-" ID ".scope\n", ID));
+}
+
+static void test_rootless_layouts(void **state) {
+        (void) state;
+        /* Under the engine user's own systemd user manager: rootless Docker and Podman. */
+        assert_true(names_as("0::" USER1000 "/user.slice/docker-" ID ".scope\n", ID, 1000));
+        assert_true(names_as("0::" USER1000 "/docker-" ID ".scope\n", ID, 1000));
+        assert_true(names_as("0::" USER1000 "/user.slice/libpod-" ID ".scope\n", ID, 1000));
+        assert_true(names_as("0::" USER1000 "/user.slice/libpod-" ID ".scope/container\n", ID, 1000));
+        assert_true(names_as("0::" USER1000 "/app.slice/" ID "\n", ID, 1000));
+        /* Only for that user's engine: a root engine's containers are never there (a user names
+         * the cgroups of its delegated subtree as it likes), nor another user's engine's. */
+        assert_false(names("0::" USER1000 "/user.slice/docker-" ID ".scope\n", ID));
+        assert_false(names("0::" USER1000 "/docker-" ID ".scope\n", ID));
+        assert_false(names("9:name=systemd:" USER1000 "/app.slice/" ID "\n", ID));
+        assert_false(names("0::" USER1000 "/x/libpod-" ID "\n", ID));
+        assert_false(names_as("0::" USER1000 "/user.slice/docker-" ID ".scope\n", ID, 1001));
+        assert_false(names_as("0::" USER1000 "/user.slice/docker-" ID ".scope\n", ID, 100));
+        assert_false(names_as("0::" USER1000 "/user.slice/docker-" ID ".scope\n", ID, 10000));
+        /* And only in its place: /user.slice/user-UID.slice/user@UID.service, one UID. */
+        assert_false(names_as("0::/user.slice/user-1001.slice/user@1000.service/docker-" ID ".scope\n", ID, 1000));
+        assert_false(names_as("0::/user.slice/user@1000.service/docker-" ID ".scope\n", ID, 1000));
+        assert_false(names_as("0::/user@1000.service/docker-" ID ".scope\n", ID, 1000));
+        assert_false(names_as("0::/x" USER1000 "/docker-" ID ".scope\n", ID, 1000));
+        assert_false(names_as("0::" USER1000 "/user.slice/user@1000.service/docker-" ID ".scope\n", ID, 1000));
+        /* A root-owned cgroupfs path stays acceptable to any engine: ownership decides. */
+        assert_true(names_as("0::/docker/" ID "\n", ID, 1000));
+}
+
+static void test_refused_layouts(void **state) {
+        (void) state;
+        /* Nested below another container (or the same one): a container with a writable
+         * cgroup namespace makes these. */
+        assert_false(names("0::/docker/" OTHER "/docker/" ID "\n", ID));
+        assert_false(names("0::/docker/" OTHER "/" ID "\n", ID));
+        assert_false(names("0::/docker/" ID "/" ID "\n", ID));
+        assert_false(names("0::/system.slice/docker-" OTHER ".scope/system.slice/docker-" ID ".scope\n", ID));
+        assert_false(names("0::/libpod_parent/libpod-" OTHER "/libpod-" ID "\n", ID));
+        assert_false(names("0::/machine.slice/libpod-" OTHER ".scope/container/libpod-" ID "\n", ID));
+        assert_false(names("0::/kubepods/besteffort/pod1/" OTHER "/crio-" ID "\n", ID));
+        assert_false(names("0::/kubepods.slice/crio-" OTHER ".scope/cri-containerd-" ID ".scope\n", ID));
+        /* The ID as a middle component: a sub-cgroup is not the container's own. */
+        assert_false(names("0::/docker/" ID "/x\n", ID));
+        assert_false(names("0::/docker/" ID "/init.scope\n", ID));
+        assert_false(names("0::/system.slice/docker-" ID ".scope/x\n", ID));
+        assert_false(names("0::/machine.slice/libpod-" ID ".scope/container/x\n", ID));
+        assert_false(names("0::/machine.slice/libpod-" ID ".scope/containers\n", ID));
+        /* "container" is crun's, below Podman's cgroups only. */
+        assert_false(names("0::/docker/" ID "/container\n", ID));
+        assert_false(names("0::/system.slice/docker-" ID ".scope/container\n", ID));
+        assert_false(names("0::/docker/container\n", ID));
+        /* Conmon is not the container, whatever its suffix. */
+        assert_false(names("0::/libpod_parent/libpod-conmon-" ID "\n", ID));
+        assert_false(names("0::/machine.slice/libpod-conmon-" ID ".scope\n", ID));
+        assert_false(names("0::/kubepods/pod1/crio-conmon-" ID ".scope\n", ID));
+        /* .scope where the engine writes it, and nowhere else. */
+        assert_false(names("0::/docker/" ID ".scope\n", ID));
+        assert_false(names("0::/system.slice/docker-" ID "\n", ID));
+        assert_false(names("0::/system.slice/docker-" ID ".scope.scope\n", ID));
+        assert_false(names("0::/machine.slice/libpod-" ID ".scopex\n", ID));
+        /* A systemd scope sits in slices only. */
+        assert_false(names("0::/docker/docker-" ID ".scope\n", ID));
+        assert_false(names("0::/system.slice/foo.service/docker-" ID ".scope\n", ID));
+        assert_false(names("0::/user.slice/user-1000.slice/session-3.scope/libpod-" ID ".scope\n", ID));
+        /* CRI's names in the kubelet's trees only. */
+        assert_false(names("0::/system.slice/cri-containerd-" ID ".scope\n", ID));
+        assert_false(names("0::/crio-" ID "\n", ID));
+        assert_false(names("0::/docker/crio-" ID "\n", ID));
+        assert_false(names("0::/x/kubepods/crio-" ID "\n", ID));
+        /* Malformed paths: relative, empty components, a trailing slash, a removed cgroup. */
+        assert_false(names("0::docker/" ID "\n", ID));
+        assert_false(names("0:://docker/" ID "\n", ID));
+        assert_false(names("0::/docker//" ID "\n", ID));
+        assert_false(names("0::/docker/" ID "/\n", ID));
+        assert_false(names("0::/docker/" ID " (deleted)\n", ID));
+        assert_false(names("0::/\n", ID));
+        /* The ID is 64 lower-case hex digits, or nothing is proven. */
+        assert_false(names("0::/docker/439DF2C9707A764347189B8C4D47F2B2B92FDC55061E16D29910EC4201BF28E1\n",
+                           "439DF2C9707A764347189B8C4D47F2B2B92FDC55061E16D29910EC4201BF28E1"));
+}
+
+static bool named(const char *path) {
+        return cgroup_path_names_id(path, strlen(path), ID);
+}
+
+static void test_names_anywhere(void **state) {
+        (void) state;
+        /* For messages: the ID in any form, at any depth ("named, but misplaced"). */
+        assert_true(named(USER1000 "/docker-" ID ".scope"));
+        assert_true(named("/docker/" ID "/x"));
+        assert_true(named("/docker/" OTHER "/libpod-" ID));
+        assert_false(named("/docker/" OTHER));
+        assert_false(named("/libpod_parent/libpod-conmon-" ID));
+        assert_false(named(""));
+}
+
+static void test_lines(void **state) {
+        static const char text[] = "12:cpu,cpuacct:/a\nbad line\n1:name=systemd:/b:c\n0::/d\n\n0::";
+        struct cgroup_line l;
+        size_t pos = 0;
+        (void) state;
+
+        assert_true(cgroup_line_next(text, strlen(text), &pos, &l));
+        assert_int_equal(l.controllers_len, strlen("cpu,cpuacct"));
+        assert_memory_equal(l.controllers, "cpu,cpuacct", l.controllers_len);
+        assert_int_equal(l.path_len, 2);
+        assert_memory_equal(l.path, "/a", 2);
+        assert_false(l.unified);
+        /* "bad line" has no colons: skipped. A colon in the path stays in the path. */
+        assert_true(cgroup_line_next(text, strlen(text), &pos, &l));
+        assert_memory_equal(l.controllers, "name=systemd", l.controllers_len);
+        assert_int_equal(l.path_len, 4);
+        assert_memory_equal(l.path, "/b:c", 4);
+        assert_true(cgroup_line_next(text, strlen(text), &pos, &l));
+        assert_true(l.unified);
+        assert_int_equal(l.controllers_len, 0);
+        assert_memory_equal(l.path, "/d", 2);
+        /* The last line has no newline and an empty path. */
+        assert_true(cgroup_line_next(text, strlen(text), &pos, &l));
+        assert_true(l.unified);
+        assert_int_equal(l.path_len, 0);
+        assert_false(cgroup_line_next(text, strlen(text), &pos, &l));
+        /* "10::" is a v1 hierarchy without controllers, not the v2 line. */
+        pos = 0;
+        assert_true(cgroup_line_next("10::/x\n", 7, &pos, &l));
+        assert_false(l.unified);
+}
+
 static void test_length_bound(void **state) {
         static const char text[] = "0::/docker/" ID "\n";
         (void) state;
         /* Only len bytes are read: a cut text does not name the ID. */
-        assert_false(target_cgroup_names_id(text, strlen(text) - 3, ID));
-        assert_true(target_cgroup_names_id(text, strlen(text) - 1, ID));
+        assert_false(cgroup_text_places_id(text, strlen(text) - 3, ID, 0));
+        assert_true(cgroup_text_places_id(text, strlen(text) - 1, ID, 0));
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_layouts_that_name_the_container),
                 cmocka_unit_test(test_layouts_that_do_not),
+                cmocka_unit_test(test_real_texts),
+                cmocka_unit_test(test_accepted_layouts),
+                cmocka_unit_test(test_rootless_layouts),
+                cmocka_unit_test(test_refused_layouts),
+                cmocka_unit_test(test_names_anywhere),
+                cmocka_unit_test(test_lines),
                 cmocka_unit_test(test_length_bound),
         };
         return cmocka_run_group_tests_name("target", tests, NULL, NULL);
