@@ -29,6 +29,9 @@ struct container {
         pid_t pid; /* State.Pid: 0 when there is no process */
         char *resolv_conf_path; /* ResolvConfPath on the host, owned; NULL when absent or empty */
         char *hosts_path;       /* HostsPath on the host, owned; NULL when absent or empty */
+        /* Not from the answer's bytes: the user running the engine that answered (its socket's
+         * SO_PEERCRED), set by the lookup. That user owns the container's cgroups. */
+        uid_t engine_uid;
 };
 
 /* One entry of the running-container list (GET CONTAINER_LIST_PATH). */

@@ -249,6 +249,8 @@ static int query_container(const struct options *o, const char *ref, struct cont
         if (o->verbose)
                 debug_exchange(&ep, &resp);
         r = container_from_response(o->container, resp.status, resp.body, resp.len, ret, err);
+        if (r >= 0)
+                ret->engine_uid = resp.peer_uid;
         engine_response_free(&resp);
         if (r < 0)
                 return r;
@@ -487,10 +489,8 @@ int main(int argc, char **argv) {
         /* Pin the process right after the answer, then prove it is the container's. */
         r = target_pin(c.pid, label, &t, &err);
         if (r >= 0) {
-                /* The engine's uid (0: root) owns the container's cgroup. TODO at merge: the
-                 * engine's SO_PEERCRED uid instead of 0. */
                 if (o.verify)
-                        r = target_verify(&t, c.id, 0, label, &err);
+                        r = target_verify(&t, c.id, c.engine_uid, label, &err);
                 else
                         fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
                                 (int) c.pid, label);

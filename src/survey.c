@@ -28,7 +28,7 @@ void survey_done(struct survey *s) {
 /* One inspect over the session. 1: *ret filled; 0: a listed container that is gone or stopped
  * (left out); <0: error. */
 static int inspect_one(struct engine *e, const char *ref, const char *typed, bool named,
-                       struct survey_container *ret, unsigned *requests, struct nsx_error *err) {
+                       struct survey_container *ret, struct survey *s, struct nsx_error *err) {
         struct engine_response resp = {};
         struct container c = {};
         char path[512];
@@ -40,7 +40,8 @@ static int inspect_one(struct engine *e, const char *ref, const char *typed, boo
         r = engine_request(e, path, &resp, err);
         if (r < 0)
                 return r;
-        *requests += (unsigned) resp.n_attempts;
+        s->requests += (unsigned) resp.n_attempts;
+        s->engine_uid = resp.peer_uid; /* one connection: the same engine each time */
         if (!named && resp.status == 404) {
                 engine_response_free(&resp);
                 return 0;
@@ -124,7 +125,7 @@ static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *r
                         (void) container_ref_check(refs[i], &ref, NULL);
                 else
                         ref = list[i].id;
-                r = inspect_one(e, ref, n_refs ? refs[i] : list[i].name, n_refs > 0, &s->v[s->n], &s->requests, err);
+                r = inspect_one(e, ref, n_refs ? refs[i] : list[i].name, n_refs > 0, &s->v[s->n], s, err);
                 if (r < 0)
                         break;
                 if (r > 0)
@@ -171,9 +172,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
 
                 r = target_pin(c->pid, label, &t, err);
                 if (r >= 0 && verify) {
-                        /* 0: root owns the cgroups of a root engine's containers. TODO at
-                         * merge: the engine's SO_PEERCRED uid. */
-                        r = target_verify(&t, c->id, 0, label, err);
+                        r = target_verify(&t, c->id, s.engine_uid, label, err);
                         unproven = r == -EPERM;
                 }
                 if (r >= 0)

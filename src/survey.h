@@ -30,6 +30,7 @@ struct survey {
         size_t n;
         unsigned requests; /* made to the engine, all over one connection */
         unsigned unproven; /* listed containers left out: their PID no longer proved theirs */
+        uid_t engine_uid;  /* whose engine answered (SO_PEERCRED): it owns the containers' cgroups */
 };
 
 /* For each of refs (as typed), or every running container when n_refs is 0 (sorted by name):
