@@ -596,15 +596,17 @@ static int apply_error(struct nsx_error *err, int e, const char *what) {
 static int write_exec_label(const struct confinement *c, struct nsx_error *err) {
         _cleanup_close_ int fd = -1;
         size_t len = strlen(c->lsm_exec);
+        ssize_t n;
 
         /* The host's /proc: thread-self there is this very thread, whatever PID namespace we
          * are in now, and no mount of the container's can stand in for the file. */
         fd = openat(c->proc_fd, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return apply_error(err, errno, "attr/exec");
-        if (write(fd, c->lsm_exec, len) != (ssize_t) len)
-                return apply_error(err, errno ? errno : EIO, c->lsm == CONFINE_LSM_APPARMOR ? "AppArmor profile"
-                                                                                         : "SELinux label");
+        n = write(fd, c->lsm_exec, len);
+        if (n != (ssize_t) len)
+                return apply_error(err, n < 0 ? errno : EIO,
+                                   c->lsm == CONFINE_LSM_APPARMOR ? "AppArmor profile" : "SELinux label");
         return 0;
 }
 

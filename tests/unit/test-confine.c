@@ -449,6 +449,43 @@ static void test_live_traced_is_refused(void **state) {
         stop_target(pid);
 }
 
+/* The exec label is written through the host's /proc, and a write that fails is no reason to
+ * run without it: here no LSM takes it, and the apply fails. */
+static void test_live_label_write_fails_closed(void **state) {
+        struct confinement c = CONFINEMENT_NULL;
+        char buf[4096], msg[512];
+        ssize_t n;
+        int fd, rc;
+        (void) state;
+
+        if (skip_unless_root())
+                return;
+        fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        n = read(fd, buf, sizeof(buf));
+        close(fd);
+        assert_true(n > 0);
+        assert_int_equal(confine_parse_status(buf, (size_t) n, &c.status), 0);
+        c.lsm = CONFINE_LSM_APPARMOR;
+        strcpy(c.lsm_exec, "exec docker-default");
+        c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(c.proc_fd >= 0);
+        /* What takes the label where an AppArmor is active: then there is nothing to test. */
+        fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0 && write(fd, "exec unconfined", 15) == 15) {
+                close(fd);
+                confine_done(&c);
+                skip();
+                return;
+        }
+        if (fd >= 0)
+                close(fd);
+        rc = apply_in_child(&c, &c.status, msg, sizeof(msg));
+        assert_true(rc > 100);
+        assert_non_null(strstr(msg, "cannot confine the command as the container's processes are"));
+        confine_done(&c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_status_good),
@@ -459,6 +496,7 @@ int main(void) {
                 cmocka_unit_test(test_live_plain),
                 cmocka_unit_test(test_live_faked_capset_fails_closed),
                 cmocka_unit_test(test_live_traced_is_refused),
+                cmocka_unit_test(test_live_label_write_fails_closed),
         };
         return cmocka_run_group_tests_name("confine", tests, NULL, NULL);
 }
