@@ -59,10 +59,19 @@ static int setns_error(const struct enter_request *req, int e, const char *what,
 
 /* Which of the requested namespaces differ from ours. Joining one we are already in is a
  * no-op at best (EINVAL for the user namespace): leave those out. A namespace the kernel
- * lacks is an error when asked for by name, and simply absent for --all. */
+ * lacks is an error when asked for by name, and simply absent for --all.
+ *
+ * The mount namespace brings the user namespace with it (user_with_mount): a container in its
+ * own user namespace (userns-remap, rootless engines, Podman --uidmap) owns its mounts from
+ * there, and its files are its own root's, not the host's. Entering its mounts as host root
+ * would hand its binaries our uid 0 and capabilities over the host. */
 static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mask, struct nsx_error *err) {
         unsigned want = req->all ? ENTER_NS_ALL : req->namespaces;
-        unsigned mask = 0;
+        unsigned implied = 0, mask = 0;
+
+        if (req->user_with_mount && (want & ENTER_NS_MNT) && !(want & ENTER_NS_USER))
+                implied = ENTER_NS_USER;
+        want |= implied;
 
         for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
                 const struct ns_kind *ns = &ns_table[i];
@@ -79,7 +88,7 @@ static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mas
                         /* A kernel without this namespace type has no link for us either; a
                          * link that only the target lacks means it is exiting right now. */
                         if (errno == ENOENT && !have_ours) {
-                                if (req->all)
+                                if (req->all || (implied & ns->bit))
                                         continue;
                                 return nsx_error_set(err, NSX_ERR_ENTER, ENOENT, "this kernel has no %s namespaces",
                                                      ns->what);

@@ -30,6 +30,9 @@ struct enter_request {
         const char *wd;      /* working directory; inside the container's root with ENTER_NS_MNT */
         const char *label;   /* "container 'web'", for messages */
         const struct view *view; /* the network view for a net-only entry (view_applies); NULL: none */
+        /* Joining the mount namespace joins the target's user namespace too, where it differs
+         * from ours: its files are then reached as its root, not ours (false: --privileged). */
+        bool user_with_mount;
 };
 
 /* Outcome of enter_namespaces. */

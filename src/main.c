@@ -19,6 +19,7 @@
 #include "config.h"
 #include "cgroup.h"
 #include "complete.h"
+#include "confine.h"
 #include "container.h"
 #include "endpoint.h"
 #include "engine.h"
@@ -74,6 +75,8 @@ static void print_help(void) {
                "                       cgroup layouts); the PID is still pinned\n"
                "      --host-dns       keep the host's /etc/resolv.conf and /etc/hosts (see\n"
                "                       below; /sys still shows the container's network)\n"
+               "      --privileged     with -m or -a: run CMD unconfined, with our own\n"
+               "                       privileges (see below)\n"
                "      --list           print the names of running containers, one a line,\n"
                "                       and exit\n"
                "      --listeners      report what listens in the named (default: all running)\n"
@@ -88,6 +91,12 @@ static void print_help(void) {
                "container's network view, in a private mount namespace: its\n"
                "/etc/resolv.conf and /etc/hosts (container names resolve) and a /sys of\n"
                "its network. All else, and the host's mounts, stay the host's.\n"
+               "\n"
+               "With -m or -a, CMD comes from the container's files: it runs confined as\n"
+               "the container's processes are (docker exec does the same): its capability\n"
+               "sets, no_new_privs, seccomp filter and LSM label, in its user namespace.\n"
+               "--privileged keeps our own privileges instead. Host commands (-n, -u, -i,\n"
+               "-p, -U, -C, -T without -m) run as the caller, unconfined.\n"
                "\n"
                "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
                "\n"
@@ -430,12 +439,14 @@ int main(int argc, char **argv) {
         struct container c;
         struct target t = TARGET_NULL;
         struct view view = VIEW_NULL;
+        struct confinement conf = CONFINEMENT_NULL;
         enum enter_role role;
         const char *ref;
         char label[320];
         char *shell_argv[2];
         char *const *command;
         pid_t child = 0;
+        bool confine;
         int r, status;
 
         if (refuse_elevated(&err) < 0) {
@@ -475,6 +486,13 @@ int main(int argc, char **argv) {
                 unsetenv("DOCKER_CLI_PLUGIN_SOCKET");
         }
 
+        /* The command comes from the container's files (chosen by whoever built its image):
+         * it runs as the container's processes do, unless --privileged says otherwise. */
+        confine = (o.all || (o.namespaces & ENTER_NS_MNT)) && !o.privileged;
+        if (o.privileged)
+                fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
+                                "own privileges\n");
+
         r = container_ref_check(o.container, &ref, &err);
         if (r < 0)
                 return report(&err);
@@ -495,6 +513,15 @@ int main(int argc, char **argv) {
                         fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
                                 (int) c.pid, label);
         }
+        /* What confines the container's processes, read from the pinned, proven one while we
+         * are still wholly on the host. */
+        if (r >= 0 && confine) {
+                r = confine_prepare(&t, label, &conf, &err);
+                if (r >= 0 && conf.warning[0]) {
+                        nsx_sanitize(conf.warning);
+                        fprintf(stderr, PROGRAM ": warning: %s\n", conf.warning);
+                }
+        }
         /* The container's files for the network view, opened while nothing is entered yet
          * (with -m or -a its own files are the command's anyway; without -n there is no
          * network to view). A missing one is normal
@@ -514,17 +541,18 @@ int main(int argc, char **argv) {
         container_done(&c);
         if (r < 0) {
                 target_done(&t);
+                confine_done(&conf);
                 return report(&err);
         }
 
         /* The command comes from the container's files (-m, -a): it runs in the container's
          * cgroups, under its limits, as docker exec's does. Before its cgroup namespace is
          * joined: from inside one, no process can be moved to a cgroup outside its root. */
-        if (o.all || (o.namespaces & ENTER_NS_MNT)) {
+        if (confine) {
                 r = cgroup_join(&t, &err);
                 if (r < 0) {
                         target_done(&t);
-                        view_done(&view);
+                        confine_done(&conf);
                         return report(&err);
                 }
         }
@@ -552,20 +580,32 @@ int main(int argc, char **argv) {
                                      .wd = o.wd,
                                      .label = label,
                                      .view = &view,
+                                     .user_with_mount = !o.privileged,
                              },
                              &role, &child, &err);
         target_done(&t);
         view_done(&view);
-        if (r < 0)
+        if (r < 0) {
+                confine_done(&conf);
                 return report(&err);
+        }
 
         if (role == ENTER_PARENT) {
+                confine_done(&conf);
                 r = enter_wait(child, &status, &err);
                 if (r < 0)
                         return report(&err);
                 return mirror_status(status);
         }
 
+        /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir
+         * above needed our privileges. */
+        if (confine) {
+                r = confine_apply(&conf, NULL, &err);
+                confine_done(&conf);
+                if (r < 0)
+                        return report(&err);
+        }
         enter_exec(command, &err);
         return report(&err);
 }

@@ -17,6 +17,7 @@ enum {
         ARG_LISTENERS,
         ARG_JSON,
         ARG_HOST_DNS,
+        ARG_PRIVILEGED,
 };
 
 /* The namespace flags, as nsenter spells them. */
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
         {"listeners", no_argument, NULL, ARG_LISTENERS},
         {"json", no_argument, NULL, ARG_JSON},
         {"host-dns", no_argument, NULL, ARG_HOST_DNS},
+        {"privileged", no_argument, NULL, ARG_PRIVILEGED},
         {},
 };
 
@@ -69,6 +71,7 @@ const struct options_doc options_docs[] = {
         {"--timeout", NULL, "limit for the engine exchange, in seconds"},
         {"--no-verify", NULL, "do not prove the PID is the container's"},
         {"--host-dns", NULL, "keep the host's /etc/resolv.conf and /etc/hosts"},
+        {"--privileged", NULL, "with -m or -a: do not confine the command as the container's processes"},
         {"--list", NULL, "print the names of running containers"},
         {"--listeners", NULL, "report what listens in containers and whether published ports work"},
         {"--json", NULL, "with --listeners: the report as JSON"},
@@ -191,6 +194,9 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                 case ARG_HOST_DNS:
                         o.host_dns = true;
                         break;
+                case ARG_PRIVILEGED:
+                        o.privileged = true;
+                        break;
                 case 'n':
                 case 'm':
                 case 'u':
@@ -269,6 +275,9 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
                 if (o.namespaces || o.all || o.wd || o.host_dns)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                              "%s enters nothing: namespace options, --wd and --host-dns do not apply", mode);
+                if (o.privileged)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "%s runs nothing: --privileged does not apply",
+                                             mode);
                 if (o.action == OPTIONS_LIST && optind < argc)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
                                              argv[optind]);
@@ -283,6 +292,12 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
 
         if (o.namespaces == 0 && !o.all)
                 o.namespaces = ENTER_NS_NET;
+        /* Only the container's own commands (-m, -a) are confined: a host tool runs as we do
+         * anyway, and an option that changes nothing must not look as if it did. */
+        if (o.privileged && !o.all && !(o.namespaces & ENTER_NS_MNT))
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "--privileged goes with -m or -a: without them the command is the host's, "
+                                     "and runs unconfined anyway");
 
         if (optind >= argc)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "missing CONTAINER");

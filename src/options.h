@@ -54,6 +54,8 @@ struct options {
         const char *wd;      /* -w DIR, NULL when absent */
         bool verify;         /* prove the PID is the container's (--no-verify clears it) */
         bool host_dns;       /* --host-dns: the network view keeps the host's resolv.conf and hosts */
+        bool privileged;     /* --privileged: -m/-a run the command unconfined, as we are (no copy of
+                              * the container's capabilities, seccomp, LSM label; no user namespace) */
         const char *container; /* CONTAINER exactly as typed */
         char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
         bool json;           /* --json: the listeners report as JSON */

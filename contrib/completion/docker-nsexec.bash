@@ -69,7 +69,7 @@ _docker_nsexec() {
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
                 --user -U --cgroup -C --time -T --all -a --wd -w --host -H --context -c
-                --timeout --no-verify --host-dns --list --listeners --json --verbose -v --help -h --version -V' -- "$cur")
+                --timeout --no-verify --host-dns --privileged --list --listeners --json --verbose -v --help -h --version -V' -- "$cur")
             return
         fi
     fi

@@ -124,6 +124,7 @@ complete -c docker-nsexec -n $before -s c -l context -x -d "use this docker cont
 complete -c docker-nsexec -n $before -l timeout -x -d 'limit for the engine exchange, in seconds'
 complete -c docker-nsexec -n $before -l no-verify -d "do not prove the PID is the container's"
 complete -c docker-nsexec -n $before -l host-dns -d "keep the host's /etc/resolv.conf and /etc/hosts"
+complete -c docker-nsexec -n $before -l privileged -d "with -m or -a: do not confine the command as the container's processes"
 complete -c docker-nsexec -n $before -l list -d 'print the names of running containers'
 complete -c docker-nsexec -n $before -l listeners -d 'report what listens in containers and whether published ports work'
 complete -c docker-nsexec -n $before -l json -d 'with --listeners: the report as JSON'

@@ -227,6 +227,40 @@ static void test_host_dns(void **state) {
         assert_true(PARSE(&o, &err, "--host-dns=x", "web") < 0);
 }
 
+static void test_privileged(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "-m", "web"), 0);
+        assert_false(o.privileged);
+        assert_int_equal(PARSE(&o, &err, "--privileged", "-m", "web", "sh"), 0);
+        assert_true(o.privileged);
+        assert_int_equal(o.namespaces, ENTER_NS_MNT);
+        assert_int_equal(PARSE(&o, &err, "-a", "--privileged", "web"), 0);
+        assert_true(o.privileged);
+        assert_true(o.all);
+        assert_int_equal(PARSE(&o, &err, "-n", "-m", "-p", "--privileged", "web"), 0);
+        assert_true(o.privileged);
+
+        /* Without -m or -a the command is the host's: nothing to unconfine. */
+        assert_true(PARSE(&o, &err, "--privileged", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "--privileged goes with -m or -a: without them the command is the host's, "
+                                         "and runs unconfined anyway");
+        assert_true(PARSE(&o, &err, "--privileged", "-n", "-u", "-i", "-p", "-U", "-C", "-T", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_true(PARSE(&o, &err, "--listeners", "--privileged") < 0);
+        assert_string_equal(err.message, "--listeners runs nothing: --privileged does not apply");
+        assert_true(PARSE(&o, &err, "--list", "--privileged") < 0);
+
+        /* Long option only, no value; after CONTAINER it is the command's. */
+        assert_true(PARSE(&o, &err, "--privileged=1", "-m", "web") < 0);
+        assert_int_equal(PARSE(&o, &err, "-m", "web", "--privileged"), 0);
+        assert_false(o.privileged);
+        assert_string_equal(o.command[0], "--privileged");
+}
+
 static void test_context_and_verbose(void **state) {
         struct options o;
         struct nsx_error err = {};
@@ -518,7 +552,7 @@ static void test_options_docs(void **state) {
                 if (options_parse(3, (char *[]) {"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
                         assert_null(strstr(err.message, "unknown option"));
         }
-        assert_int_equal(n, 21);
+        assert_int_equal(n, 22);
 }
 
 int main(void) {
@@ -538,6 +572,7 @@ int main(void) {
                 cmocka_unit_test(test_context_and_verbose),
                 cmocka_unit_test(test_listeners),
                 cmocka_unit_test(test_host_dns),
+                cmocka_unit_test(test_privileged),
                 cmocka_unit_test(test_list),
                 cmocka_unit_test(test_plugin_metadata),
                 cmocka_unit_test(test_plugin_argv),
