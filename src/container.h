@@ -29,7 +29,18 @@ struct container {
         pid_t pid; /* State.Pid: 0 when there is no process */
         char *resolv_conf_path; /* ResolvConfPath on the host, owned; NULL when absent or empty */
         char *hosts_path;       /* HostsPath on the host, owned; NULL when absent or empty */
+        /* What docker exec runs the container's own binaries with (-m, -a): */
+        char *user;     /* Config.User ("" when absent: root), owned; no control characters */
+        char **env;     /* Config.Env, NULL-terminated, owned; NULL when absent or null */
+        char *hostname; /* Config.Hostname, owned; NULL when absent or empty */
 };
+
+/* Bounds on Config.Env: entries, and bytes per entry (the kernel's MAX_ARG_STRLEN). */
+#define CONTAINER_ENV_MAX 10000
+#define CONTAINER_ENV_ENTRY_MAX (128 * 1024)
+/* Bounds on Config.User (USER:GROUP, each at most 256 bytes) and Config.Hostname. */
+#define CONTAINER_USER_MAX 513
+#define CONTAINER_HOSTNAME_MAX 255
 
 /* One entry of the running-container list (GET CONTAINER_LIST_PATH). */
 struct container_summary {

@@ -2,6 +2,7 @@
 /* docker-nsexec: argv → options → engine query → container → namespace entry → exec.
  * The only place that prints errors and chooses exit codes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 #include "render.h"
 #include "survey.h"
 #include "target.h"
+#include "user.h"
 #include "util.h"
 #include "view.h"
 
@@ -378,12 +380,86 @@ static int mirror_status(int status) {
         return WEXITSTATUS(status);
 }
 
+/* The -e list as docker's CLI passes it on: KEY alone takes the caller's value when the caller
+ * has one, and otherwise stays KEY (the daemon's "remove it"). Only the named variables are
+ * read from our environment. */
+static int resolve_env_options(const struct options *o, char ***ret, struct nsx_error *err) {
+        char **v = calloc((size_t) o->n_env + 1, sizeof(*v));
+
+        if (!v)
+                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+        for (int i = 0; i < o->n_env; i++) {
+                const char *value = strchr(o->env[i], '=') ? NULL : getenv(o->env[i]);
+
+                if (value ? asprintf(&v[i], "%s=%s", o->env[i], value) < 0 : !(v[i] = strdup(o->env[i]))) {
+                        v[i] = NULL;
+                        exec_env_free(v);
+                        return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+/* TERM describes the terminal the command shares with us: it crosses only when one of the
+ * standard streams is a terminal (docker exec sets TERM only with -t, for the terminal it
+ * makes). Nothing else of our environment reaches the container's command. */
+static const char *shared_term(void) {
+        const char *term = getenv("TERM");
+
+        if (!term || !term[0])
+                return NULL;
+        if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO))
+                return NULL;
+        return term;
+}
+
+/* -m, -a: who the container's command runs as, and its environment, as docker exec would set
+ * them. Done on the host, before any setns: the container's passwd and group are read here
+ * through its root (the pinned /proc/PID/root), by us, never through NSS. */
+static int prepare_exec_identity(const struct options *o, const struct target *t, const struct container *c,
+                                 const char *label, struct exec_user *ret_user, char ***ret_envp,
+                                 struct nsx_error *err) {
+        _cleanup_close_ int root_fd = -1;
+        _cleanup_(exec_env_freep) char **overrides = NULL;
+        _cleanup_(exec_user_donep) struct exec_user u = {};
+        char short_id[13];
+        int r;
+
+        root_fd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                if (errno == ENOENT || errno == ESRCH)
+                        return nsx_error_target_gone(err, label, (int) t->pid);
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the root directory of %s: %s", label,
+                                     strerror(errno));
+        }
+        r = user_resolve(root_fd, o->exec_user ? o->exec_user : c->user, &u, err);
+        if (r < 0)
+                return r;
+        exec_user_check_setgroups(&u, t->procfd);
+
+        r = resolve_env_options(o, &overrides, err);
+        if (r < 0)
+                return r;
+        /* docker's HOSTNAME when the engine gives none: the short ID, which is its default. */
+        snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+        r = exec_env_build(c->env, c->hostname ? c->hostname : short_id, shared_term(), &u, overrides, ret_envp, err);
+        if (r < 0)
+                return r;
+        *ret_user = u;
+        u = (struct exec_user) {};
+        return 0;
+}
+
 int main(int argc, char **argv) {
         struct nsx_error err = {};
         struct options o;
         struct container c;
         struct target t = TARGET_NULL;
         struct view view = VIEW_NULL;
+        _cleanup_(exec_user_donep) struct exec_user user = {};
+        char **envp = NULL; /* becomes environ for the exec: freed by hand, never after that */
+        bool own_command;
         enum enter_role role;
         const char *ref;
         char label[320];
@@ -461,9 +537,15 @@ int main(int argc, char **argv) {
                 if (r >= 0 && o.verbose && view.hosts.missing)
                         debug_view_missing("hosts file", c.hosts_path, "/etc/hosts");
         }
+        /* With -m or -a the command comes from the container's files: like docker exec, it runs
+         * as the container's user, with the container's environment, not the caller's. */
+        own_command = o.all || (o.namespaces & ENTER_NS_MNT);
+        if (r >= 0 && own_command)
+                r = prepare_exec_identity(&o, &t, &c, label, &user, &envp, &err);
         container_done(&c);
         if (r < 0) {
                 target_done(&t);
+                view_done(&view);
                 return report(&err);
         }
 
@@ -494,6 +576,8 @@ int main(int argc, char **argv) {
                              &role, &child, &err);
         target_done(&t);
         view_done(&view);
+        if (r < 0 || role == ENTER_PARENT)
+                exec_env_free(TAKE_PTR(envp));
         if (r < 0)
                 return report(&err);
 
@@ -504,6 +588,15 @@ int main(int argc, char **argv) {
                 return mirror_status(status);
         }
 
+        if (own_command) {
+                /* The confine helper will move this call inside confine_apply, which handles
+                 * the capability sets around the uid switch (PR_SET_KEEPCAPS). */
+                r = user_apply(&user, &err);
+                if (r < 0)
+                        return report(&err);
+                /* execvp searches the PATH of environ: the container's, not ours. */
+                environ = envp;
+        }
         enter_exec(command, &err);
         return report(&err);
 }
