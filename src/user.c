@@ -72,9 +72,13 @@ static int open_no_symlinks(int root_fd, const char *dir, const char *file) {
  * passwd file. The container could bind one there; a symlink cannot reach the host's. */
 static bool pseudo_fs(long type) {
         static const long types[] = {
-                PROC_SUPER_MAGIC,   SYSFS_MAGIC,        DEBUGFS_MAGIC, TRACEFS_MAGIC,      SECURITYFS_MAGIC,
-                CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC, EFIVARFS_MAGIC,     PSTOREFS_MAGIC,
-                SELINUX_MAGIC,      SMACK_MAGIC,        BINFMTFS_MAGIC, 0x62656570 /* configfs */,
+                PROC_SUPER_MAGIC,    SYSFS_MAGIC,
+                DEBUGFS_MAGIC,       TRACEFS_MAGIC,
+                SECURITYFS_MAGIC,    CGROUP_SUPER_MAGIC,
+                CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC,
+                EFIVARFS_MAGIC,      PSTOREFS_MAGIC,
+                SELINUX_MAGIC,       SMACK_MAGIC,
+                BINFMTFS_MAGIC,      0x62656570 /* configfs */,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
@@ -117,9 +121,8 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
                 return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
                                      "refusing the container's /etc/%s: it is on a kernel pseudo filesystem", name);
         if (st.st_size > (off_t) USER_FILE_MAX)
-                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG,
-                                     "refusing the container's /etc/%s: larger than %u MiB", name,
-                                     USER_FILE_MAX / (1024 * 1024));
+                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
+                                     name, USER_FILE_MAX / (1024 * 1024));
 
         /* Reopen the very inode checked above (our /proc: nothing is entered yet), not the
          * path again, which the container could swap for a FIFO or a device meanwhile. */
@@ -139,16 +142,15 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s: %s",
-                                             name, strerror(errno));
+                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s: %s", name,
+                                             strerror(errno));
                 if (n == 0)
                         break;
                 len += (size_t) n;
         }
         if (len > USER_FILE_MAX)
-                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG,
-                                     "refusing the container's /etc/%s: larger than %u MiB", name,
-                                     USER_FILE_MAX / (1024 * 1024));
+                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
+                                     name, USER_FILE_MAX / (1024 * 1024));
         *ret = TAKE_PTR(buf);
         *ret_len = len;
         return 0;
@@ -199,7 +201,7 @@ static bool next_line(const char *buf, size_t len, size_t *pos, struct span *ret
                 start++;
         while (end > start && (buf[end - 1] == ' ' || buf[end - 1] == '\t' || buf[end - 1] == '\r'))
                 end--;
-        *ret = (struct span) {buf + start, end - start};
+        *ret = (struct span){buf + start, end - start};
         return true;
 }
 
@@ -210,7 +212,7 @@ static size_t split_fields(struct span line, struct span *fields, size_t max) {
 
         for (size_t i = 0; i <= line.len && n < max; i++)
                 if (i == line.len || (line.p[i] == ':' && n + 1 < max)) {
-                        fields[n++] = (struct span) {line.p + start, i - start};
+                        fields[n++] = (struct span){line.p + start, i - start};
                         start = i + 1;
                 }
         return n;
@@ -241,12 +243,13 @@ static bool parse_passwd_line(struct span line, struct passwd_entry *ret) {
         if (n < 4 || f[0].len == 0 || parse_id(f[2], &ret->uid) < 0 || parse_id(f[3], &ret->gid) < 0)
                 return false;
         ret->name = f[0];
-        ret->home = n > 5 ? f[5] : (struct span) {"", 0};
+        ret->home = n > 5 ? f[5] : (struct span){"", 0};
         return true;
 }
 
 /* A group line, name:password:GID:member,member,... The same rules as passwd lines. */
-static bool parse_group_line(struct span line, struct span *ret_name, unsigned long *ret_gid, struct span *ret_members) {
+static bool parse_group_line(struct span line, struct span *ret_name, unsigned long *ret_gid,
+                             struct span *ret_members) {
         struct span f[4] = {};
         size_t n;
 
@@ -256,7 +259,7 @@ static bool parse_group_line(struct span line, struct span *ret_name, unsigned l
         if (n < 3 || f[0].len == 0 || parse_id(f[2], ret_gid) < 0)
                 return false;
         *ret_name = f[0];
-        *ret_members = n > 3 ? f[3] : (struct span) {"", 0};
+        *ret_members = n > 3 ? f[3] : (struct span){"", 0};
         return true;
 }
 
@@ -314,11 +317,11 @@ static int spec_split(const char *spec, struct span *ret_user, struct span *ret_
 
         if (strlen(spec) > 2 * USER_NAME_MAX + 1)
                 return bad_spec(spec, "too long", err);
-        user = (struct span) {spec, colon ? (size_t) (colon - spec) : strlen(spec)};
+        user = (struct span){spec, colon ? (size_t) (colon - spec) : strlen(spec)};
         if (colon) {
                 if (strchr(colon + 1, ':'))
                         return bad_spec(spec, "expected USER[:GROUP]", err);
-                group = (struct span) {colon + 1, strlen(colon + 1)};
+                group = (struct span){colon + 1, strlen(colon + 1)};
         }
         if (!spec_part_valid(user) || (colon && !spec_part_valid(group)))
                 return bad_spec(spec,
@@ -435,7 +438,8 @@ int user_resolve_from(const char *spec, const char *passwd, size_t passwd_len, c
                         if (!parse_group_line(line, &name, &g, &members))
                                 continue;
                         if (!group_arg.p) {
-                                if (member_of(members, matched) && (r = add_group(&groups, &n_groups, &room, g, err)) < 0)
+                                if (member_of(members, matched) &&
+                                    (r = add_group(&groups, &n_groups, &room, g, err)) < 0)
                                         return r;
                                 continue;
                         }
@@ -457,7 +461,7 @@ int user_resolve_from(const char *spec, const char *passwd, size_t passwd_len, c
         home_copy = strndup(home.p, home.len);
         if (!home_copy)
                 return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
-        *ret = (struct exec_user) {
+        *ret = (struct exec_user){
                 .uid = (uid_t) uid,
                 .gid = (gid_t) gid,
                 .groups = TAKE_PTR(groups),

@@ -21,7 +21,7 @@ struct exec_user {
         gid_t gid;
         gid_t *groups; /* owned, n_groups entries, at most NGROUPS_MAX */
         size_t n_groups;
-        char *home; /* owned: the passwd entry's home, else "/" */
+        char *home;            /* owned: the passwd entry's home, else "/" */
         bool setgroups_denied; /* the target's user namespace denies setgroups(2): leave the groups */
 };
 
