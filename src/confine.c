@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "user.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -705,7 +706,6 @@ int confine_apply(const struct confinement *c, const struct exec_user *u, struct
         uint64_t inh, prm, eff;
         int last_cap = -1, r;
 
-        (void) u;
         if (c->lsm != CONFINE_LSM_NONE && (r = write_exec_label(c, err)) < 0)
                 return r;
 
@@ -731,10 +731,8 @@ int confine_apply(const struct confinement *c, const struct exec_user *u, struct
 
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return apply_error(err, errno, "PR_SET_KEEPCAPS");
-        /* MERGE POINT (issue 11, the `user` helper): switch to the container's user here.
-         *         if (u && (r = user_apply(u, err)) < 0)
-         *                 return r;
-         * This branch has no user module yet: u is always NULL, and we stay root. */
+        if (u && (r = user_apply(u, err)) < 0)
+                return r;
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return apply_error(err, errno, "PR_SET_KEEPCAPS");
 

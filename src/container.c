@@ -33,6 +33,12 @@ static enum container_status status_from_name(const char *s) {
         return CONTAINER_STATUS_UNKNOWN;
 }
 
+static void free_strv(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
 static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -147,6 +153,95 @@ static int read_path(const cJSON *obj, const char *key, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+static bool has_control(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f)
+                        return true;
+        return false;
+}
+
+/* Config.Env: an array of "KEY=VALUE" strings (KEY alone: unset, as the daemon takes it), or
+ * null. Values may hold any byte but NUL (newlines are legitimate); keys are non-empty and
+ * printable. Bounded in count and size. */
+static int read_env(const cJSON *config, char ***ret, const char **ret_what) {
+        const cJSON *env = cJSON_GetObjectItemCaseSensitive(config, "Env"), *item;
+        char **v;
+        size_t n = 0;
+        int count;
+
+        *ret = NULL;
+        if (!env || cJSON_IsNull(env))
+                return 0;
+        if (!cJSON_IsArray(env)) {
+                *ret_what = "Config.Env is not an array";
+                return -EBADMSG;
+        }
+        count = cJSON_GetArraySize(env);
+        if (count > CONTAINER_ENV_MAX) {
+                *ret_what = "Config.Env has too many entries";
+                return -EBADMSG;
+        }
+        v = calloc((size_t) count + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        cJSON_ArrayForEach(item, env) {
+                const char *s = cJSON_IsString(item) ? item->valuestring : NULL;
+                size_t key_len = s ? strcspn(s, "=") : 0;
+
+                if (!s || key_len == 0 || strlen(s) > CONTAINER_ENV_ENTRY_MAX || has_control(s, key_len)) {
+                        *ret_what = "Config.Env has an entry that is not KEY=VALUE";
+                        free_strv(v);
+                        return -EBADMSG;
+                }
+                v[n] = strdup(s);
+                if (!v[n++]) {
+                        free_strv(v);
+                        return -ENOMEM;
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+/* Config.User, Config.Env and Config.Hostname; all may be absent (an engine that sends no
+ * Config: root, no variables, the short ID as hostname). */
+static int read_config(const cJSON *root, struct container *c, const char **ret_what) {
+        const cJSON *config = cJSON_GetObjectItemCaseSensitive(root, "Config"), *user = NULL, *host = NULL;
+
+        if (config && !cJSON_IsNull(config) && !cJSON_IsObject(config)) {
+                *ret_what = "Config is not an object";
+                return -EBADMSG;
+        }
+        if (cJSON_IsObject(config)) {
+                user = cJSON_GetObjectItemCaseSensitive(config, "User");
+                host = cJSON_GetObjectItemCaseSensitive(config, "Hostname");
+        }
+        if (user && !cJSON_IsNull(user) &&
+            (!cJSON_IsString(user) || strlen(user->valuestring) > CONTAINER_USER_MAX ||
+             has_control(user->valuestring, strlen(user->valuestring)))) {
+                *ret_what = "Config.User is not a valid user";
+                return -EBADMSG;
+        }
+        if (host && !cJSON_IsNull(host)) {
+                const char *h = cJSON_IsString(host) ? host->valuestring : NULL;
+                bool ok = h && strlen(h) <= CONTAINER_HOSTNAME_MAX;
+
+                /* It becomes $HOSTNAME: printable, no blank. */
+                for (const char *p = h; ok && *p; p++)
+                        ok = *p > 0x20 && *p < 0x7f;
+                if (!ok) {
+                        *ret_what = "Config.Hostname is not a valid hostname";
+                        return -EBADMSG;
+                }
+                if (h[0] && !(c->hostname = strdup(h)))
+                        return -ENOMEM;
+        }
+        c->user = strdup(cJSON_IsString(user) ? user->valuestring : "");
+        if (!c->user)
+                return -ENOMEM;
+        return cJSON_IsObject(config) ? read_env(config, &c->env, ret_what) : 0;
+}
+
 int container_parse_inspect(const char *ref, const char *body, size_t len, struct container *ret,
                             struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
@@ -207,6 +302,15 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
         if (r >= 0) {
                 c.name = strdup(name ? name->valuestring + (name->valuestring[0] == '/') : "");
                 r = c.name ? 0 : -ENOMEM;
+        }
+        if (r >= 0) {
+                const char *what = NULL;
+
+                r = read_config(root, &c, &what);
+                if (r == -EBADMSG) {
+                        container_done(&c);
+                        return bad_answer(ref, what, err);
+                }
         }
         if (r < 0) {
                 container_done(&c);
@@ -280,7 +384,11 @@ void container_done(struct container *c) {
         free(c->name);
         free(c->resolv_conf_path);
         free(c->hosts_path);
-        c->name = c->resolv_conf_path = c->hosts_path = NULL;
+        free(c->user);
+        free(c->hostname);
+        free_strv(c->env);
+        c->name = c->resolv_conf_path = c->hosts_path = c->user = c->hostname = NULL;
+        c->env = NULL;
 }
 
 /* A list entry's "Names" holds "/name" plus one "/other/alias" per legacy link to it: the

@@ -29,10 +29,21 @@ struct container {
         pid_t pid; /* State.Pid: 0 when there is no process */
         char *resolv_conf_path; /* ResolvConfPath on the host, owned; NULL when absent or empty */
         char *hosts_path;       /* HostsPath on the host, owned; NULL when absent or empty */
+        /* What docker exec runs the container's own binaries with (-m, -a): */
+        char *user;     /* Config.User ("" when absent: root), owned; no control characters */
+        char **env;     /* Config.Env, NULL-terminated, owned; NULL when absent or null */
+        char *hostname; /* Config.Hostname, owned; NULL when absent or empty */
         /* Not from the answer's bytes: the user running the engine that answered (its socket's
          * SO_PEERCRED), set by the lookup. That user owns the container's cgroups. */
         uid_t engine_uid;
 };
+
+/* Bounds on Config.Env: entries, and bytes per entry (the kernel's MAX_ARG_STRLEN). */
+#define CONTAINER_ENV_MAX 10000
+#define CONTAINER_ENV_ENTRY_MAX (128 * 1024)
+/* Bounds on Config.User (USER:GROUP, each at most 256 bytes) and Config.Hostname. */
+#define CONTAINER_USER_MAX 513
+#define CONTAINER_HOSTNAME_MAX 255
 
 /* One entry of the running-container list (GET CONTAINER_LIST_PATH). */
 struct container_summary {
@@ -82,6 +93,10 @@ int container_check_running(const char *ref, const struct container *c, struct n
 const char *container_status_name(enum container_status status);
 
 void container_done(struct container *c);
+
+static inline void container_donep(struct container *c) {
+        container_done(c);
+}
 
 /* The transport protocols the listeners report examines (sctp ports are left out). */
 enum container_proto {

@@ -2,6 +2,7 @@
 /* docker-nsexec: argv → options → engine query → container → namespace entry → exec.
  * The only place that prints errors and chooses exit codes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,6 +29,7 @@
 #include "render.h"
 #include "survey.h"
 #include "target.h"
+#include "user.h"
 #include "util.h"
 #include "view.h"
 
@@ -58,13 +60,19 @@ static void print_help(void) {
                "  -u, --uts            hostname\n"
                "  -i, --ipc            IPC\n"
                "  -p, --pid            PID (forks once; the exit status is mirrored)\n"
-               "  -U, --user           user (CMD runs as the namespace's root)\n"
+               "  -U, --userns         user (CMD runs as the namespace's root)\n"
                "  -C, --cgroup         cgroup\n"
                "  -T, --time           time\n"
                "  -a, --all            every namespace of the container that differs from ours\n"
                "\n"
                "Options:\n"
                "  -w, --wd DIR         working directory (in the container's files with -m)\n"
+               "      --user USER[:GROUP]\n"
+               "                       with -m or -a: run as this user of the container\n"
+               "                       (names or IDs; default: the container's own user)\n"
+               "  -e, --env KEY[=VALUE]\n"
+               "                       with -m or -a: set KEY in CMD's environment (KEY\n"
+               "                       alone: your value); repeatable\n"
                "  -H, --host URI       engine endpoint: unix:///path or tcp://127.0.0.1:PORT\n"
                "                       (default: $DOCKER_HOST, else the docker context,\n"
                "                       else " NSX_DEFAULT_HOST ",\n"
@@ -92,11 +100,13 @@ static void print_help(void) {
                "/etc/resolv.conf and /etc/hosts (container names resolve) and a /sys of\n"
                "its network. All else, and the host's mounts, stay the host's.\n"
                "\n"
-               "With -m or -a, CMD comes from the container's files: it runs confined as\n"
-               "the container's processes are (docker exec does the same): its capability\n"
-               "sets, no_new_privs, seccomp filter and LSM label, in its user namespace.\n"
-               "--privileged keeps our own privileges instead. Host commands (-n, -u, -i,\n"
-               "-p, -U, -C, -T without -m) run as the caller, unconfined.\n"
+               "With -m or -a, CMD comes from the container's files and runs as docker exec\n"
+               "runs it: as the container's user (from its own /etc/passwd and /etc/group),\n"
+               "with the container's environment and PATH; of yours, only TERM on a terminal.\n"
+               "It runs confined as the container's processes are: in its cgroups, with\n"
+               "its capability sets, no_new_privs, seccomp filter and LSM label, in its\n"
+               "user namespace. --privileged keeps our own privileges instead. Host\n"
+               "commands (-n, -u, -i, -p, -U, -C, -T without -m) run as the caller.\n"
                "\n"
                "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
                "\n"
@@ -107,6 +117,7 @@ static void print_help(void) {
                "  " PROGRAM " web curl -s http://127.0.0.1:8080/\n"
                "  " PROGRAM " web getent hosts api\n"
                "  " PROGRAM " -a web ps\n"
+               "  " PROGRAM " -a --user nobody -e DEBUG=1 web id\n"
                "  " PROGRAM " --listeners\n");
 }
 
@@ -433,21 +444,261 @@ static int mirror_status(int status) {
         return WEXITSTATUS(status);
 }
 
-int main(int argc, char **argv) {
+/* The -e list as docker's CLI passes it on: KEY alone takes the caller's value when the caller
+ * has one, and otherwise stays KEY (the daemon's "remove it"). Only the named variables are
+ * read from our environment. */
+static int resolve_env_options(const struct options *o, char ***ret, struct nsx_error *err) {
+        char **v = calloc((size_t) o->n_env + 1, sizeof(*v));
+
+        if (!v)
+                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+        for (int i = 0; i < o->n_env; i++) {
+                const char *value = strchr(o->env[i], '=') ? NULL : getenv(o->env[i]);
+
+                if (value ? asprintf(&v[i], "%s=%s", o->env[i], value) < 0 : !(v[i] = strdup(o->env[i]))) {
+                        v[i] = NULL;
+                        exec_env_free(v);
+                        return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+/* TERM describes the terminal the command shares with us: it crosses only when one of the
+ * standard streams is a terminal (docker exec sets TERM only with -t, for the terminal it
+ * makes). Nothing else of our environment reaches the container's command. */
+static const char *shared_term(void) {
+        const char *term = getenv("TERM");
+
+        if (!term || !term[0])
+                return NULL;
+        if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO))
+                return NULL;
+        return term;
+}
+
+/* -m, -a: who the container's command runs as, and its environment, as docker exec would set
+ * them. Done on the host, before any setns: the container's passwd and group are read here
+ * through its root (the pinned /proc/PID/root), by us, never through NSS. */
+static int prepare_exec_identity(const struct options *o, const struct target *t, const struct container *c,
+                                 const char *label, struct exec_user *ret_user, char ***ret_envp,
+                                 struct nsx_error *err) {
+        _cleanup_close_ int root_fd = -1;
+        _cleanup_(exec_env_freep) char **overrides = NULL;
+        _cleanup_(exec_user_donep) struct exec_user u = {};
+        char short_id[13];
+        int r;
+
+        root_fd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                if (errno == ENOENT || errno == ESRCH)
+                        return nsx_error_target_gone(err, label, (int) t->pid);
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the root directory of %s: %s", label,
+                                     strerror(errno));
+        }
+        r = user_resolve(root_fd, o->exec_user ? o->exec_user : c->user, &u, err);
+        if (r < 0)
+                return r;
+        exec_user_check_setgroups(&u, t->procfd);
+
+        r = resolve_env_options(o, &overrides, err);
+        if (r < 0)
+                return r;
+        /* docker's HOSTNAME when the engine gives none: the short ID, which is its default. */
+        snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+        r = exec_env_build(c->env, c->hostname ? c->hostname : short_id, shared_term(), &u, overrides, ret_envp, err);
+        if (r < 0)
+                return r;
+        *ret_user = u;
+        u = (struct exec_user) {};
+        return 0;
+}
+
+/* What a run prepares on the host, before any setns, and owns until the exec. */
+struct run {
+        struct target t;
+        struct view view;         /* a net-only entry's network view */
+        struct confinement conf;  /* confined runs: what confines the container's processes */
+        struct exec_user user;    /* the container's own command: its user ... */
+        char **envp;              /* ... and its environment, which becomes environ */
+};
+
+#define RUN_NULL ((struct run) {.t = TARGET_NULL, .view = VIEW_NULL, .conf = CONFINEMENT_NULL})
+
+static void run_done(struct run *run) {
+        target_done(&run->t);
+        view_done(&run->view);
+        confine_done(&run->conf);
+        exec_user_done(&run->user);
+        exec_env_free(TAKE_PTR(run->envp));
+}
+
+static void run_donep(struct run *run) {
+        run_done(run);
+}
+
+/* The container's files for the network view, opened while nothing is entered yet. A missing
+ * one is normal where the engine's files are not in our mount namespace (an engine in a
+ * container or a snap): the host's file stays, and only -v says so. */
+static int prepare_view(const struct options *o, const struct container *c, const char *label, struct view *ret,
+                        struct nsx_error *err) {
+        int r;
+
+        r = view_prepare(c->resolv_conf_path, c->hosts_path, label, ret, err);
+        if (r < 0 || !o->verbose)
+                return r;
+        if (ret->resolv_conf.missing)
+                debug_view_missing("resolv.conf", c->resolv_conf_path, "/etc/resolv.conf");
+        if (ret->hosts.missing)
+                debug_view_missing("hosts file", c->hosts_path, "/etc/hosts");
+        if (ret->resolv_conf.host_dangling)
+                debug_view_dangling("/etc/resolv.conf");
+        if (ret->hosts.host_dangling)
+                debug_view_dangling("/etc/hosts");
+        return 0;
+}
+
+/* lookup -> verified target -> what the entry needs, all read while we are wholly on the host.
+ * The engine's sockets are closed when this returns: nothing of it crosses into the namespace
+ * or the command. */
+static int run_prepare(const struct options *o, const char *ref, const char *label, bool own_command,
+                       bool confine, struct run *run, struct nsx_error *err) {
+        _cleanup_(container_donep) struct container c = {};
+        int r;
+
+        r = query_container(o, ref, &c, err);
+        if (r < 0)
+                return r;
+
+        /* Pin the process right after the answer, then prove it is the container's. */
+        r = target_pin(c.pid, label, &run->t, err);
+        if (r < 0)
+                return r;
+        if (o->verify) {
+                r = target_verify(&run->t, c.id, c.engine_uid, label, err);
+                if (r < 0)
+                        return r;
+        } else
+                fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n", (int) c.pid,
+                        label);
+
+        /* What confines the container's processes, read from the pinned, proven one. */
+        if (confine) {
+                r = confine_prepare(&run->t, label, &run->conf, err);
+                if (r < 0)
+                        return r;
+                if (run->conf.warning[0]) {
+                        nsx_sanitize(run->conf.warning);
+                        fprintf(stderr, PROGRAM ": warning: %s\n", run->conf.warning);
+                }
+        }
+        /* A host tool in the container's network sees its resolv.conf, hosts and /sys (with -m
+         * or -a the container's own files are there anyway). */
+        if (!o->host_dns && !o->all && (o->namespaces & ENTER_NS_NET) && !(o->namespaces & ENTER_NS_MNT)) {
+                r = prepare_view(o, &c, label, &run->view, err);
+                if (r < 0)
+                        return r;
+        }
+        /* The container's own command runs as docker exec runs it: as the container's user,
+         * with the container's environment, not the caller's. */
+        if (own_command) {
+                r = prepare_exec_identity(o, &run->t, &c, label, &run->user, &run->envp, err);
+                if (r < 0)
+                        return r;
+        }
+        /* ... and in the container's cgroups, under its limits. Before its cgroup namespace is
+         * joined: from inside one, no process can be moved to a cgroup outside its root. */
+        if (confine)
+                return cgroup_join(&run->t, err);
+        return 0;
+}
+
+/* The main job: CONTAINER [CMD [ARG...]]. */
+static int run_command(const struct options *o) {
         struct nsx_error err = {};
-        struct options o;
-        struct container c;
-        struct target t = TARGET_NULL;
-        struct view view = VIEW_NULL;
-        struct confinement conf = CONFINEMENT_NULL;
+        _cleanup_(run_donep) struct run run = RUN_NULL;
+        /* With -m or -a the command comes from the container's files, chosen by whoever built
+         * its image: it runs as the container's processes do, unless --privileged says so. */
+        bool own_command = o->all || (o->namespaces & ENTER_NS_MNT);
+        bool confine = own_command && !o->privileged;
         enum enter_role role;
         const char *ref;
         char label[320];
         char *shell_argv[2];
         char *const *command;
         pid_t child = 0;
-        bool confine;
         int r, status;
+
+        if (o->privileged)
+                fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
+                                "own privileges\n");
+
+        r = container_ref_check(o->container, &ref, &err);
+        if (r < 0)
+                return report(&err);
+        snprintf(label, sizeof(label), "container '%s'", o->container);
+
+        r = run_prepare(o, ref, label, own_command, confine, &run, &err);
+        if (r < 0)
+                return report(&err);
+
+        command = o->command;
+        if (!command) {
+                shell_argv[0] = (char *) default_shell();
+                shell_argv[1] = NULL;
+                command = shell_argv;
+        }
+
+#if defined(__SANITIZE_ADDRESS__)
+        /* Sanitizer builds: LeakSanitizer's exit-time check reads /proc and ptraces us by PID,
+         * neither of which works from the container's mount and PID namespaces (it fails or
+         * hangs). Check now, when every engine and JSON allocation is already freed; the check
+         * at exit is then skipped. */
+        __lsan_do_leak_check();
+#endif
+        r = enter_namespaces(&(struct enter_request) {
+                                     .pid = run.t.pid,
+                                     .pidfd = run.t.pidfd,
+                                     .procfd = run.t.procfd,
+                                     .namespaces = o->namespaces,
+                                     .all = o->all,
+                                     .wd = o->wd,
+                                     .label = label,
+                                     .view = &run.view,
+                                     .user_with_mount = !o->privileged,
+                             },
+                             &role, &child, &err);
+        target_done(&run.t);
+        view_done(&run.view);
+        if (r < 0)
+                return report(&err);
+
+        if (role == ENTER_PARENT) {
+                run_done(&run);
+                r = enter_wait(child, &status, &err);
+                if (r < 0)
+                        return report(&err);
+                return mirror_status(status);
+        }
+
+        /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir
+         * above needed our privileges. */
+        if (own_command) {
+                r = confine ? confine_apply(&run.conf, &run.user, &err) : user_apply(&run.user, &err);
+                if (r < 0)
+                        return report(&err);
+                /* execvp searches the PATH of environ: the container's, not ours. */
+                environ = TAKE_PTR(run.envp);
+        }
+        enter_exec(command, &err);
+        return report(&err);
+}
+
+int main(int argc, char **argv) {
+        struct nsx_error err = {};
+        struct options o;
+        int r;
 
         if (refuse_elevated(&err) < 0) {
                 fprintf(stderr, PROGRAM ": %s\n", err.message);
@@ -485,127 +736,5 @@ int main(int argc, char **argv) {
                 unsetenv("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND");
                 unsetenv("DOCKER_CLI_PLUGIN_SOCKET");
         }
-
-        /* The command comes from the container's files (chosen by whoever built its image):
-         * it runs as the container's processes do, unless --privileged says otherwise. */
-        confine = (o.all || (o.namespaces & ENTER_NS_MNT)) && !o.privileged;
-        if (o.privileged)
-                fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
-                                "own privileges\n");
-
-        r = container_ref_check(o.container, &ref, &err);
-        if (r < 0)
-                return report(&err);
-
-        /* Everything that talks to the engine is finished, and its sockets closed, here:
-         * nothing of it may cross into the namespace or the command. */
-        r = query_container(&o, ref, &c, &err);
-        if (r < 0)
-                return report(&err);
-        snprintf(label, sizeof(label), "container '%s'", o.container);
-
-        /* Pin the process right after the answer, then prove it is the container's. */
-        r = target_pin(c.pid, label, &t, &err);
-        if (r >= 0) {
-                if (o.verify)
-                        r = target_verify(&t, c.id, c.engine_uid, label, &err);
-                else
-                        fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n",
-                                (int) c.pid, label);
-        }
-        /* What confines the container's processes, read from the pinned, proven one while we
-         * are still wholly on the host. */
-        if (r >= 0 && confine) {
-                r = confine_prepare(&t, label, &conf, &err);
-                if (r >= 0 && conf.warning[0]) {
-                        nsx_sanitize(conf.warning);
-                        fprintf(stderr, PROGRAM ": warning: %s\n", conf.warning);
-                }
-        }
-        /* The container's files for the network view, opened while nothing is entered yet
-         * (with -m or -a its own files are the command's anyway; without -n there is no
-         * network to view). A missing one is normal
-         * where the engine's files are not in our mount namespace (an engine in a container
-         * or a snap): the host's file stays, and only -v says so. */
-        if (r >= 0 && !o.host_dns && !o.all && (o.namespaces & ENTER_NS_NET) && !(o.namespaces & ENTER_NS_MNT)) {
-                r = view_prepare(c.resolv_conf_path, c.hosts_path, label, &view, &err);
-                if (r >= 0 && o.verbose && view.resolv_conf.missing)
-                        debug_view_missing("resolv.conf", c.resolv_conf_path, "/etc/resolv.conf");
-                if (r >= 0 && o.verbose && view.hosts.missing)
-                        debug_view_missing("hosts file", c.hosts_path, "/etc/hosts");
-                if (r >= 0 && o.verbose && view.resolv_conf.host_dangling)
-                        debug_view_dangling("/etc/resolv.conf");
-                if (r >= 0 && o.verbose && view.hosts.host_dangling)
-                        debug_view_dangling("/etc/hosts");
-        }
-        container_done(&c);
-        if (r < 0) {
-                target_done(&t);
-                confine_done(&conf);
-                return report(&err);
-        }
-
-        /* The command comes from the container's files (-m, -a): it runs in the container's
-         * cgroups, under its limits, as docker exec's does. Before its cgroup namespace is
-         * joined: from inside one, no process can be moved to a cgroup outside its root. */
-        if (confine) {
-                r = cgroup_join(&t, &err);
-                if (r < 0) {
-                        target_done(&t);
-                        confine_done(&conf);
-                        return report(&err);
-                }
-        }
-
-        command = o.command;
-        if (!command) {
-                shell_argv[0] = (char *) default_shell();
-                shell_argv[1] = NULL;
-                command = shell_argv;
-        }
-
-#if defined(__SANITIZE_ADDRESS__)
-        /* Sanitizer builds: LeakSanitizer's exit-time check reads /proc and ptraces us by PID,
-         * neither of which works from the container's mount and PID namespaces (it fails or
-         * hangs). Check now, when every engine and JSON allocation is already freed; the check
-         * at exit is then skipped. */
-        __lsan_do_leak_check();
-#endif
-        r = enter_namespaces(&(struct enter_request) {
-                                     .pid = t.pid,
-                                     .pidfd = t.pidfd,
-                                     .procfd = t.procfd,
-                                     .namespaces = o.namespaces,
-                                     .all = o.all,
-                                     .wd = o.wd,
-                                     .label = label,
-                                     .view = &view,
-                                     .user_with_mount = !o.privileged,
-                             },
-                             &role, &child, &err);
-        target_done(&t);
-        view_done(&view);
-        if (r < 0) {
-                confine_done(&conf);
-                return report(&err);
-        }
-
-        if (role == ENTER_PARENT) {
-                confine_done(&conf);
-                r = enter_wait(child, &status, &err);
-                if (r < 0)
-                        return report(&err);
-                return mirror_status(status);
-        }
-
-        /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir
-         * above needed our privileges. */
-        if (confine) {
-                r = confine_apply(&conf, NULL, &err);
-                confine_done(&conf);
-                if (r < 0)
-                        return report(&err);
-        }
-        enter_exec(command, &err);
-        return report(&err);
+        return run_command(&o);
 }

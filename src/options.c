@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "user.h"
 #include "util.h"
 
 enum {
@@ -18,6 +20,7 @@ enum {
         ARG_JSON,
         ARG_HOST_DNS,
         ARG_PRIVILEGED,
+        ARG_EXEC_USER,
 };
 
 /* The namespace flags, as nsenter spells them. */
@@ -41,7 +44,11 @@ static const struct option long_options[] = {
         {"uts", no_argument, NULL, 'u'},
         {"ipc", no_argument, NULL, 'i'},
         {"pid", no_argument, NULL, 'p'},
-        {"user", no_argument, NULL, 'U'},
+        /* docker exec's --user; nsenter's long name for -U would clash, so -U is --userns
+         * (docker run's word for the user namespace). */
+        {"userns", no_argument, NULL, 'U'},
+        {"user", required_argument, NULL, ARG_EXEC_USER},
+        {"env", required_argument, NULL, 'e'},
         {"cgroup", no_argument, NULL, 'C'},
         {"time", no_argument, NULL, 'T'},
         {"all", no_argument, NULL, 'a'},
@@ -61,11 +68,13 @@ const struct options_doc options_docs[] = {
         {"--uts", "-u", "join the UTS namespace (hostname)"},
         {"--ipc", "-i", "join the IPC namespace"},
         {"--pid", "-p", "join the PID namespace"},
-        {"--user", "-U", "join the user namespace"},
+        {"--userns", "-U", "join the user namespace"},
         {"--cgroup", "-C", "join the cgroup namespace"},
         {"--time", "-T", "join the time namespace"},
         {"--all", "-a", "join every namespace that differs from ours"},
         {"--wd", "-w", "working directory of the command"},
+        {"--user", NULL, "with -m or -a: run as USER[:GROUP] of the container (default: its own)"},
+        {"--env", "-e", "with -m or -a: set KEY=VALUE (KEY: the caller's value) in the environment"},
         {"--host", "-H", "engine endpoint (unix:///path or tcp://127.0.0.1:PORT)"},
         {"--context", "-c", "use this docker context's endpoint"},
         {"--timeout", NULL, "limit for the engine exchange, in seconds"},
@@ -142,7 +151,7 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
          * arguments, which are never ours to interpret. ":" reports a missing argument as ':'. */
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:", long_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:e:", long_options, NULL)) >= 0) {
                 /* NULL for an option without a value: glibc clears optarg on each call. */
                 value = optarg;
                 switch (c) {
@@ -178,6 +187,26 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         if (optarg[0] == '\0')
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --wd needs a non-empty value");
                         o.wd = optarg;
+                        break;
+                case ARG_EXEC_USER:
+                        if (user_spec_check(optarg, err) < 0) {
+                                char why[sizeof(err->message)];
+
+                                snprintf(why, sizeof(why), "%s", err->message);
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--user: %s", why);
+                        }
+                        o.exec_user = optarg;
+                        break;
+                case 'e':
+                        /* docker's rule: a non-empty KEY; KEY alone takes the caller's value. */
+                        if (optarg[0] == '\0' || optarg[0] == '=')
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "invalid --env '%s': expected KEY=VALUE or KEY, KEY not empty",
+                                                     optarg);
+                        if (o.n_env >= OPTIONS_ENV_MAX)
+                                return nsx_error_set(err, NSX_ERR_USAGE, E2BIG, "more than %d --env options",
+                                                     OPTIONS_ENV_MAX);
+                        o.env[o.n_env++] = optarg;
                         break;
                 case ARG_NO_VERIFY:
                         o.verify = false;
@@ -278,6 +307,9 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
                 if (o.privileged)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "%s runs nothing: --privileged does not apply",
                                              mode);
+                if (o.exec_user || o.n_env)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "%s runs nothing: --user and --env do not apply",
+                                             mode);
                 if (o.action == OPTIONS_LIST && optind < argc)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
                                              argv[optind]);
@@ -298,6 +330,12 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                      "--privileged goes with -m or -a: without them the command is the host's, "
                                      "and runs unconfined anyway");
+        /* Like docker exec, --user and --env describe a command of the container's; a host
+         * tool runs as the caller, with the caller's environment. */
+        if ((o.exec_user || o.n_env) && !o.all && !(o.namespaces & ENTER_NS_MNT))
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "%s needs -m or -a: it applies to the container's own command",
+                                     o.exec_user ? "--user" : "--env");
 
         if (optind >= argc)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "missing CONTAINER");

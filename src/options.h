@@ -40,6 +40,9 @@ enum options_complete_what {
 /* The plugin name when argv[0] does not say (the docker CLI runs docker-NAME as "docker NAME"). */
 #define OPTIONS_PLUGIN_NAME "nsexec"
 
+/* The most -e/--env options one command line may carry. */
+#define OPTIONS_ENV_MAX 256
+
 #define OPTIONS_TIMEOUT_DEFAULT_MS 10000L
 #define OPTIONS_TIMEOUT_MAX_MS (24L * 3600 * 1000)
 
@@ -52,6 +55,10 @@ struct options {
         unsigned namespaces; /* enum enter_ns: -n, -m, ...; ENTER_NS_NET when none is named */
         bool all;            /* -a: every namespace of the target that differs from ours */
         const char *wd;      /* -w DIR, NULL when absent */
+        /* docker exec's -u/--user and -e/--env, for a command from the container's files (-m, -a) */
+        const char *exec_user;             /* --user USER[:GROUP] (checked), NULL when absent */
+        const char *env[OPTIONS_ENV_MAX];  /* -e KEY=VALUE or KEY (non-empty KEY), in order */
+        int n_env;
         bool verify;         /* prove the PID is the container's (--no-verify clears it) */
         bool host_dns;       /* --host-dns: the network view keeps the host's resolv.conf and hosts */
         bool privileged;     /* --privileged: -m/-a run the command unconfined, as we are (no copy of

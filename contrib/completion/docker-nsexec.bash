@@ -27,13 +27,13 @@ _docker_nsexec() {
         fi
         case $w in
             --) dashdash=1 ;;
-            -H | --host | -c | --context | -w | --wd | --timeout) ((i++)) ;;
+            -H | --host | -c | --context | -w | --wd | --timeout | --user | -e | --env) ((i++)) ;;
             --*) ;;
             -?*)
-                # Stacked short flags: the first of H, c, w takes the rest, or the next word.
+                # Stacked short flags: the first of H, c, w, e takes the rest, or the next word.
                 for ((j = 1; j < ${#w}; j++)); do
                     c=${w:j:1}
-                    if [[ $c == [Hcw] ]]; then
+                    if [[ $c == [Hcwe] ]]; then
                         ((j == ${#w} - 1)) && ((i++))
                         break
                     fi
@@ -61,14 +61,14 @@ _docker_nsexec() {
                 _filedir -d
                 return
                 ;;
-            -H | --host | -c | --context | --timeout | -[!-]*[Hc])
+            -H | --host | -c | --context | --timeout | --user | -e | --env | -[!-]*[Hce])
                 return
                 ;;
         esac
         [[ $split == true ]] && return
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
-                --user -U --cgroup -C --time -T --all -a --wd -w --host -H --context -c
+                --userns -U --cgroup -C --time -T --all -a --wd -w --user --env -e --host -H --context -c
                 --timeout --no-verify --host-dns --privileged --list --listeners --json --verbose -v --help -h --version -V' -- "$cur")
             return
         fi

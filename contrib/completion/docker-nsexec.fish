@@ -29,7 +29,7 @@ function __docker_nsexec_where
                 set dashdash 1
             case --listeners
                 set listeners 1
-            case -H --host -c --context -w --wd --timeout
+            case -H --host -c --context -w --wd --timeout --user -e --env
                 if test $i -eq $n
                     echo value $w
                     return
@@ -37,10 +37,10 @@ function __docker_nsexec_where
                 set i (math $i + 1)
             case '--*'
             case '-?*'
-                # Stacked short flags: the first of H, c, w takes the rest, or the next word.
+                # Stacked short flags: the first of H, c, w, e takes the rest, or the next word.
                 set -l flags (string split '' -- (string sub -s 2 -- $w))
                 for j in (seq (count $flags))
-                    if contains -- $flags[$j] H c w
+                    if contains -- $flags[$j] H c w e
                         if test $j -eq (count $flags)
                             if test $i -eq $n
                                 echo value -$flags[$j]
@@ -113,12 +113,14 @@ complete -c docker-nsexec -n $before -s m -l mount -d 'join the mount namespace'
 complete -c docker-nsexec -n $before -s u -l uts -d 'join the UTS namespace (hostname)'
 complete -c docker-nsexec -n $before -s i -l ipc -d 'join the IPC namespace'
 complete -c docker-nsexec -n $before -s p -l pid -d 'join the PID namespace'
-complete -c docker-nsexec -n $before -s U -l user -d 'join the user namespace'
+complete -c docker-nsexec -n $before -s U -l userns -d 'join the user namespace'
 complete -c docker-nsexec -n $before -s C -l cgroup -d 'join the cgroup namespace'
 complete -c docker-nsexec -n $before -s T -l time -d 'join the time namespace'
 complete -c docker-nsexec -n $before -s a -l all -d 'join every namespace that differs from ours'
 complete -c docker-nsexec -n $before -s w -l wd -x -a '(__fish_complete_directories)' -d 'working directory of the command'
 complete -c docker-nsexec -n 'contains -- (__docker_nsexec_where) "value -w" "value --wd"' -a '(__fish_complete_directories)'
+complete -c docker-nsexec -n $before -l user -x -d 'with -m or -a: run as USER[:GROUP] of the container (default: its own)'
+complete -c docker-nsexec -n $before -s e -l env -x -d "with -m or -a: set KEY=VALUE (KEY: the caller's value) in the environment"
 complete -c docker-nsexec -n $before -s H -l host -x -d 'engine endpoint (unix:///path or tcp://127.0.0.1:PORT)'
 complete -c docker-nsexec -n $before -s c -l context -x -d "use this docker context's endpoint"
 complete -c docker-nsexec -n $before -l timeout -x -d 'limit for the engine exchange, in seconds'

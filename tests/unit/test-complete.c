@@ -103,7 +103,7 @@ static void test_options(void **state) {
         complete_free(l);
         /* "-" offers every long and short name. */
         assert_int_equal(complete_options(options_docs, "-", false, &l), 0);
-        assert_int_equal(count(l), 22 + 15);
+        assert_int_equal(count(l), 24 + 16); /* with --privileged, --user, --env and -e */
         complete_free(l);
         assert_int_equal(complete_options(options_docs, "--list", false, &l), 0);
         assert_int_equal(count(l), 2); /* --list, --listeners */

@@ -278,6 +278,14 @@ static void test_parse_bad(void **state) {
                 {"bad-running-string.json", "not a boolean"},
                 {"bad-name-number.json", "Name is not a string"},
                 {"bad-name-escape.json", "Name is not a valid container name"},
+                {"bad-config-type.json", "Config is not an object"},
+                {"bad-config-user-number.json", "Config.User is not a valid user"},
+                {"bad-config-user-escape.json", "Config.User is not a valid user"},
+                {"bad-config-env-object.json", "Config.Env is not an array"},
+                {"bad-config-env-number.json", "Config.Env has an entry that is not KEY=VALUE"},
+                {"bad-config-env-no-key.json", "Config.Env has an entry that is not KEY=VALUE"},
+                {"bad-config-hostname-newline.json", "Config.Hostname is not a valid hostname"},
+                {"bad-config-hostname-number.json", "Config.Hostname is not a valid hostname"},
         };
         (void) state;
 
@@ -461,6 +469,125 @@ static void test_parse_ports_bad(void **state) {
         }
 }
 
+
+static void test_parse_config(void **state) {
+        struct container c;
+        struct nsx_error err = {};
+        (void) state;
+
+        /* A real answer with no user, a null Env and the short ID as hostname. */
+        assert_int_equal(parse_fixture("good-running.json", &c, &err), 0);
+        assert_string_equal(c.user, "");
+        assert_null(c.env);
+        assert_string_equal(c.hostname, "439df2c9707a");
+        container_done(&c);
+        assert_null(c.user);
+        assert_null(c.env);
+        assert_null(c.hostname);
+
+        assert_int_equal(parse_fixture("good-config.json", &c, &err), 0);
+        assert_string_equal(c.user, "app:staff");
+        assert_string_equal(c.hostname, "web-1.example");
+        assert_non_null(c.env);
+        assert_string_equal(c.env[0], "PATH=/opt/bin:/usr/bin");
+        assert_string_equal(c.env[1], "LANG=C.UTF-8");
+        /* A value may span lines: only keys must be printable. */
+        assert_string_equal(c.env[2], "MULTI=line1\nline2");
+        assert_string_equal(c.env[3], "EMPTY=");
+        assert_null(c.env[4]);
+        container_done(&c);
+}
+
+static void test_parse_config_minimal(void **state) {
+        static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        static const struct {
+                const char *config; /* the Config member, or "" for none */
+                int r;
+        } cases[] = {
+                {"", 0},
+                {",\"Config\":null", 0},
+                {",\"Config\":{}", 0},
+                {",\"Config\":{\"User\":null,\"Env\":[],\"Hostname\":\"\"}", 0},
+                {",\"Config\":{\"Env\":[\"UNSET_ME\"]}", 0}, /* KEY alone: the daemon's "remove" */
+                {",\"Config\":{\"Env\":\"A=1\"}", -EBADMSG},
+                {",\"Config\":{\"Env\":[\"A\\u0001B=1\"]}", -EBADMSG},
+                {",\"Config\":{\"Env\":[null]}", -EBADMSG},
+                {",\"Config\":{\"User\":[\"root\"]}", -EBADMSG},
+                {",\"Config\":{\"User\":\"a\\nb\"}", -EBADMSG},
+                {",\"Config\":{\"Hostname\":\"a b\"}", -EBADMSG},
+                {",\"Config\":7", -EBADMSG},
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct container c = {};
+                struct nsx_error err = {};
+                char body[512];
+
+                snprintf(body, sizeof(body), "{\"Id\":\"%s\",\"State\":{\"Running\":true,\"Pid\":4}%s}", id,
+                         cases[i].config);
+                if (container_parse_inspect("web", body, strlen(body), &c, &err) != cases[i].r)
+                        fail_msg("case %zu (%s): %s", i, cases[i].config, err.message);
+                if (cases[i].r == 0) {
+                        assert_string_equal(c.user, "");
+                        assert_null(c.hostname);
+                } else {
+                        assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                        assert_non_null(strstr(err.message, "Config"));
+                }
+                container_done(&c);
+        }
+}
+
+/* An answer whose Config.Env has n entries of size bytes each. */
+static char *env_body(size_t n, size_t size) {
+        static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        size_t cap = 256 + n * (size + 8);
+        char *body = malloc(cap), *p;
+
+        assert_non_null(body);
+        p = body + sprintf(body, "{\"Id\":\"%s\",\"State\":{\"Running\":true,\"Pid\":4},\"Config\":{\"Env\":[", id);
+        for (size_t i = 0; i < n; i++) {
+                *p++ = i ? ',' : '"';
+                if (i)
+                        *p++ = '"';
+                *p++ = 'K';
+                *p++ = '=';
+                memset(p, 'v', size - 2);
+                p += size - 2;
+                *p++ = '"';
+        }
+        strcpy(p, "]}}");
+        return body;
+}
+
+static void test_parse_config_bounds(void **state) {
+        struct container c = {};
+        struct nsx_error err = {};
+        char *body;
+        (void) state;
+
+        body = env_body(CONTAINER_ENV_MAX, 4);
+        assert_int_equal(container_parse_inspect("web", body, strlen(body), &c, &err), 0);
+        assert_non_null(c.env[CONTAINER_ENV_MAX - 1]);
+        assert_null(c.env[CONTAINER_ENV_MAX]);
+        container_done(&c);
+        free(body);
+
+        body = env_body(CONTAINER_ENV_MAX + 1, 4);
+        assert_int_equal(container_parse_inspect("web", body, strlen(body), &c, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "too many"));
+        free(body);
+
+        body = env_body(1, CONTAINER_ENV_ENTRY_MAX);
+        assert_int_equal(container_parse_inspect("web", body, strlen(body), &c, &err), 0);
+        container_done(&c);
+        free(body);
+        body = env_body(1, CONTAINER_ENV_ENTRY_MAX + 1);
+        assert_int_equal(container_parse_inspect("web", body, strlen(body), &c, &err), -EBADMSG);
+        free(body);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ref_valid),
@@ -479,6 +606,9 @@ int main(void) {
                 cmocka_unit_test(test_parse_ports),
                 cmocka_unit_test(test_parse_ports_bad),
                 cmocka_unit_test(test_parse_network_mode),
+                cmocka_unit_test(test_parse_config),
+                cmocka_unit_test(test_parse_config_minimal),
+                cmocka_unit_test(test_parse_config_bounds),
         };
         return cmocka_run_group_tests_name("container", tests, NULL, NULL);
 }

@@ -190,7 +190,7 @@ static void test_namespaces(void **state) {
         assert_int_equal(o.namespaces, ENTER_NS_MNT | ENTER_NS_UTS | ENTER_NS_PID);
         assert_int_equal(PARSE(&o, &err, "-nmuipUCT", "web"), 0);
         assert_int_equal(o.namespaces, ENTER_NS_ALL);
-        assert_int_equal(PARSE(&o, &err, "--net", "--mount", "--uts", "--ipc", "--pid", "--user", "--cgroup", "--time",
+        assert_int_equal(PARSE(&o, &err, "--net", "--mount", "--uts", "--ipc", "--pid", "--userns", "--cgroup", "--time",
                                "web"),
                          0);
         assert_int_equal(o.namespaces, ENTER_NS_ALL);
@@ -552,7 +552,100 @@ static void test_options_docs(void **state) {
                 if (options_parse(3, (char *[]) {"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
                         assert_null(strstr(err.message, "unknown option"));
         }
-        assert_int_equal(n, 22);
+        assert_int_equal(n, 24);
+}
+
+
+static void test_exec_user_and_env(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web"), 0);
+        assert_null(o.exec_user);
+        assert_int_equal(o.n_env, 0);
+
+        assert_int_equal(PARSE(&o, &err, "-a", "--user", "app:staff", "-e", "A=1", "--env", "B", "-e", "A=2", "web", "id"),
+                         0);
+        assert_string_equal(o.exec_user, "app:staff");
+        assert_int_equal(o.n_env, 3);
+        assert_string_equal(o.env[0], "A=1");
+        assert_string_equal(o.env[1], "B");
+        assert_string_equal(o.env[2], "A=2");
+        assert_string_equal(o.command[0], "id");
+        assert_int_equal(PARSE(&o, &err, "-m", "--user=1000", "-eX=", "web"), 0);
+        assert_string_equal(o.exec_user, "1000");
+        assert_string_equal(o.env[0], "X=");
+        /* -u is still the UTS namespace, as in nsenter; -U the user namespace. */
+        assert_int_equal(PARSE(&o, &err, "-mu", "--user", "0", "web"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_MNT | ENTER_NS_UTS);
+        assert_int_equal(PARSE(&o, &err, "-U", "web"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_USER);
+        assert_null(o.exec_user);
+        /* After CONTAINER, -e and --user are the command's. */
+        assert_int_equal(PARSE(&o, &err, "-a", "web", "env", "-e", "--user", "x"), 0);
+        assert_int_equal(o.n_env, 0);
+        assert_null(o.exec_user);
+
+        /* Without -m or -a the command is the host's: one line naming the option. */
+        assert_true(PARSE(&o, &err, "--user", "0", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "--user needs -m or -a: it applies to the container's own command");
+        assert_true(PARSE(&o, &err, "-n", "-p", "-e", "A=1", "web") < 0);
+        assert_string_equal(err.message, "--env needs -m or -a: it applies to the container's own command");
+        assert_true(PARSE(&o, &err, "-U", "--user", "0", "-e", "A", "web") < 0);
+        assert_non_null(strstr(err.message, "--user needs -m or -a"));
+        assert_true(PARSE(&o, &err, "--list", "--user", "0") < 0);
+        assert_string_equal(err.message, "--list runs nothing: --user and --env do not apply");
+        assert_true(PARSE(&o, &err, "--listeners", "-e", "A=1") < 0);
+        assert_string_equal(err.message, "--listeners runs nothing: --user and --env do not apply");
+}
+
+static void test_exec_user_and_env_invalid(void **state) {
+        static const char *const bad_users[] = {"", ":", "a:", ":0", "a:b:c", "a b", "-1", "4294967295", "0:2147483648",
+                                                "root\n"};
+        static const char *const bad_env[] = {"", "=", "=value"};
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+                if (PARSE(&o, &err, "-a", "--user", (char *) bad_users[i], "web") >= 0)
+                        fail_msg("--user '%s' accepted", bad_users[i]);
+                assert_int_equal(err.kind, NSX_ERR_USAGE);
+                assert_true(strncmp(err.message, "--user: invalid user '", 22) == 0);
+                assert_null(strchr(err.message, '\n'));
+        }
+        for (size_t i = 0; i < sizeof(bad_env) / sizeof(bad_env[0]); i++) {
+                assert_true(PARSE(&o, &err, "-a", "-e", (char *) bad_env[i], "web") < 0);
+                assert_int_equal(err.kind, NSX_ERR_USAGE);
+                assert_true(strncmp(err.message, "invalid --env '", 15) == 0);
+        }
+        assert_true(PARSE(&o, &err, "-a", "--user") < 0);
+        assert_string_equal(err.message, "option '--user' needs a value");
+
+        /* Bounded: OPTIONS_ENV_MAX of them, not one more. */
+        {
+                char *argv[OPTIONS_ENV_MAX * 2 + 8];
+                int argc = 0;
+
+                argv[argc++] = "docker-nsexec";
+                argv[argc++] = "-a";
+                for (int i = 0; i < OPTIONS_ENV_MAX; i++) {
+                        argv[argc++] = "-e";
+                        argv[argc++] = "K=V";
+                }
+                argv[argc++] = "web";
+                argv[argc] = NULL;
+                assert_int_equal(options_parse(argc, argv, &o, &err), 0);
+                assert_int_equal(o.n_env, OPTIONS_ENV_MAX);
+                argv[argc - 1] = "-e";
+                argv[argc++] = "K=V";
+                argv[argc++] = "web";
+                argv[argc] = NULL;
+                assert_true(options_parse(argc, argv, &o, &err) < 0);
+                assert_non_null(strstr(err.message, "more than"));
+        }
 }
 
 int main(void) {
@@ -579,6 +672,8 @@ int main(void) {
                 cmocka_unit_test(test_plugin_argv_errors),
                 cmocka_unit_test(test_complete),
                 cmocka_unit_test(test_options_docs),
+                cmocka_unit_test(test_exec_user_and_env),
+                cmocka_unit_test(test_exec_user_and_env_invalid),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
