@@ -134,6 +134,25 @@ mount_conf() {
     done
 }
 
+@test "--user with confinement: the same capability sets, ids and filter as docker exec -u" {
+    # The user switch sits between the bounding-set drop and the final capset: a non-root user
+    # keeps no permitted or effective capability across execve, root on a non-root target gets
+    # the bounding set, as under docker exec. Both kinds of target, both directions.
+    local re='^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters|Uid|Gid|Groups):'
+    local k u want
+    dk run -d --name "$C-scratch" --net none --user 1000 local/busybox sleep 3600 >/dev/null
+    nsx_wait_running "$C-scratch"
+    for k in default scratch; do
+        for u in 1000 0 65534:65534; do
+            want=$(dk exec -u "$u" "$C-$k" cat /proc/self/status | grep -E "$re")
+            [ "$(grep -cE "$re" <<<"$want")" -ge 10 ] || fail "docker exec -u $u gave no status lines for $k"
+            run --separate-stderr "$NSX" -a --user "$u" "$C-$k" cat /proc/self/status
+            assert_success
+            assert_equal "$(grep -E "$re" <<<"$output")" "$want"
+        done
+    done
+}
+
 @test "a default container: the command cannot mount or reach the host's kernel settings" {
     # Each write puts back the value there already (busybox test -w says yes to root whatever
     # the mount): on today's code they succeed, and change nothing.
