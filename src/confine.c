@@ -43,6 +43,9 @@
 #define FILTERS_MAX 8192
 /* How long a process gets to stop for PTRACE_INTERRUPT before we give up on it. */
 #define STOP_TIMEOUT_MS 5000
+/* How long another tracer may hold the target before we give up: another docker-nsexec's read
+ * takes milliseconds. */
+#define SEIZE_WAIT_MS 2000
 /* Written where capget would write; caps use 41 bits today, so no real set has this high half. */
 #define CAPS_SENTINEL UINT64_C(0xa5a5a5a5a5a5a5a5)
 
@@ -441,6 +444,44 @@ static int refuse(const struct target *t, const char *label, int e, struct nsx_e
         return -e;
 }
 
+/* Attaches to the target. A process has one tracer at most, and another docker-nsexec run that
+ * reads the same container holds it for the few milliseconds of its own read: while the status
+ * names a tracer, try again for up to SEIZE_WAIT_MS. A tracer that stays (one of the container's
+ * own processes, a debugger) makes the copy impossible, and the container can arrange that: it
+ * is no reason to run its image's command unfiltered, so refuse. */
+static int seize(const struct target *t, const char *label, const struct confinement *c, struct nsx_error *err) {
+        long deadline = now_ms() + SEIZE_WAIT_MS;
+        long delay_us = 100;
+        pid_t tracer = c->status.tracer_pid;
+        char why[64];
+        int e, r;
+
+        for (;;) {
+                struct confine_status now;
+
+                if (ptrace(PTRACE_SEIZE, t->pid, NULL, NULL) == 0)
+                        return 0;
+                e = errno;
+                if (e == ESRCH)
+                        return gone(t, label, err);
+                if (e != EPERM || now_ms() > deadline)
+                        break;
+                r = read_status(t, label, &now, err);
+                if (r < 0)
+                        return r;
+                /* 0: the other tracer let go meanwhile, or EPERM has another cause (Yama); the
+                 * deadline bounds both. */
+                tracer = now.tracer_pid;
+                nanosleep(&(struct timespec) {.tv_nsec = delay_us * 1000}, NULL);
+                delay_us = delay_us < 10000 ? delay_us * 2 : delay_us;
+        }
+        if (tracer != 0) {
+                snprintf(why, sizeof(why), "traced by PID %d", tracer);
+                return refuse(t, label, EBUSY, err, "its seccomp filter cannot be read while it is ", why);
+        }
+        return refuse(t, label, e, err, "its seccomp filter cannot be read: PTRACE_SEIZE: ", strerror(e));
+}
+
 /* Copies the target's filters into c. Stops the target for the read (PTRACE_INTERRUPT): the
  * kernel hands a filter only to the tracer of a stopped tracee. */
 static int prepare_seccomp(const struct target *t, const char *label, struct confinement *c, struct nsx_error *err) {
@@ -449,21 +490,9 @@ static int prepare_seccomp(const struct target *t, const char *label, struct con
         size_t n = 0;
         int sig = 0, r;
 
-        if (ptrace(PTRACE_SEIZE, t->pid, NULL, NULL) < 0) {
-                int e = errno;
-                char why[64];
-
-                if (e == ESRCH)
-                        return gone(t, label, err);
-                /* The container can make this fail: one of its processes traces this one (a
-                 * process has one tracer at most). A copy we cannot make is no reason to run
-                 * its image's command unfiltered: refuse. */
-                if (c->status.tracer_pid != 0) {
-                        snprintf(why, sizeof(why), "traced by PID %d", c->status.tracer_pid);
-                        return refuse(t, label, EBUSY, err, "its seccomp filter cannot be read while it is ", why);
-                }
-                return refuse(t, label, e, err, "its seccomp filter cannot be read: PTRACE_SEIZE: ", strerror(e));
-        }
+        r = seize(t, label, c, err);
+        if (r < 0)
+                return r;
 
         /* The PID was pinned, not the process: between the pin and the seize the process may
          * have died and its PID gone to another. While the pidfd's process lives (a zombie
