@@ -397,6 +397,57 @@ dead() {
     assert_failure 7
 }
 
+# --- not dumpable once inside (runc's CVE-2016-9962) ----------------------------------------
+
+# "${PEER[@]}" CMD...: CMD as root without CAP_SYS_PTRACE (an array, not a function: bg must
+# start the process itself, not a subshell). Two such processes have the same credentials, so
+# each may read the other's memory and /proc files (readlink /proc/PID/exe, ptrace) while the
+# other is dumpable, and not once it is not: the position of a container's root towards a
+# docker-nsexec that holds no more than the container's capabilities.
+PEER=(setpriv --bounding-set -sys_ptrace)
+
+# exe_of_peer PID: PID's executable as a peer sees it ("Permission denied" for a non-dumpable one).
+exe_of_peer() {
+    "${PEER[@]}" readlink -v "/proc/$1/exe"
+}
+
+@test "-p, -T -m: docker-nsexec in the container's PID or mount namespace is not dumpable: a peer cannot read it" {
+    local args id kid
+    # The probe itself: a dumpable peer is readable.
+    bg "${PEER[@]}" sleep 1000
+    wait_for eval '[ "$(cat /proc/$BG/comm)" = sleep ]'
+    run exe_of_peer "$BG"
+    assert_success
+    assert_output "$(readlink -f "$(command -v sleep)")"
+
+    # The PID namespace (and the mount namespace with it): the parent waits, unreadable.
+    for args in "-p" "-p -m"; do
+        # shellcheck disable=SC2086
+        bg "${PEER[@]}" "$NSX" $args $C-box sleep 1000
+        wait_for has_child_named "$BG" sleep
+        run exe_of_peer "$BG"
+        assert_failure
+        assert_output --partial "Permission denied"
+    done
+
+    # The mount namespace without the PID namespace: a time namespace makes the parent wait.
+    # (The target is a peer too: without CAP_SYS_PTRACE, docker-nsexec may enter no process
+    # that holds capabilities it lacks.)
+    id=$(random_id)
+    bg "${PEER[@]}" unshare --mount --time --fork sleep 1000
+    wait_for has_child_named "$BG" sleep
+    kid=$(only_child "$BG")
+    BG_PIDS+=("$kid")
+    [ "$(ns $kid time)" != "$(ns $$ time)" ] || skip "unshare made no time namespace"
+    nsx_fake_engine inspect "$id" "$kid"
+    bg "${PEER[@]}" "$NSX" -H "unix://$FAKE_SOCK" --no-verify -T -m $C-timens sleep 1000
+    wait_for has_child_named "$BG" sleep
+    assert_equal "$(ns "$(only_child "$BG")" mnt)" "$(ns $kid mnt)"
+    run exe_of_peer "$BG"
+    assert_failure
+    assert_output --partial "Permission denied"
+}
+
 # --- all -----------------------------------------------------------------------------------
 
 @test "-a: every namespace of the command is the container's" {
