@@ -17,30 +17,76 @@ in_daemon_net() {
     fi
 }
 
+# Host ports are never fixed: other suites and other users of the daemon take theirs at the
+# same time. Docker picks a free one for "-p PORT" (host_port reads it back); where the test
+# needs a particular shape of number, free_port finds one free in the daemon's namespace and
+# the run is retried if it is taken meanwhile.
+
+# host_port NAME PORT/PROTO: the host port the daemon published NAME's PORT/PROTO on.
+host_port() {
+    local p
+    p=$(dk port "$1" "$2" | head -n 1)
+    [ -n "$p" ] || return 1
+    echo "${p##*:}"
+}
+
+# port_free PORT: nothing listens on tcp PORT in the daemon's network namespace.
+port_free() {
+    ! in_daemon_net ss -Hltn "sport = :$1" | grep -q .
+}
+
+# free_port: a five-digit tcp port that is free, and whose first four digits are a free port too.
+free_port() {
+    local p i
+    for i in $(seq 200); do
+        p=$((20000 + RANDOM % 40000))
+        port_free "$p" && port_free "$((p / 10))" && echo "$p" && return 0
+    done
+    return 1
+}
+
+# run_published NAME ARGS...: dk run -d --name NAME ARGS..., again (ARGS re-evaluated by the
+# caller's loop) when a host port was taken between the probe and the run.
+run_published() {
+    local name=$1
+    shift
+    dk rm -f "$name" >/dev/null 2>&1 || true
+    dk run -d --name "$name" "$@" >/dev/null
+}
+
 setup_file() {
     export C=nsx-lst
+    local i
     nsx_probe_daemon
     [ "$NSX_DAEMON" = up ] || return 0
     dk rm -f $C-lo $C-any $C-idle $C-v6 $C-udp $C-priv >/dev/null 2>&1 || true
     # Published, but the service binds the container's loopback only.
-    dk run -d --name $C-lo -p 18080:8080 local/busybox httpd -f -p 127.0.0.1:8080 -h /www >/dev/null
+    dk run -d --name $C-lo -p 8080 local/busybox httpd -f -p 127.0.0.1:8080 -h /www >/dev/null
     # Published and bound to every address: fine.
-    dk run -d --name $C-any -p 18081:8080 local/busybox httpd -f -p 0.0.0.0:8080 -h /www >/dev/null
+    dk run -d --name $C-any -p 8080 local/busybox httpd -f -p 0.0.0.0:8080 -h /www >/dev/null
     # Published, nothing listens.
-    # Two host ports, one a prefix of the other: both are shown.
-    dk run -d --name $C-idle -p 18082:8080 -p 1808:8080 local/busybox sleep 3600 >/dev/null
+    # Two host ports, one a prefix of the other (IDLE_PORT and its first four digits,
+    # IDLE_PREFIX): both are shown.
+    for i in $(seq 10); do
+        IDLE_PORT=$(free_port) && IDLE_PREFIX=$((IDLE_PORT / 10)) &&
+            run_published $C-idle -p "$IDLE_PORT:8080" -p "$IDLE_PREFIX:8080" local/busybox sleep 3600 && break
+    done
+    export IDLE_PORT IDLE_PREFIX
     # IPv6 (off by default in containers here): a dual-stack [::] listener published, plus ::1
     # and an IPv4-mapped loopback listener that are not.
-    dk run -d --name $C-v6 --sysctl net.ipv6.conf.all.disable_ipv6=0 -p 18083:8080 local/busybox sh -c \
+    dk run -d --name $C-v6 --sysctl net.ipv6.conf.all.disable_ipv6=0 -p 8080 local/busybox sh -c \
         'httpd -p [::1]:9000 -h /www; httpd -p [::ffff:127.0.0.1]:9001 -h /www; exec httpd -f -p [::]:8080 -h /www' \
         >/dev/null
     # UDP: busybox's DHCP server binds 0.0.0.0:67.
-    dk run -d --name $C-udp -p 18067:67/udp local/busybox sh -c \
+    dk run -d --name $C-udp -p 67/udp local/busybox sh -c \
         'printf "start 10.9.9.100\nend 10.9.9.200\ninterface eth0\nlease_file /tmp/l\npidfile /tmp/p\n" >/tmp/u.conf;
          touch /tmp/l; exec udhcpd -f /tmp/u.conf' >/dev/null
     # Listening on every address, nothing published.
     dk run -d --name $C-priv local/busybox httpd -f -p 0.0.0.0:7070 -h /www >/dev/null
     for c in lo any idle v6 udp priv; do nsx_wait_running $C-$c; done
+    PORT_LO=$(host_port $C-lo 8080/tcp) && PORT_ANY=$(host_port $C-any 8080/tcp) &&
+        PORT_V6=$(host_port $C-v6 8080/tcp) && PORT_UDP=$(host_port $C-udp 67/udp) || return 1
+    export PORT_LO PORT_ANY PORT_V6 PORT_UDP
     # The servers bind right after start: wait until each shows up in its namespace.
     nsx_wait_listening $C-lo tcp 8080 && nsx_wait_listening $C-any tcp 8080 &&
         nsx_wait_listening $C-v6 tcp6 8080 && nsx_wait_listening $C-v6 tcp6 9001 &&
@@ -92,12 +138,12 @@ row() {
     assert_success
     pid=$(dk inspect -f '{{.State.Pid}}' $C-lo)
     assert_line --index 0 --regexp '^CONTAINER +PROTO +LISTENING +PUBLISHED +PROCESS +VERDICT$'
-    assert_equal "$(row $C-lo 127.0.0.1:8080 | awk '{print $2, $4, $5}')" "tcp *:18080 httpd[$pid]"
+    assert_equal "$(row $C-lo 127.0.0.1:8080 | awk '{print $2, $4, $5}')" "tcp *:$PORT_LO httpd[$pid]"
     row $C-lo 127.0.0.1:8080 | grep -q 'UNREACHABLE: loopback only'
-    assert_line "$C-lo: 8080/tcp is published as *:18080 but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it with 'docker-nsexec $C-lo curl http://127.0.0.1:8080/'"
+    assert_line "$C-lo: 8080/tcp is published as *:$PORT_LO but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it with 'docker-nsexec $C-lo curl http://127.0.0.1:8080/'"
 
     # Really: the published port answers with a reset; the fix reaches it.
-    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18080/
+    run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_LO/"
     assert_failure
     refute_output --partial "$PAGE"
     run "$NSX" $C-lo curl -sS --max-time 5 http://127.0.0.1:8080/
@@ -107,9 +153,9 @@ row() {
 @test "a published port bound to 0.0.0.0 is fine, and reachable" {
     run "$NSX" --listeners $C-any
     assert_success
-    row $C-any 0.0.0.0:8080 | grep -Eq '^nsx-lst-any +tcp +0\.0\.0\.0:8080 +\*:18081 +httpd\[[0-9]+\] +ok$'
+    row $C-any 0.0.0.0:8080 | grep -Eq "^nsx-lst-any +tcp +0\\.0\\.0\\.0:8080 +\\*:$PORT_ANY +httpd\\[[0-9]+\\] +ok\$"
     refute_output --partial "unreachable"
-    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18081/
+    run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_ANY/"
     assert_success
     assert_output "$PAGE"
 }
@@ -117,27 +163,28 @@ row() {
 @test "a published port nobody listens on is flagged" {
     run "$NSX" --listeners $C-idle
     assert_success
-    row $C-idle -:8080 | grep -Eq '^nsx-lst-idle +tcp +-:8080 +\*:(18082,\*:1808|1808,\*:18082) +- +NOT LISTENING$'
-    assert_line --regexp "^$C-idle: 8080/tcp is published as \\*:(18082,\\*:1808|1808,\\*:18082) but nothing listens on it in the container: is the service up, and on this port\\?\$"
-    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18082/
+    local p=$IDLE_PORT q=$IDLE_PREFIX
+    row $C-idle -:8080 | grep -Eq "^nsx-lst-idle +tcp +-:8080 +\\*:($p,\\*:$q|$q,\\*:$p) +- +NOT LISTENING\$"
+    assert_line --regexp "^$C-idle: 8080/tcp is published as \\*:($p,\\*:$q|$q,\\*:$p) but nothing listens on it in the container: is the service up, and on this port\\?\$"
+    run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$p/"
     assert_failure
 }
 
 @test "IPv6 listeners: [::] published is fine, ::1 and ::ffff:127.0.0.1 are local only" {
     run "$NSX" --listeners $C-v6
     assert_success
-    row $C-v6 '[::]:8080' | grep -Eq ' tcp6 +\[::\]:8080 +\*:18083 +httpd\[[0-9]+\] +ok$'
+    row $C-v6 '[::]:8080' | grep -Eq " tcp6 +\\[::\\]:8080 +\\*:$PORT_V6 +httpd\\[[0-9]+\\] +ok\$"
     row $C-v6 '[::1]:9000' | grep -Eq ' tcp6 +\[::1\]:9000 +- +httpd\[[0-9]+\] +local only$'
     row $C-v6 '[::ffff:127.0.0.1]:9001' | grep -Eq ' tcp6 .* +httpd\[[0-9]+\] +local only$'
     # A dual-stack listener takes the published IPv4 traffic too.
-    run in_daemon_net curl -sS --max-time 5 http://127.0.0.1:18083/
+    run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_V6/"
     assert_output "$PAGE"
 }
 
 @test "UDP: an unconnected socket is a listener, with its owner" {
     run "$NSX" --listeners $C-udp
     assert_success
-    row $C-udp 0.0.0.0:67 | grep -Eq '^nsx-lst-udp +udp +0\.0\.0\.0:67 +\*:18067 +udhcpd\[[0-9]+\] +ok$'
+    row $C-udp 0.0.0.0:67 | grep -Eq "^nsx-lst-udp +udp +0\\.0\\.0\\.0:67 +\\*:$PORT_UDP +udhcpd\\[[0-9]+\\] +ok\$"
 }
 
 @test "a listener on a port that is not published: reachable only from the container's networks" {
@@ -161,7 +208,7 @@ row() {
         p["listeners"][0]["address"], p["listeners"][0]["family"], p["listeners"][0]["loopback"],
         p["listeners"][0]["processes"][0]["comm"], p["listeners"][0]["processes"][0]["pid"]]))
         for p in d["containers"][0]["ports"] if p["port"] == 8080]' <<<"$output")" \
-        "tcp loopback-only True 18080 127.0.0.1 ipv4 True httpd $pid"
+        "tcp loopback-only True $PORT_LO 127.0.0.1 ipv4 True httpd $pid"
     assert_equal "$(pyj 'd["containers"][1]["ports"][0]["verdict"] + " " + str(len(d["containers"][1]["ports"][0]["listeners"]))' <<<"$output")" \
         "not-listening 0"
     assert_equal "$(pyj '" ".join("%d:%s:%s" % (p["port"], p["verdict"], p["listeners"][0]["address"])
@@ -209,14 +256,17 @@ row() {
 }
 
 @test "--net host: listeners are the host network's, not 'not published'" {
-    dk rm -f $C-host >/dev/null 2>&1 || true
-    dk run -d --name $C-host --net host local/busybox httpd -f -p 127.0.0.1:18099 -h /www >/dev/null
-    nsx_wait_running $C-host
-    nsx_wait_listening $C-host tcp 18099
+    local p i
+    # A port free in the daemon's namespace; another taken meanwhile makes httpd exit: again.
+    for i in $(seq 10); do
+        p=$(free_port) || continue
+        run_published $C-host --net host local/busybox httpd -f -p "127.0.0.1:$p" -h /www &&
+            nsx_wait_running $C-host && nsx_wait_listening $C-host tcp "$p" && break
+    done
     run "$NSX" --listeners $C-host
     dk rm -f $C-host >/dev/null 2>&1 || true
     assert_success
-    row $C-host 127.0.0.1:18099 | grep -Eq ' tcp +127\.0\.0\.1:18099 +- +httpd\[[0-9]+\] +host network$'
+    row $C-host "127.0.0.1:$p" | grep -Eq " tcp +127\\.0\\.0\\.1:$p +- +httpd\\[[0-9]+\\] +host network\$"
     refute_output --partial "not published"
     refute_output --partial "local only"
 }
