@@ -487,7 +487,8 @@ static void test_parse_ports_host_ip(void **state) {
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 err = (struct nsx_error) {};
                 snprintf(body, sizeof(body),
-                         "{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"%s\",\"HostPort\":\"80\"}]}}}", bad[i]);
+                         "{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"%s\",\"HostPort\":\"80\"}]}}}",
+                         bad[i]);
                 if (container_parse_ports("web", body, strlen(body), &p, &n, &err) >= 0)
                         fail_msg("HostIp '%s' accepted", bad[i]);
                 assert_int_equal(err.kind, NSX_ERR_ENGINE);
