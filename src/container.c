@@ -2,10 +2,12 @@
 /* Engine JSON → struct container. No sockets, no files: tests and fuzzers drive it with bytes. */
 #include "container.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -515,6 +517,19 @@ static struct container_port *port_entry(struct container_port *list, size_t *n,
         return &list[(*n)++];
 }
 
+/* A binding's HostIp is printed in the report: only an address inet_pton reads back (IPv4 or
+ * IPv6), or "" for every address, may pass; no name, no zone, no escape sequence. */
+static bool host_ip_valid(const char *s) {
+        unsigned char addr[sizeof(struct in6_addr)];
+
+        if (!s[0])
+                return true;
+        if (strlen(s) >= INET6_ADDRSTRLEN)
+                return false;
+        return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+}
+
+/* -EBADMSG for a malformed binding, -EADDRNOTAVAIL for a HostIp that is not an address. */
 static int read_bindings(const cJSON *arr, struct container_port *p) {
         const cJSON *b;
         int count;
@@ -537,8 +552,8 @@ static int read_bindings(const cJSON *arr, struct container_port *p) {
 
                 if (!cJSON_IsObject(b) || (ip && !cJSON_IsString(ip)) || (hp && !cJSON_IsString(hp)))
                         return -EBADMSG;
-                if (ip && strlen(ip->valuestring) >= sizeof(cb->host_ip))
-                        return -EBADMSG;
+                if (ip && !host_ip_valid(ip->valuestring))
+                        return -EADDRNOTAVAIL;
                 snprintf(cb->host_ip, sizeof(cb->host_ip), "%s", ip ? ip->valuestring : "");
                 /* A string of digits; "" when the engine has not assigned one yet. */
                 for (const char *s = hp ? hp->valuestring : ""; *s; s++) {
@@ -626,6 +641,8 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
                 container_ports_free(list, n);
                 if (r == -ENOMEM)
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                if (r == -EADDRNOTAVAIL)
+                        return bad_answer(ref, "a HostIp in NetworkSettings.Ports is not an IP address", err);
                 return bad_answer(ref, "a port in ExposedPorts or NetworkSettings.Ports is malformed", err);
         }
         qsort(list, n, sizeof(*list), port_cmp);

@@ -179,14 +179,28 @@ static int change_dir(const char *wd, int root_fd, int cwd_fd, struct nsx_error 
         return 0;
 }
 
-/* Signals the parent passes on to its child; SIGCHLD tells it the child changed state. */
-static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
+/* The signals the parent waits for: every one it can block. SIGCHLD says the child changed
+ * state; all the others are passed on to it (enter_wait). One left out would kill the parent
+ * (SIGUSR1's default) and leave the command running on, as root, under the container's init.
+ * Job control still works: SIGTSTP, SIGTTIN and SIGTTOU no longer stop the parent itself, but
+ * the child stops (the terminal's reach it directly, a kill's are forwarded) and the parent
+ * follows it (WUNTRACED); SIGCONT continues a stopped process even while it is blocked.
+ * sigfillset leaves out glibc's two internal real-time signals; SIGKILL and SIGSTOP cannot be
+ * blocked, and a fault (SIGSEGV...) of our own is delivered whatever the mask. */
 static void wait_signals(sigset_t *set) {
-        sigemptyset(set);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                sigaddset(set, forwarded_signals[i]);
-        sigaddset(set, SIGCHLD);
+        sigfillset(set);
+        sigdelset(set, SIGKILL);
+        sigdelset(set, SIGSTOP);
+}
+
+int enter_die_with_parent(pid_t ppid, struct nsx_error *err) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+        /* A parent that died before the prctl sends nothing: we were reparented already. */
+        if (getppid() != ppid)
+                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH,
+                                     "the parent docker-nsexec process exited before the command could start");
+        return 0;
 }
 
 int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
@@ -246,6 +260,9 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
          * them before the fork so none is lost in between; the child restores the mask. An
          * inherited SIG_IGN for SIGCHLD would reap the child behind our back. */
         sigset_t set, old;
+        /* Our PID as the child will see it: none (0) from inside a PID namespace we are not in. */
+        pid_t ppid = (mask & ENTER_NS_PID) ? 0 : getpid();
+
         signal(SIGCHLD, SIG_DFL);
         wait_signals(&set);
         sigprocmask(SIG_BLOCK, &set, &old);
@@ -255,8 +272,14 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 return r;
         }
-        if (child == 0)
+        if (child == 0) {
+                /* Dies with the parent: SIGKILL, however the parent ends, so the command never
+                 * runs on unwatched. First, while every signal is still blocked. */
+                r = enter_die_with_parent(ppid, err);
+                if (r < 0)
+                        return r;
                 sigprocmask(SIG_SETMASK, &old, NULL);
+        }
         *ret_role = child == 0 ? ENTER_EXEC : ENTER_PARENT;
         *ret_child = child;
         return 0;

@@ -47,10 +47,19 @@ enum enter_role {
 int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
                      struct nsx_error *err);
 
-/* In the parent: forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to us to the child, passes
- * stop and continue through, and returns the child's final wait status. Those signals stay
- * blocked: the caller mirrors the status (exit, or re-raise the child's signal). */
+/* In the parent: forwards every signal sent to us (but SIGCHLD; SIGKILL and SIGSTOP cannot be
+ * caught) to the child, stops when it stops and continues it when we are continued, and
+ * returns the child's final wait status. The signals stay blocked: the caller mirrors the
+ * status (exit, or re-raise the child's signal). */
 int enter_wait(pid_t child, int *ret_status, struct nsx_error *err);
+
+/* In the child of enter_namespaces: arms PR_SET_PDEATHSIG with SIGKILL, then fails (ESRCH) if
+ * getppid() is no longer ppid, i.e. the parent died before the prctl. enter_namespaces calls it
+ * right after the fork. The kernel clears the death signal on a change of the effective or
+ * filesystem uid or gid, or a gain of capabilities (commit_creds), and on the execve of a
+ * set-user-ID, set-group-ID or file-capability binary: code that changes the child's
+ * credentials calls it again afterwards, with the getppid() it saw before the change. */
+int enter_die_with_parent(pid_t ppid, struct nsx_error *err);
 
 /* execvp(argv[0], argv). Returns only on failure: NSX_ERR_EXEC_NOTFOUND (exit 127) or
  * NSX_ERR_EXEC (exit 126). */

@@ -3,14 +3,66 @@
 #include "error.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 
+size_t nsx_utf8_char(const char *text, unsigned *ret_cp) {
+        const unsigned char *s = (const unsigned char *) text;
+        unsigned cp;
+        size_t n;
+
+        if (s[0] > 0 && s[0] < 0x80) {
+                *ret_cp = s[0];
+                return 1;
+        }
+        if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+                n = 2;
+                cp = s[0] & 0x1fu;
+        } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                n = 3;
+                cp = s[0] & 0x0fu;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                n = 4;
+                cp = s[0] & 0x07u;
+        } else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3fu);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        *ret_cp = cp;
+        return n;
+}
+
 /* Messages quote what the user typed and what the engine said: neither may smuggle terminal
- * control sequences (or a second line) onto the user's screen. */
+ * control sequences (or a second line) onto the user's screen. C1 controls count too: some
+ * terminals take U+009B as CSI, and a stray byte 0x9b as the same in 8-bit mode. */
 void nsx_sanitize(char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < 0x20 || *s == 0x7f)
-                        *s = '?';
+        unsigned char *p = (unsigned char *) s;
+
+        while (*p) {
+                unsigned cp = 0;
+                size_t n;
+
+                if (*p < 0x80) {
+                        if (*p < 0x20 || *p == 0x7f)
+                                *p = '?';
+                        p++;
+                        continue;
+                }
+                n = nsx_utf8_char((const char *) p, &cp);
+                if (n == 0 || cp < 0xa0) {
+                        /* Not UTF-8, or a C1 control: each of its bytes becomes one '?'. */
+                        for (size_t i = 0; i < (n ? n : 1); i++)
+                                p[i] = '?';
+                        p += n ? n : 1;
+                        continue;
+                }
+                p += n;
+        }
 }
 
 int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum, const char *fmt, ...) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum nsx_error_kind {
         NSX_OK = 0,
@@ -33,9 +34,14 @@ __attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, e
  * this race, wherever it is noticed (pinning, proving, joining). Returns -ESRCH. */
 int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid);
 
-/* Replaces control characters (C0 and DEL) with '?': text from the user or the engine that is
- * about to reach a terminal can then carry no escape sequence and no second line. */
+/* Replaces control characters (C0, DEL, C1) and bytes that are not well-formed UTF-8 with '?',
+ * in place (the length is kept): text from the user or the engine that is about to reach a
+ * terminal can then carry no escape sequence and no second line. */
 void nsx_sanitize(char *s);
+
+/* The length of the well-formed UTF-8 character at s (RFC 3629: no overlong form, no surrogate,
+ * nothing past U+10FFFF), its code point in *ret_cp; 0 for a malformed one or the NUL. */
+size_t nsx_utf8_char(const char *s, unsigned *ret_cp);
 
 /* Sets the hint line of an error already filled in. */
 __attribute__((format(printf, 2, 3))) void nsx_error_hint(struct nsx_error *err, const char *fmt, ...);

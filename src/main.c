@@ -191,9 +191,16 @@ static void debug_peer(const struct endpoint *ep, const struct engine_response *
 /* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found, whose it is and what was asked of
  * it. ep alone: the endpoint; with resp: the exchange. */
 static void debug_exchange(const struct endpoint *ep, const struct engine_response *resp) {
-        if (ep && !resp)
-                fprintf(stderr, PROGRAM ": debug: engine %s%s (from %s%s%s)\n", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
-                        endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
+        if (ep && !resp) {
+                char line[1024];
+
+                /* Paths and context names come from the environment and config files: printed
+                 * without their control characters, as everything else. */
+                snprintf(line, sizeof(line), "engine %s%s (from %s%s%s)", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
+                         endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
+                nsx_sanitize(line);
+                fprintf(stderr, PROGRAM ": debug: %s\n", line);
+        }
         if (resp) {
                 debug_peer(ep, resp);
                 for (int i = 0; i < resp->n_attempts; i++)

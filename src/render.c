@@ -181,6 +181,9 @@ static int row_add(struct row **rows, size_t *n, int verdict, const char *const 
                         (*n)++;
                         return -ENOMEM;
                 }
+                /* The parsers let no control character through; this is the last line of
+                 * defence before the terminal, whatever a future field carries. */
+                nsx_sanitize(nr[*n].cells[j]);
         }
         (*n)++;
         return 0;
@@ -256,13 +259,16 @@ int render_table(FILE *f, const struct survey *s, bool color) {
         for (size_t i = 0; i < s->n; i++)
                 for (size_t k = 0; k < s->v[i].n_judged; k++) {
                         const struct listeners_port *p = &s->v[i].judged[k];
-                        char line[1024];
+                        char line[1024], name[256];
 
                         if (!listeners_verdict_is_problem(p->verdict))
                                 continue;
+                        /* The name leads the line: "NAME: MESSAGE", both sanitized as the cells. */
+                        snprintf(name, sizeof(name), "%s", s->v[i].name);
+                        nsx_sanitize(name);
                         render_explain(&s->v[i], p, line, sizeof(line));
-                        fprintf(f, "%s%s:%s %s\n", color ? COLOR_RED : "", s->v[i].name, color ? COLOR_RESET : "",
-                                line);
+                        nsx_sanitize(line);
+                        fprintf(f, "%s%s:%s %s\n", color ? COLOR_RED : "", name, color ? COLOR_RESET : "", line);
                 }
         return ferror(f) ? -EIO : 0;
 }
@@ -330,6 +336,29 @@ static cJSON *json_port(const struct survey_container *c, const struct listeners
         return o;
 }
 
+/* Writes cJSON's text with what cJSON leaves raw escaped: it escapes C0 controls, but passes
+ * DEL, C1 controls (U+0080-U+009F, which some terminals obey) and bytes that are not UTF-8
+ * straight through. Outside its strings cJSON writes ASCII only, so any such byte is inside a
+ * string, where \uXXXX is its proper JSON form: DEL and C1 keep their value, a malformed byte
+ * becomes U+FFFD, and the output is valid JSON (RFC 8259 wants UTF-8) that is safe to print. */
+static void json_write(FILE *f, const char *text) {
+        while (*text) {
+                unsigned cp = 0;
+                size_t n = nsx_utf8_char(text, &cp);
+
+                if (n == 0) {
+                        fputs("\\ufffd", f);
+                        text++;
+                } else if (cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+                        fprintf(f, "\\u%04x", cp);
+                        text += n;
+                } else {
+                        fwrite(text, 1, n, f);
+                        text += n;
+                }
+        }
+}
+
 int render_json(FILE *f, const struct survey *s) {
         _cleanup_(cJSON_Deletep) cJSON *root = cJSON_CreateObject();
         _cleanup_free_ char *text = NULL;
@@ -365,6 +394,7 @@ int render_json(FILE *f, const struct survey *s) {
         text = cJSON_Print(root);
         if (!text)
                 return -ENOMEM;
-        fprintf(f, "%s\n", text);
+        json_write(f, text);
+        fputc('\n', f);
         return ferror(f) ? -EIO : 0;
 }

@@ -11,6 +11,10 @@ Modes:
   unbound          bind the socket path but never listen (connect gets ECONNREFUSED)
   answer STATUS FILE
                    answer every request with HTTP STATUS and FILE's bytes as JSON
+  survey LIST INSPECT
+                   a lying engine for --listeners: GET /containers/json (the running list)
+                   answers 200 with LIST's bytes, GET .../containers/NAME/json 200 with
+                   INSPECT's, any other path 404
   inspect ID PID   answer GET .../containers/NAME/json with 200 and an inspect body for a
                    running container: Id ID, Name /NAME, State.Pid PID; any other path 404
   inspect-vanishing ID
@@ -112,6 +116,21 @@ def answer_inspect(conn, cid, pid, line=None, headers=()):
         send(conn, 404, json.dumps({"message": "page not found"}).encode(), headers)
         return
     send(conn, 200, inspect_body(urllib.parse.unquote(m.group(1)), cid, pid), headers)
+
+
+LIST_PATH = re.compile(r"^(?:/v[0-9.]+)?/containers/json(?:\?.*)?$")
+
+
+def answer_survey(conn, list_file, inspect_file):
+    """The list from one file, every inspect from another: what --listeners asks."""
+    parts = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+    path = parts[1] if len(parts) == 3 and parts[0] == "GET" else ""
+    if LIST_PATH.match(path):
+        send(conn, 200, open(list_file, "rb").read())
+    elif INSPECT_PATH.match(path):
+        send(conn, 200, open(inspect_file, "rb").read())
+    else:
+        send(conn, 404, json.dumps({"message": "page not found"}).encode())
 
 
 def version_tuple(text):
@@ -298,8 +317,8 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     path, mode = sys.argv[1], sys.argv[2]
-    if mode not in ("hang", "unbound", "answer", "inspect", "inspect-vanishing", "versioned",
-                    "rewrite", "forward", "fault"):
+    if mode not in ("hang", "unbound", "answer", "survey", "inspect", "inspect-vanishing",
+                    "versioned", "rewrite", "forward", "fault"):
         sys.exit(f"unknown mode {mode}")
     child = None
     if mode == "inspect-vanishing":
@@ -342,6 +361,8 @@ def main():
             status, body = int(sys.argv[3]), open(sys.argv[4], "rb").read()
             read_request(conn)
             send(conn, status, body)
+        elif mode == "survey":
+            answer_survey(conn, sys.argv[3], sys.argv[4])
         elif mode == "inspect":
             answer_inspect(conn, sys.argv[3], int(sys.argv[4]))
         elif mode == "inspect-vanishing":

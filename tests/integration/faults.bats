@@ -104,6 +104,103 @@ bad-id-short|Id is not a 64-digit ID
 EOF
 }
 
+# --- what an engine says never reaches the terminal raw ----------------------------------------
+
+# An OSC sequence (it sets the terminal's title, and worse on some terminals) with a newline.
+OWNED=$'\e]0;owned\a\n'
+
+# hostile NAME HOSTIP MODE PID: writes an inspect answer of a running container with a port
+# published on HOSTIP, HostConfig.NetworkMode MODE, State.Pid PID, to $BATS_TEST_TMPDIR/inspect,
+# and a list of it to $BATS_TEST_TMPDIR/list (JSON escapes the controls, as an engine would).
+hostile() {
+    python3 - "$BATS_TEST_TMPDIR" "$(random_id)" "$@" <<'EOF'
+import json, sys
+d, cid, name, ip, mode, pid = sys.argv[1:]
+inspect = {"Id": cid, "Name": "/" + name,
+           "State": {"Status": "running", "Running": True, "Pid": int(pid)},
+           "Config": {"ExposedPorts": {"80/tcp": {}}},
+           "HostConfig": {"NetworkMode": mode},
+           "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": ip, "HostPort": "8080"}]}}}
+open(d + "/inspect", "w").write(json.dumps(inspect))
+open(d + "/list", "w").write(json.dumps([{"Id": cid, "Names": ["/" + name]}]))
+EOF
+}
+
+# terminal_safe TEXT: TEXT holds printable ASCII, tabs and line ends only (the engine's strings
+# in these tests have no other character a report may keep).
+terminal_safe() {
+    printf '%s' "$1" | python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+bad = sorted({b for b in d if not (32 <= b < 127 or b in (9, 10))})
+sys.exit("control bytes reached the terminal: %s in %r" % (bad, d) if bad else 0)'
+}
+
+@test "--listeners: a HostIp with an escape sequence or a newline is refused; nothing of it is printed" {
+    local ip how
+    # A real process, unproven: without the check, the report would be printed.
+    sleep 1000 3>&- &
+    SLEEPER=$!
+    for ip in "$OWNED" $'127.0.0.1\n' 'localhost'; do
+        hostile web "$ip" default "$SLEEPER"
+        # Named (one inspect), and listed (the list, then an inspect by ID); table and JSON.
+        nsx_fake_engine survey "$BATS_TEST_TMPDIR/list" "$BATS_TEST_TMPDIR/inspect"
+        for how in "web" "--json web" "" "--json"; do
+            # shellcheck disable=SC2086
+            run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify --listeners $how
+            assert_failure 125
+            assert_output ""
+            assert_equal "$stderr" "docker-nsexec: the engine's answer for container 'web' is malformed: a HostIp in NetworkSettings.Ports is not an IP address"
+            terminal_safe "$stderr"
+        done
+        nsx_fake_engine_stop
+    done
+}
+
+@test "a container name with an escape sequence or a newline: refused, nothing of it printed" {
+    local how
+    hostile "web$OWNED" 127.0.0.1 default 1
+    nsx_fake_engine survey "$BATS_TEST_TMPDIR/list" "$BATS_TEST_TMPDIR/inspect"
+    for how in "--listeners" "--listeners --json" "--list"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" $how
+        assert_failure 125
+        assert_output ""
+        assert_equal "$stderr" "docker-nsexec: the engine's container list is malformed: an entry has no valid name"
+        terminal_safe "$stderr"
+    done
+    for how in "--listeners web" "web true"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" $how
+        assert_failure 125
+        assert_output ""
+        assert_equal "$stderr" "docker-nsexec: the engine's answer for container 'web' is malformed: Name is not a valid container name"
+        terminal_safe "$stderr"
+    done
+}
+
+@test "--listeners --json: the engine's free text (NetworkMode) is escaped, C1 controls too, and reads back as sent" {
+    # An ESC sequence, a newline, DEL and U+009B (a C1 CSI, which some terminals obey).
+    local mode=$'bridge\e]0;owned\a\n\x7f\u009b[2J'
+    sleep 1000 3>&- &
+    SLEEPER=$!
+    hostile web 127.0.0.1 "$mode" "$SLEEPER"
+    nsx_fake_engine survey "$BATS_TEST_TMPDIR/list" "$BATS_TEST_TMPDIR/inspect"
+    run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify --listeners --json web
+    assert_success
+    terminal_safe "$output"
+    terminal_safe "$stderr"
+    python3 -c '
+import json, sys
+got = json.loads(sys.argv[1])["containers"][0]["network_mode"]
+sys.exit(0 if got == sys.argv[2] else "network_mode %r, sent %r" % (got, sys.argv[2]))' "$output" "$mode"
+    # The table does not show it; what it shows is as safe.
+    run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify --listeners web
+    assert_success
+    terminal_safe "$output"
+    terminal_safe "$stderr"
+}
+
 # --- bodies cut, too large, chunked ----------------------------------------------------------
 
 @test "a body cut mid-way (Content-Length larger than what was sent, then close)" {

@@ -309,6 +309,55 @@ proc_state() { # proc_state PID: the one-letter state, "T" when stopped
     assert_equal "$rc" 143
 }
 
+@test "-p: any signal sent to docker-nsexec reaches the command, not only the four (SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM)" {
+    local sig rc=0 f=$BATS_TEST_TMPDIR/caught
+    # The host's sh (no -m): its traps write to a host file. SIGUSR1's and SIGALRM's default
+    # would kill docker-nsexec; SIGWINCH's would drop it.
+    bg "$NSX" -p $C-box sh -c 'for s in USR1 USR2 WINCH ALRM; do trap "echo $s >>$0" $s; done
+        echo ready >>"$0"; while :; do sleep 0.1; done' "$f"
+    wait_for grep -qx ready "$f"
+    for sig in USR1 USR2 WINCH ALRM; do
+        kill -"$sig" "$BG"
+        wait_for grep -qx "$sig" "$f"
+        # docker-nsexec is still there, watching its child.
+        [ "$(proc_state "$BG")" != Z ] && kill -0 "$BG" || fail "SIG$sig ended docker-nsexec"
+    done
+    kill -TERM "$BG"
+    wait "$BG" || rc=$?
+    assert_equal "$rc" 143
+}
+
+# pidns_commands NS: the command line of each live process in the PID namespace NS ("pid:[...]").
+pidns_commands() {
+    local d
+    for d in /proc/[0-9]*; do
+        [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$1" ] || continue
+        [ "$(awk '/^State:/ { print $2 }' "$d/status" 2>/dev/null)" = Z ] && continue
+        tr '\0' ' ' <"$d/cmdline" 2>/dev/null | sed 's/ $//'
+        echo
+    done
+}
+
+# dead PID: the process is gone, or a zombie (the container's init, sleep, reaps no one).
+dead() {
+    [ ! -e "/proc/$1" ] || [ "$(proc_state "$1")" = Z ]
+}
+
+@test "-p: docker-nsexec killed by SIGKILL takes the command with it: no orphan left in the container" {
+    local kid
+    bg "$NSX" -p $C-box sleep 61
+    wait_for has_child_named "$BG" sleep
+    kid=$(only_child "$BG")
+    # (docker top shows the container's cgroup only, which -p alone does not join.)
+    run pidns_commands "$(ns $BOX_PID pid)"
+    assert_line "sleep 61"
+    kill -KILL "$BG"
+    wait "$BG" || true
+    wait_for dead "$kid"
+    run pidns_commands "$(ns $BOX_PID pid)"
+    refute_line "sleep 61"
+}
+
 # --- user and time namespaces (targets made with unshare, behind the fake engine) ----------
 
 @test "-U: the target's user namespace, as its root" {
@@ -347,6 +396,57 @@ proc_state() { # proc_state PID: the one-letter state, "T" when stopped
 
     run --separate-stderr "$NSX" -H "unix://$FAKE_SOCK" --no-verify --time $C-timens sh -c 'exit 7'
     assert_failure 7
+}
+
+# --- not dumpable once inside (runc's CVE-2016-9962) ----------------------------------------
+
+# "${PEER[@]}" CMD...: CMD as root without CAP_SYS_PTRACE (an array, not a function: bg must
+# start the process itself, not a subshell). Two such processes have the same credentials, so
+# each may read the other's memory and /proc files (readlink /proc/PID/exe, ptrace) while the
+# other is dumpable, and not once it is not: the position of a container's root towards a
+# docker-nsexec that holds no more than the container's capabilities.
+PEER=(setpriv --bounding-set -sys_ptrace)
+
+# exe_of_peer PID: PID's executable as a peer sees it ("Permission denied" for a non-dumpable one).
+exe_of_peer() {
+    "${PEER[@]}" readlink -v "/proc/$1/exe"
+}
+
+@test "-p, -T -m: docker-nsexec in the container's PID or mount namespace is not dumpable: a peer cannot read it" {
+    local args id kid
+    # The probe itself: a dumpable peer is readable.
+    bg "${PEER[@]}" sleep 1000
+    wait_for eval '[ "$(cat /proc/$BG/comm)" = sleep ]'
+    run exe_of_peer "$BG"
+    assert_success
+    assert_output "$(readlink -f "$(command -v sleep)")"
+
+    # The PID namespace (and the mount namespace with it): the parent waits, unreadable.
+    for args in "-p" "-p -m"; do
+        # shellcheck disable=SC2086
+        bg "${PEER[@]}" "$NSX" $args $C-box sleep 1000
+        wait_for has_child_named "$BG" sleep
+        run exe_of_peer "$BG"
+        assert_failure
+        assert_output --partial "Permission denied"
+    done
+
+    # The mount namespace without the PID namespace: a time namespace makes the parent wait.
+    # (The target is a peer too: without CAP_SYS_PTRACE, docker-nsexec may enter no process
+    # that holds capabilities it lacks.)
+    id=$(random_id)
+    bg "${PEER[@]}" unshare --mount --time --fork sleep 1000
+    wait_for has_child_named "$BG" sleep
+    kid=$(only_child "$BG")
+    BG_PIDS+=("$kid")
+    [ "$(ns $kid time)" != "$(ns $$ time)" ] || skip "unshare made no time namespace"
+    nsx_fake_engine inspect "$id" "$kid"
+    bg "${PEER[@]}" "$NSX" -H "unix://$FAKE_SOCK" --no-verify -T -m $C-timens sleep 1000
+    wait_for has_child_named "$BG" sleep
+    assert_equal "$(ns "$(only_child "$BG")" mnt)" "$(ns $kid mnt)"
+    run exe_of_peer "$BG"
+    assert_failure
+    assert_output --partial "Permission denied"
 }
 
 # --- all -----------------------------------------------------------------------------------

@@ -450,8 +450,9 @@ static void test_parse_network_mode(void **state) {
 
 static void test_parse_ports_bad(void **state) {
         static const char *const bad[] = {
-                "bad-ports-key.json", "bad-ports-hostport.json", "bad-ports-array.json", "bad-ports-range.json",
-                "bad-not-json.json",  "bad-truncated.json",
+                "bad-ports-key.json",          "bad-ports-hostport.json",      "bad-ports-array.json",
+                "bad-ports-range.json",        "bad-not-json.json",            "bad-truncated.json",
+                "bad-ports-hostip-escape.json", "bad-ports-hostip-newline.json", "bad-ports-hostip-name.json",
         };
         struct container_port *p = (struct container_port *) 0x1;
         size_t n = 42;
@@ -588,6 +589,41 @@ static void test_parse_config_bounds(void **state) {
         free(body);
 }
 
+/* HostIp is printed in the report: an address inet_pton reads, or "" (every address), and
+ * nothing else, however short or plausible. */
+static void test_parse_ports_host_ip(void **state) {
+        static const char *const good[] = {"", "0.0.0.0", "::", "127.0.0.1", "::1", "fe80::1", "::ffff:10.0.0.1",
+                                           "2001:db8:0:0:0:0:0:1"};
+        static const char *const bad[] = {"localhost", "127.0.0.1\n", "\\u001b]0;owned\\u0007", " 127.0.0.1",
+                                          "127.0.0.1 ", "127.1", "::1%eth0", "[::1]", "1.2.3.4:80", "0x7f.0.0.1",
+                                          "1111:2222:3333:4444:5555:6666:7777:8888:9999"};
+        struct container_port *p;
+        struct nsx_error err;
+        char body[512];
+        size_t n;
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+                snprintf(body, sizeof(body), "{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"%s\"}]}}}",
+                         good[i]);
+                if (container_parse_ports("web", body, strlen(body), &p, &n, &err) < 0)
+                        fail_msg("HostIp '%s' refused: %s", good[i], err.message);
+                assert_string_equal(p[0].bindings[0].host_ip, good[i]);
+                container_ports_free(p, n);
+        }
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                err = (struct nsx_error) {};
+                snprintf(body, sizeof(body),
+                         "{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"%s\",\"HostPort\":\"80\"}]}}}",
+                         bad[i]);
+                if (container_parse_ports("web", body, strlen(body), &p, &n, &err) >= 0)
+                        fail_msg("HostIp '%s' accepted", bad[i]);
+                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                assert_string_equal(err.message, "the engine's answer for container 'web' is malformed: a HostIp in "
+                                                 "NetworkSettings.Ports is not an IP address");
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ref_valid),
@@ -605,6 +641,7 @@ int main(void) {
                 cmocka_unit_test(test_engine_message_bounds),
                 cmocka_unit_test(test_parse_ports),
                 cmocka_unit_test(test_parse_ports_bad),
+                cmocka_unit_test(test_parse_ports_host_ip),
                 cmocka_unit_test(test_parse_network_mode),
                 cmocka_unit_test(test_parse_config),
                 cmocka_unit_test(test_parse_config_minimal),

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the listeners table's published column and fix line. */
+/* Unit tests: the listeners table's published column and fix line; nothing an engine or a
+ * container says reaches the terminal raw. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include <cjson/cJSON.h>
+
+#include "error.h"
 #include "render.h"
 #include "survey.h"
 
@@ -58,9 +64,106 @@ static void test_published_ports(void **state) {
         free(out);
 }
 
+/* out holds printable ASCII and line ends only (and tabs, cJSON's indentation, where tab is
+ * true): the hostile text below has no character a report may keep, so any other byte is a
+ * control that got through. */
+static void assert_terminal_safe(const char *out, bool tab) {
+        for (const unsigned char *p = (const unsigned char *) out; *p; p++)
+                if (*p != '\n' && !(tab && *p == '\t') && (*p < 0x20 || *p >= 0x7f))
+                        fail_msg("byte 0x%02x at offset %td", *p, p - (const unsigned char *) out);
+}
+
+/* Text with every kind of control a hostile engine or container could send: ESC sequences (OSC
+ * title, CSI), a newline, BEL, DEL, a C1 CSI as UTF-8 (U+009B), a lone byte 0x9b. */
+#define HOSTILE "\033]0;owned\007\n\033[2J\177\302\233x\233y"
+
+static void test_sanitize(void **state) {
+        char s[] = "a" HOSTILE "\303\251\342\202\254\360\237\231\202\300\257\355\240\200";
+        (void) state;
+
+        nsx_sanitize(s);
+        /* Each control byte (and each byte of a C1 or malformed sequence) is one '?'; é, € and
+         * U+1F642 stay; an overlong '/' (C0 AF) and a surrogate (ED A0 80) do not. */
+        assert_string_equal(s, "a?]0;owned???[2J???x?y\303\251\342\202\254\360\237\231\202?????");
+}
+
+static void test_hostile_text(void **state) {
+        struct container_binding bindings[] = {{.host_ip = "127.0.0.1", .host_port = 8080}};
+        struct container_port port = {
+                .port = 80,
+                .proto = CONTAINER_PROTO_TCP,
+                .exposed = true,
+                .bindings = bindings,
+                .n_bindings = 1,
+        };
+        struct listeners_owner owners[] = {{.pid = 7, .comm = "\033]0;x\007\n\302\233"}};
+        struct listeners_socket sock = {
+                .proto = CONTAINER_PROTO_TCP,
+                .family = AF_INET,
+                .addr = {127, 0, 0, 1},
+                .port = 80,
+                .owners = owners,
+                .n_owners = 1,
+        };
+        const struct listeners_socket *socks[] = {&sock};
+        struct listeners_port judged = {
+                .port = 80,
+                .proto = CONTAINER_PROTO_TCP,
+                .declared = &port,
+                .socks = socks,
+                .n_socks = 1,
+                .verdict = LISTENERS_LOOPBACK_ONLY,
+        };
+        struct survey_container c = {
+                .id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                .name = (char *) "web" HOSTILE,
+                .pid = 42,
+                .network_mode = HOSTILE,
+                .judged = &judged,
+                .n_judged = 1,
+        };
+        struct survey s = {.v = &c, .n = 1};
+        char *out = NULL;
+        size_t len = 0, lines = 0;
+        cJSON *root, *o;
+        FILE *f;
+        (void) state;
+
+        /* The table: two rows and one fix line, whatever the strings hold. */
+        f = open_memstream(&out, &len);
+        assert_non_null(f);
+        assert_int_equal(render_table(f, &s, false), 0);
+        assert_int_equal(fclose(f), 0);
+        assert_terminal_safe(out, false);
+        for (const char *p = out; *p; p++)
+                lines += *p == '\n';
+        assert_int_equal(lines, 3);
+        assert_non_null(strstr(out, "web?]0;owned???[2J???x?y: 80/tcp is published"));
+        free(out);
+
+        /* JSON: every control escaped, so it is safe on a terminal, and it reads back as sent
+         * (the lone byte 0x9b, not UTF-8, as U+FFFD). */
+        out = NULL;
+        f = open_memstream(&out, &len);
+        assert_non_null(f);
+        assert_int_equal(render_json(f, &s), 0);
+        assert_int_equal(fclose(f), 0);
+        assert_terminal_safe(out, true);
+        assert_non_null(strstr(out, "\\u001b]0;owned\\u0007\\n\\u001b[2J\\u007f\\u009bx\\ufffdy"));
+        root = cJSON_Parse(out);
+        assert_non_null(root);
+        o = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "containers"), 0);
+        assert_string_equal(cJSON_GetObjectItem(o, "network_mode")->valuestring,
+                            "\033]0;owned\007\n\033[2J\177\302\233x\357\277\275y");
+        cJSON_Delete(root);
+        free(out);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_published_ports),
+                cmocka_unit_test(test_sanitize),
+                cmocka_unit_test(test_hostile_text),
         };
         return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }
