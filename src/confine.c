@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enter.h"
 #include "user.h"
 #include "util.h"
 
@@ -715,7 +716,8 @@ static int verify(const struct confine_status *want, int last_cap, struct nsx_er
  *     inheritable capability needs both, and the target's may hold one its bounding set lacks.
  *  3. The bounding set: drop every capability the target's lacks (PR_CAPBSET_DROP needs
  *     CAP_SETPCAP, gone for a non-root user after step 4).
- *  4. The user (user_apply), between PR_SET_KEEPCAPS 1 and 0: from uid 0 to another the kernel
+ *  4. The user (user_apply), between PR_SET_KEEPCAPS 1 and 0 (and the death signal, which
+ *     a uid change clears, set again): from uid 0 to another the kernel
  *     would otherwise clear the permitted set we still need; it clears the effective set, and
  *     the ambient one, anyway.
  *  5. Effective raised again to all we still permit ourselves (capset): the next steps need
@@ -730,7 +732,7 @@ static int verify(const struct confine_status *want, int last_cap, struct nsx_er
  *     the check. Those last two pass through the copied filters, partly the container's own
  *     (a process of it could have stacked one that fakes capset's success); the check reads
  *     with capget into a sentinel, which no filter can fake, and fails closed. */
-int confine_apply(const struct confinement *c, const struct exec_user *u, struct nsx_error *err) {
+int confine_apply(const struct confinement *c, const struct exec_user *u, pid_t parent, struct nsx_error *err) {
         const struct confine_status *s = &c->status;
         uint64_t inh, prm, eff;
         int last_cap = -1, r;
@@ -761,6 +763,10 @@ int confine_apply(const struct confinement *c, const struct exec_user *u, struct
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return apply_error(err, errno, "PR_SET_KEEPCAPS");
         if (u && (r = user_apply(u, err)) < 0)
+                return r;
+        /* The uid change cleared the death signal: set it again before any filter could fake
+         * the prctl. */
+        if (u && parent >= 0 && (r = enter_die_with_parent(parent, err)) < 0)
                 return r;
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return apply_error(err, errno, "PR_SET_KEEPCAPS");

@@ -80,8 +80,10 @@ int confine_prepare(const struct target *t, const char *label, struct confinemen
 
 /* In the process about to exec, after every setns, chroot and chdir: makes this process's
  * credentials the target's (the order is explained in confine.c), switching to user u on the
- * way (NULL: stay who we are). Verifies the result and fails closed. */
-int confine_apply(const struct confinement *c, const struct exec_user *u, struct nsx_error *err);
+ * way (NULL: stay who we are). parent >= 0: this is the child of a waiting parent, whose
+ * getppid() that is (enter_die_with_parent), and its death signal is set again after the user
+ * switch. Verifies the result and fails closed. */
+int confine_apply(const struct confinement *c, const struct exec_user *u, pid_t parent, struct nsx_error *err);
 
 /* Observed credentials, for the pure check below. */
 struct confine_observed {

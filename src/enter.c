@@ -280,7 +280,7 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
                         return r;
                 sigprocmask(SIG_SETMASK, &old, NULL);
         }
-        *ret_role = child == 0 ? ENTER_EXEC : ENTER_PARENT;
+        *ret_role = child == 0 ? ENTER_CHILD : ENTER_PARENT;
         *ret_child = child;
         return 0;
 }

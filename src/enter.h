@@ -38,12 +38,15 @@ struct enter_request {
 /* Outcome of enter_namespaces. */
 enum enter_role {
         ENTER_EXEC,   /* this process is in place: exec the command */
+        ENTER_CHILD,  /* the child of ENTER_PARENT: exec the command; it dies with the parent,
+                       * and must say so again after changing its credentials (see
+                       * enter_die_with_parent) */
         ENTER_PARENT, /* a PID or time namespace needed a child: wait for it (enter_wait) */
 };
 
 /* Joins the requested namespaces of the pinned process. The PID and time namespaces apply to
- * children only, so when one is joined this forks once: the child gets ENTER_EXEC, the parent
- * ENTER_PARENT with *ret_child set. */
+ * children only, so when one is joined this forks once: the child gets ENTER_CHILD, the
+ * parent ENTER_PARENT with *ret_child set. */
 int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
                      struct nsx_error *err);
 

@@ -692,7 +692,14 @@ static int run_command(const struct options *o) {
         /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir
          * above needed our privileges. */
         if (own_command) {
-                r = confine ? confine_apply(&run.conf, &run.user, &err) : user_apply(&run.user, &err);
+                /* The child of a waiting parent dies with it: a change of uid or gid clears
+                 * that, so it is said again after the user switch. */
+                pid_t parent = role == ENTER_CHILD ? getppid() : -1;
+
+                if (confine)
+                        r = confine_apply(&run.conf, &run.user, parent, &err);
+                else if ((r = user_apply(&run.user, &err)) >= 0 && parent >= 0)
+                        r = enter_die_with_parent(parent, &err);
                 if (r < 0)
                         return report(&err);
                 /* execvp searches the PATH of environ: the container's, not ours. */

@@ -358,6 +358,24 @@ dead() {
     refute_line "sleep 61"
 }
 
+@test "-p -m --user: the confined command, another user now, still dies with docker-nsexec" {
+    # A change of uid clears the death signal (commit_creds): the child sets it again after
+    # the switch, confined or --privileged.
+    local kid opts
+    for opts in "" "--privileged"; do
+        # shellcheck disable=SC2086 # opts is zero or one word
+        bg "$NSX" -p -m --user 1000 $opts $C-box sleep 62
+        wait_for has_child_named "$BG" sleep
+        kid=$(only_child "$BG")
+        [ "$(awk '/^Uid:/ { print $2 }' "/proc/$kid/status")" = 1000 ] || fail "the command is not uid 1000"
+        kill -KILL "$BG"
+        wait "$BG" || true
+        wait_for dead "$kid"
+        run pidns_commands "$(ns $BOX_PID pid)"
+        refute_line "sleep 62"
+    done
+}
+
 # --- user and time namespaces (targets made with unshare, behind the fake engine) ----------
 
 @test "-U: the target's user namespace, as its root" {

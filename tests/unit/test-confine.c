@@ -334,7 +334,7 @@ static int apply_in_child(const struct confinement *c, const struct confine_stat
                 int fd;
 
                 close(p[0]);
-                if (confine_apply(c, NULL, &err) < 0) {
+                if (confine_apply(c, NULL, -1, &err) < 0) {
                         if (write(p[1], err.message, strlen(err.message)) < 0)
                                 _exit(99);
                         _exit(100 + err.errnum);
