@@ -5,16 +5,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container.h"
+#include "fs.h"
 #include "target.h"
 #include "util.h"
 
@@ -399,32 +398,13 @@ const struct cgroup_mount *cgroup_mounts_find(const struct cgroup_mounts *m, con
 
 /* --- opening a cgroup safely --------------------------------------------------------------- */
 
-static int read_all(int fd, char *buf, size_t size, size_t *ret_len) {
-        size_t len = 0;
-        ssize_t n;
-
-        while (len < size && (n = read(fd, buf + len, size - len)) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                len += (size_t) n;
-        }
-        *ret_len = len;
-        return 0;
-}
-
 int cgroup_read_text(int procfd, char *buf, size_t size, size_t *ret_len) {
-        _cleanup_close_ int fd = -1;
         size_t len;
         int r;
 
-        fd = openat(procfd, "cgroup", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        r = read_all(fd, buf, size, &len);
-        if (r < 0)
+        /* A full buffer is cut below, not refused. */
+        r = fs_read_at(procfd, "cgroup", 0, buf, size, &len);
+        if (r < 0 && r != -EFBIG)
                 return r;
         /* Only whole lines: a line cut at the buffer's end could end in a shorter, different path
          * ("/docker/ID/x" cut to "/docker/ID"). The kernel ends every line with a newline. */
@@ -435,7 +415,6 @@ int cgroup_read_text(int procfd, char *buf, size_t size, size_t *ret_len) {
 }
 
 static int read_mounts(struct cgroup_mounts *ret, struct nsx_error *err) {
-        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len;
         int r;
@@ -443,27 +422,17 @@ static int read_mounts(struct cgroup_mounts *ret, struct nsx_error *err) {
         buf = malloc(MOUNTINFO_MAX);
         if (!buf)
                 return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
-        fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read /proc/self/mountinfo: %s",
-                                     strerror(errno));
-        r = read_all(fd, buf, MOUNTINFO_MAX, &len);
-        if (r < 0)
+        r = fs_read_at(AT_FDCWD, "/proc/self/mountinfo", 0, buf, MOUNTINFO_MAX, &len);
+        if (r < 0 && r != -EFBIG)
                 return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read /proc/self/mountinfo: %s", strerror(-r));
-        /* Whole lines only: cut super options ("rw,cpuacct" to "rw,cpu") would name another
-         * hierarchy. */
+        /* A full buffer is cut, to whole lines only: cut super options ("rw,cpuacct" to "rw,cpu")
+         * would name another hierarchy. */
         while (len > 0 && buf[len - 1] != '\n')
                 len--;
         r = cgroup_mounts_parse(buf, len, ret);
         if (r < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, -r, "out of memory");
         return 0;
-}
-
-static int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve) {
-        struct open_how how = {.flags = (uint64_t) (flags | O_CLOEXEC), .resolve = resolve};
-
-        return (int) syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 /* rel (no ".", "..", or empty component) below dirfd, no symlink followed, on dirfd's mount.
@@ -474,12 +443,10 @@ static int open_beneath(int dirfd, const char *rel, int flags) {
         struct stat base, st;
         int fd;
 
-        fd = sys_openat2(dirfd, rel, flags,
-                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS);
-        if (fd >= 0)
+        fd = fs_openat2(dirfd, rel, flags,
+                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS);
+        if (fd != -ENOSYS)
                 return fd;
-        if (errno != ENOSYS)
-                return -errno;
 
         if (fstat(dirfd, &base) < 0)
                 return -errno;
@@ -516,12 +483,15 @@ static int open_mount(const struct cgroup_mount *m, struct nsx_error *err) {
         struct statx stx;
         struct statfs sfs;
 
-        fd = sys_openat2(AT_FDCWD, m->point, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
-        if (fd < 0 && errno == ENOSYS)
+        fd = fs_openat2(AT_FDCWD, m->point, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+        if (fd == -ENOSYS) {
                 fd = open(m->point, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        fd = -errno;
+        }
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the cgroup mount %s: %s", m->point,
-                                     strerror(errno));
+                return nsx_error_set(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup mount %s: %s", m->point,
+                                     strerror(-fd));
         if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_MNT_ID, &stx) == 0 &&
             (stx.stx_mask & STATX_MNT_ID)) {
                 if (stx.stx_mnt_id != (uint64_t) m->id)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "enter.h"
+#include "fs.h"
 #include "user.h"
 #include "util.h"
 
@@ -190,44 +191,23 @@ int confine_parse_status(const char *text, size_t len, struct confine_status *re
         return 0;
 }
 
-/* Reads a small /proc file through dirfd; -errno on failure, else its length. */
-static ssize_t read_proc(int dirfd, const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = -1;
-        size_t len = 0;
-        ssize_t n;
-
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        while (len < size && (n = read(fd, buf + len, size - len)) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                len += (size_t) n;
-        }
-        /* Filled to the brim: there may be more, and a cut text is not the text. */
-        if (len == size)
-                return -EFBIG;
-        return (ssize_t) len;
-}
-
 static int gone(const struct target *t, const char *label, struct nsx_error *err) {
         return nsx_error_target_gone(err, label, (int) t->pid);
 }
 
 static int read_status(const struct target *t, const char *label, struct confine_status *ret, struct nsx_error *err) {
         char buf[STATUS_TEXT_MAX];
-        ssize_t n;
+        size_t len;
+        int r;
 
-        n = read_proc(t->procfd, "status", buf, sizeof(buf));
-        if (n == -ENOENT || n == -ESRCH)
+        /* A status that fills the buffer is refused (-EFBIG): a cut text is not the text. */
+        r = fs_read_at(t->procfd, "status", O_NOFOLLOW, buf, sizeof(buf), &len);
+        if (r == -ENOENT || r == -ESRCH)
                 return gone(t, label, err);
-        if (n < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, (int) -n, "cannot read the status of PID %d of %s: %s",
-                                     (int) t->pid, label, strerror((int) -n));
-        if (confine_parse_status(buf, (size_t) n, ret) < 0)
+        if (r < 0)
+                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the status of PID %d of %s: %s", (int) t->pid,
+                                     label, strerror(-r));
+        if (confine_parse_status(buf, len, ret) < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
                                      "cannot read the capabilities of PID %d of %s: its status is not as expected",
                                      (int) t->pid, label);
@@ -307,15 +287,15 @@ int confine_lsm_decide(int target_errno, const char *target, size_t target_len, 
 
 static int prepare_lsm(const struct target *t, const char *label, struct confinement *c, struct nsx_error *err) {
         char theirs[CONFINE_LABEL_MAX], ours[CONFINE_LABEL_MAX];
-        ssize_t n, m;
-        int r;
+        size_t n = 0, m = 0;
+        int rn, rm, r;
 
-        n = read_proc(t->procfd, "attr/current", theirs, sizeof(theirs));
-        if (n == -ESRCH)
+        /* A label that fills the buffer is -EFBIG: a cut label is not the label. */
+        rn = fs_read_at(t->procfd, "attr/current", O_NOFOLLOW, theirs, sizeof(theirs), &n);
+        if (rn == -ESRCH)
                 return gone(t, label, err);
-        m = read_proc(AT_FDCWD, "/proc/self/attr/current", ours, sizeof(ours));
-        r = confine_lsm_decide(n < 0 ? (int) -n : 0, theirs, n < 0 ? 0 : (size_t) n, m < 0 ? (int) -m : 0, ours,
-                               m < 0 ? 0 : (size_t) m, &c->lsm, c->lsm_exec);
+        rm = fs_read_at(AT_FDCWD, "/proc/self/attr/current", O_NOFOLLOW, ours, sizeof(ours), &m);
+        r = confine_lsm_decide(-rn, theirs, rn < 0 ? 0 : n, -rm, ours, rm < 0 ? 0 : m, &c->lsm, c->lsm_exec);
         if (r < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the security label of PID %d of %s%s%s",
                                      (int) t->pid, label, r == -EINVAL ? ": not a label we know" : ": ",

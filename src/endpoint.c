@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "context.h"
+#include "fs.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
@@ -176,24 +177,19 @@ static int read_file(const char *path, char **ret, size_t *ret_len, uid_t *ret_o
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t len = 0;
-        ssize_t n;
+        size_t len;
+        int r;
 
         if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
         buf = malloc(CONFIG_FILE_MAX + 1);
         if (!buf)
                 return -ENOMEM;
-        while ((n = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len)) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                len += (size_t) n;
-                if (len > CONFIG_FILE_MAX)
-                        return -EFBIG;
-        }
+        /* One byte more than allowed: a file that fills it is -EFBIG, and a shorter one leaves
+         * room for the NUL. */
+        r = fs_read(fd, buf, CONFIG_FILE_MAX + 1, &len);
+        if (r < 0)
+                return r;
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         *ret_len = len;

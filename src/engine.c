@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fs.h"
 #include "util.h"
 
 struct sink {
@@ -327,10 +328,8 @@ static uid_t tcp_peer_uid(int fd) {
         socklen_t llen = sizeof(local), rlen = sizeof(remote);
         char l[64], r[64];
         _cleanup_free_ char *table = NULL;
-        _cleanup_close_ int tfd = -1;
-        size_t len = 0, cap = 0;
+        size_t len;
         uid_t uid;
-        ssize_t n;
 
         if (getsockname(fd, (struct sockaddr *) &local, &llen) < 0 ||
             getpeername(fd, (struct sockaddr *) &remote, &rlen) < 0 || local.ss_family != remote.ss_family ||
@@ -338,28 +337,10 @@ static uid_t tcp_peer_uid(int fd) {
                 return ENGINE_PEER_UID_UNKNOWN;
         tcp_address(&local, l, sizeof(l));
         tcp_address(&remote, r, sizeof(r));
-        tfd = open(local.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", O_RDONLY | O_CLOEXEC);
-        if (tfd < 0)
+        /* A table larger than 64 MiB: give up, unknown. */
+        if (fs_read_all_at(AT_FDCWD, local.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", (size_t) 64 << 20,
+                           &table, &len) < 0)
                 return ENGINE_PEER_UID_UNKNOWN;
-        do {
-                if (cap - len < 65536) {
-                        char *p;
-
-                        if (cap >= ((size_t) 64 << 20)) /* a table this large: give up, unknown */
-                                return ENGINE_PEER_UID_UNKNOWN;
-                        p = realloc(table, cap + 65536 + 1);
-                        if (!p)
-                                return ENGINE_PEER_UID_UNKNOWN;
-                        table = p;
-                        cap += 65536;
-                }
-                n = read(tfd, table + len, cap - len);
-                if (n < 0 && errno != EINTR)
-                        return ENGINE_PEER_UID_UNKNOWN;
-                if (n > 0)
-                        len += (size_t) n;
-        } while (n != 0);
-        table[len] = '\0';
         /* The engine's end: its local address is our remote one, and the other way round. */
         return engine_tcp_owner(table, r, l, &uid) == 0 ? uid : ENGINE_PEER_UID_UNKNOWN;
 }

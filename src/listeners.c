@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
@@ -306,44 +307,6 @@ void listeners_ports_free(struct listeners_port *p, size_t n) {
         free(p);
 }
 
-/* Reads a whole /proc file (their size is unknown until read) into a NUL-terminated buffer. */
-static int read_all(int dirfd, const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
-        ssize_t k;
-
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                if (cap - len < 4096) {
-                        char *nb;
-
-                        if (cap >= LISTENERS_FILE_MAX)
-                                return -EFBIG;
-                        cap = cap ? cap * 2 : 16384;
-                        nb = realloc(buf, cap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                }
-                k = read(fd, buf + len, cap - len);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
-}
-
 static const struct {
         const char *path;
         enum container_proto proto;
@@ -365,7 +328,8 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
                 size_t len = 0, line = 0;
                 int r;
 
-                r = read_all(procfd, tables[i].path, &text, &len);
+                /* Their size is unknown until read. */
+                r = fs_read_all_at(procfd, tables[i].path, LISTENERS_FILE_MAX, &text, &len);
                 if (r == -ENOENT && i > 0) /* no tcp6/udp6: IPv6 is not built in */
                         continue;
                 if (r == 0) {
@@ -434,17 +398,16 @@ static int add_owner(struct listeners_socket *s, pid_t pid, const char *comm) {
 }
 
 static void read_comm(int pdir, char *buf, size_t size) {
-        _cleanup_close_ int fd = -1;
-        ssize_t k = -1;
+        size_t len = 0;
+        int r;
 
-        fd = openat(pdir, "comm", O_RDONLY | O_CLOEXEC);
-        if (fd >= 0)
-                k = read(fd, buf, size - 1);
-        if (k <= 0) {
+        /* A longer name than the buffer holds is cut. */
+        r = fs_read_at(pdir, "comm", 0, buf, size - 1, &len);
+        if ((r < 0 && r != -EFBIG) || len == 0) {
                 snprintf(buf, size, "?");
                 return;
         }
-        buf[k] = '\0';
+        buf[len] = '\0';
         buf[strcspn(buf, "\n")] = '\0';
         /* A process names itself: keep the report's columns and its JSON (UTF-8) intact. */
         for (char *c = buf; *c; c++)

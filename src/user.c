@@ -6,15 +6,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/magic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "util.h"
 
 /* runc's bound (libcontainer/user): IDs fit a signed 32-bit int, so 4294967295 ((uid_t) -1,
@@ -26,65 +24,16 @@
 
 /* --- files ------------------------------------------------------------------------------- */
 
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
-
-/* struct open_how of openat2(2); glibc 2.36 has no wrapper. */
-struct user_open_how {
-        uint64_t flags;
-        uint64_t mode;
-        uint64_t resolve;
-};
-
-static int openat2_in_root(int root_fd, const char *path) {
-#ifdef SYS_openat2
-        struct user_open_how how = {
-                .flags = O_PATH | O_CLOEXEC,
-                /* Every symlink, absolute or "../../..", resolves inside the container's root,
-                 * as it would for the container's own processes; no /proc magic link jumps out. */
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-
-        return (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-#else
-        (void) root_fd;
-        (void) path;
-        errno = ENOSYS;
-        return -1;
-#endif
-}
-
 /* Kernels before 5.6: no symlink is followed at all, in "etc" or the file; a symlinked file
  * is then refused as not regular (O_PATH|O_NOFOLLOW opens the link itself). */
 static int open_no_symlinks(int root_fd, const char *dir, const char *file) {
         _cleanup_close_ int dfd = openat(root_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd;
 
         if (dfd < 0)
-                return -1;
-        return openat(dfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-}
-
-/* Pseudo filesystems whose "regular files" are the kernel's, read as host root: never a
- * passwd file. The container could bind one there; a symlink cannot reach the host's. */
-static bool pseudo_fs(long type) {
-        static const long types[] = {
-                PROC_SUPER_MAGIC,    SYSFS_MAGIC,
-                DEBUGFS_MAGIC,       TRACEFS_MAGIC,
-                SECURITYFS_MAGIC,    CGROUP_SUPER_MAGIC,
-                CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC,
-                EFIVARFS_MAGIC,      PSTOREFS_MAGIC,
-                SELINUX_MAGIC,       SMACK_MAGIC,
-                BINFMTFS_MAGIC,      0x62656570 /* configfs */,
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (type == types[i])
-                        return true;
-        return false;
+                return -errno;
+        fd = openat(dfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
 }
 
 /* Reads the container's /etc/NAME. *ret NULL: the file is absent (docker then treats it as
@@ -96,20 +45,23 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
         char path[64], self[64];
         struct statfs sfs;
         struct stat st;
-        size_t len = 0;
+        size_t len;
+        int r;
 
         snprintf(path, sizeof(path), "etc/%s", name);
-        pfd = openat2_in_root(root_fd, path);
-        if (pfd < 0 && errno == ENOSYS)
+        /* Every symlink, absolute or "../../..", resolves inside the container's root, as it
+         * would for the container's own processes; no /proc magic link jumps out. */
+        pfd = fs_openat2(root_fd, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        if (pfd == -ENOSYS)
                 pfd = open_no_symlinks(root_fd, "etc", name);
         if (pfd < 0) {
-                if (errno == ENOENT || errno == ENOTDIR) {
+                if (pfd == -ENOENT || pfd == -ENOTDIR) {
                         *ret = NULL;
                         *ret_len = 0;
                         return 0;
                 }
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the container's /etc/%s: %s", name,
-                                     strerror(errno));
+                return nsx_error_set(err, NSX_ERR_ENTER, -pfd, "cannot open the container's /etc/%s: %s", name,
+                                     strerror(-pfd));
         }
         if (fstat(pfd, &st) < 0 || fstatfs(pfd, &sfs) < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the container's /etc/%s: %s", name,
@@ -117,7 +69,7 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
         if (!S_ISREG(st.st_mode))
                 return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
                                      "refusing the container's /etc/%s: it is not a regular file", name);
-        if (pseudo_fs((long) sfs.f_type))
+        if (fs_kernel_filesystem((long) sfs.f_type))
                 return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
                                      "refusing the container's /etc/%s: it is on a kernel pseudo filesystem", name);
         if (st.st_size > (off_t) USER_FILE_MAX)
@@ -135,20 +87,13 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
         buf = malloc(USER_FILE_MAX + 1);
         if (!buf)
                 return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
-        /* The size may grow after the check: read at most one byte more than allowed. */
-        while (len <= USER_FILE_MAX) {
-                ssize_t n = read(fd, buf + len, USER_FILE_MAX + 1 - len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s: %s", name,
-                                             strerror(errno));
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > USER_FILE_MAX)
+        /* The size may grow after the check: read at most one byte more than allowed, and a
+         * file that fills that (-EFBIG) is too large. */
+        r = fs_read(fd, buf, USER_FILE_MAX + 1, &len);
+        if (r < 0 && r != -EFBIG)
+                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the container's /etc/%s: %s", name,
+                                     strerror(-r));
+        if (r == -EFBIG)
                 return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
                                      name, USER_FILE_MAX / (1024 * 1024));
         *ret = TAKE_PTR(buf);
@@ -494,10 +439,13 @@ int user_resolve(int root_fd, const char *spec, struct exec_user *ret, struct ns
 }
 
 void exec_user_check_setgroups(struct exec_user *u, int procfd) {
-        _cleanup_close_ int fd = openat(procfd, "setgroups", O_RDONLY | O_CLOEXEC);
         char buf[16] = {};
+        size_t len = 0;
+        int r;
 
-        u->setgroups_denied = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strncmp(buf, "deny", 4) == 0;
+        /* "allow\n" or "deny\n": the first bytes are all we need, a longer text is cut. */
+        r = fs_read_at(procfd, "setgroups", 0, buf, sizeof(buf) - 1, &len);
+        u->setgroups_denied = (r == 0 || r == -EFBIG) && len > 0 && strncmp(buf, "deny", 4) == 0;
 }
 
 int user_apply(const struct exec_user *u, struct nsx_error *err) {

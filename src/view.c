@@ -6,75 +6,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 #include <sched.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "enter.h"
+#include "fs.h"
 #include "util.h"
 
 bool view_applies(unsigned joined) {
         return (joined & ENTER_NS_NET) && !(joined & ENTER_NS_MNT);
-}
-
-/* The kernel's interface filesystems: their "regular files" are views of kernel state (procfs,
- * sysfs, cgroup control files...), never an engine's data. A deny-list, not an allow-list:
- * engines keep these files wherever their data-root or run directory lives (ext4, xfs, btrfs,
- * zfs, overlayfs for Docker in Docker, tmpfs under /run, nfs, fuse for rootless set-ups), and an
- * unlisted one would turn a working set-up into exit 125; these, by contrast, are a closed set
- * that no engine writes its files to. */
-#ifndef CONFIGFS_MAGIC
-#define CONFIGFS_MAGIC 0x62656570
-#endif
-#ifndef MQUEUE_MAGIC
-#define MQUEUE_MAGIC 0x19800202
-#endif
-#ifndef FUSECTL_SUPER_MAGIC
-#define FUSECTL_SUPER_MAGIC 0x65735543
-#endif
-
-static const struct {
-        uint32_t magic;
-        const char *name;
-} kernel_filesystems[] = {
-        {PROC_SUPER_MAGIC, "proc"},
-        {SYSFS_MAGIC, "sysfs"},
-        {CGROUP_SUPER_MAGIC, "cgroup"},
-        {CGROUP2_SUPER_MAGIC, "cgroup2"},
-        {DEBUGFS_MAGIC, "debugfs"},
-        {TRACEFS_MAGIC, "tracefs"},
-        {SECURITYFS_MAGIC, "securityfs"},
-        {BPF_FS_MAGIC, "bpf"},
-        {CONFIGFS_MAGIC, "configfs"},
-        {EFIVARFS_MAGIC, "efivarfs"},
-        {PSTOREFS_MAGIC, "pstore"},
-        {SELINUX_MAGIC, "selinuxfs"},
-        {SMACK_MAGIC, "smackfs"},
-        {BINFMTFS_MAGIC, "binfmt_misc"},
-        {DEVPTS_SUPER_MAGIC, "devpts"},
-        {NSFS_MAGIC, "nsfs"},
-        {MQUEUE_MAGIC, "mqueue"},
-        {HUGETLBFS_MAGIC, "hugetlbfs"},
-        {FUSECTL_SUPER_MAGIC, "fusectl"},
-        {RDTGROUP_SUPER_MAGIC, "resctrl"},
-        {XENFS_SUPER_MAGIC, "xenfs"},
-        {USBDEVICE_SUPER_MAGIC, "usbdevfs"},
-};
-
-const char *view_kernel_filesystem(long f_type) {
-        for (size_t i = 0; i < ELEMENTSOF(kernel_filesystems); i++)
-                if ((uint32_t) f_type == kernel_filesystems[i].magic)
-                        return kernel_filesystems[i].name;
-        return NULL;
 }
 
 /* Component by component from /, each opened O_PATH|O_NOFOLLOW and looked at before the next is
@@ -135,12 +81,7 @@ int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd) {
         if (how == VIEW_RESOLVE_AUTO) {
                 /* A symlink in any component fails with ELOOP; O_PATH|O_NOFOLLOW opens a final
                  * one itself instead. Magic links (/proc/PID/fd/N) are symlinks too. */
-                struct open_how oh = {
-                        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-                };
-
-                fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &oh, sizeof(oh));
+                fd = fs_openat2(AT_FDCWD, path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
                 if (fd >= 0) {
                         *ret_fd = fd;
                         return 0;
@@ -148,8 +89,8 @@ int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd) {
                 /* ENOSYS: Linux < 5.6; EPERM: a seccomp filter that does not know the call
                  * (older container runtimes', should we run in a container). The walk is as
                  * strict, in more system calls. */
-                if (errno != ENOSYS && errno != EPERM)
-                        return -errno;
+                if (fd != -ENOSYS && fd != -EPERM)
+                        return fd;
         }
         return walk_nofollow(path, ret_fd);
 }
@@ -195,7 +136,7 @@ static int prepare_file(const char *path, const char *target, const char *label,
                 return refuse(err, EINVAL, target, label, path, "is a symlink");
         if (!S_ISREG(st.st_mode))
                 return refuse(err, EINVAL, target, label, path, "is not a regular file");
-        fs = view_kernel_filesystem((long) sf.f_type);
+        fs = fs_kernel_filesystem((long) sf.f_type);
         if (fs) {
                 snprintf(why, sizeof(why), "is on %s, a kernel filesystem", fs);
                 return refuse(err, EINVAL, target, label, path, why);

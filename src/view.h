@@ -31,7 +31,7 @@ bool view_applies(unsigned joined);
 
 /* Opens the container's files named by the engine, before anything is entered. The paths are
  * untrusted: each must be absolute, resolve without a symlink in any component, and name a
- * regular file on an ordinary filesystem (none of the kernel's: view_kernel_filesystem), else
+ * regular file on an ordinary filesystem (none of the kernel's: fs_kernel_filesystem), else
  * it is refused (NSX_ERR_ENTER). The mounts are then made from private, read-only clones of
  * what was opened here, never from the path again. A NULL or empty path gives no file; a path
  * that does not exist marks it missing; a host file that is a dangling symlink marks it
@@ -58,6 +58,3 @@ enum view_resolve {
  * last gives -ELOOP, a last one is opened itself (O_NOFOLLOW); -EINVAL for a relative path. */
 int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd);
 
-/* The name of the kernel interface filesystem (procfs, sysfs, cgroup...) with statfs f_type
- * f_type, whose files are never an engine's data; NULL for any other. */
-const char *view_kernel_filesystem(long f_type);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "enter.h"
+#include "fs.h"
 #include "util.h"
 #include "view.h"
 
@@ -193,20 +194,20 @@ static void test_open_nofollow(void **state) {
 
 static void test_kernel_filesystem(void **state) {
         (void) state;
-        assert_string_equal(view_kernel_filesystem(PROC_SUPER_MAGIC), "proc");
-        assert_string_equal(view_kernel_filesystem(SYSFS_MAGIC), "sysfs");
-        assert_string_equal(view_kernel_filesystem(CGROUP2_SUPER_MAGIC), "cgroup2");
-        assert_string_equal(view_kernel_filesystem(BPF_FS_MAGIC), "bpf");
+        assert_string_equal(fs_kernel_filesystem(PROC_SUPER_MAGIC), "proc");
+        assert_string_equal(fs_kernel_filesystem(SYSFS_MAGIC), "sysfs");
+        assert_string_equal(fs_kernel_filesystem(CGROUP2_SUPER_MAGIC), "cgroup2");
+        assert_string_equal(fs_kernel_filesystem(BPF_FS_MAGIC), "bpf");
         /* Magic numbers above 2^31 match however f_type is signed. */
-        assert_string_equal(view_kernel_filesystem((long) (int32_t) SELINUX_MAGIC), "selinuxfs");
-        assert_string_equal(view_kernel_filesystem((long) SELINUX_MAGIC), "selinuxfs");
+        assert_string_equal(fs_kernel_filesystem((long) (int32_t) SELINUX_MAGIC), "selinuxfs");
+        assert_string_equal(fs_kernel_filesystem((long) SELINUX_MAGIC), "selinuxfs");
         /* Where engines keep their files. */
-        assert_null(view_kernel_filesystem(EXT4_SUPER_MAGIC));
-        assert_null(view_kernel_filesystem(XFS_SUPER_MAGIC));
-        assert_null(view_kernel_filesystem(BTRFS_SUPER_MAGIC));
-        assert_null(view_kernel_filesystem(TMPFS_MAGIC));
-        assert_null(view_kernel_filesystem(OVERLAYFS_SUPER_MAGIC));
-        assert_null(view_kernel_filesystem(0x65735546)); /* fuse */
+        assert_null(fs_kernel_filesystem(EXT4_SUPER_MAGIC));
+        assert_null(fs_kernel_filesystem(XFS_SUPER_MAGIC));
+        assert_null(fs_kernel_filesystem(BTRFS_SUPER_MAGIC));
+        assert_null(fs_kernel_filesystem(TMPFS_MAGIC));
+        assert_null(fs_kernel_filesystem(OVERLAYFS_SUPER_MAGIC));
+        assert_null(fs_kernel_filesystem(0x65735546)); /* fuse */
 }
 
 static void test_refused_paths(void **state) {
