@@ -349,6 +349,21 @@ int __wrap_open64(const char *path, int flags, ...) {
         return r;
 }
 
+/* The race is caught through the pidfd. Without pidfd_open(2) (Linux before 5.3; valgrind 3.19,
+ * which answers ENOSYS) target_pin has only /proc/PID, and the documentation names that limit.
+ * There the race test ends at once, saying why on a TAP comment line (meson counts cmocka's "not
+ * ok # SKIP" as a failure); it runs whole in every other build. */
+static bool have_pidfd(void) {
+        int fd = (int) syscall(SYS_pidfd_open, getpid(), 0);
+
+        if (fd >= 0) {
+                close(fd);
+                return true;
+        }
+        print_message("# pidfd_open(2): %s: the pin has no pidfd here\n", strerror(errno));
+        return false;
+}
+
 static void test_pin_refuses_a_reused_pid(void **state) {
         struct target t = TARGET_NULL;
         struct nsx_error err = {};
@@ -356,6 +371,8 @@ static void test_pin_refuses_a_reused_pid(void **state) {
         int r;
         (void) state;
 
+        if (!have_pidfd())
+                return;
         race = (struct race) {.victim = spawn_sleeper(), .armed = true};
         assert_true(race.victim > 0);
         r = target_pin(race.victim, "container 'web'", &t, &err);
@@ -395,12 +412,17 @@ static void test_pin_without_race(void **state) {
         struct target t = TARGET_NULL;
         struct nsx_error err = {};
         struct stat a, b;
-        pid_t pid = spawn_sleeper();
+        pid_t pid;
         char path[32];
         (void) state;
 
+        pid = spawn_sleeper();
         assert_int_equal(target_pin(pid, "container 'web'", &t, &err), 0);
-        assert_true(t.pidfd >= 0);
+        /* Without pidfd_open the /proc dirfd alone pins it. */
+        if (have_pidfd())
+                assert_true(t.pidfd >= 0);
+        else
+                assert_int_equal(t.pidfd, -1);
         snprintf(path, sizeof(path), "/proc/%d", (int) pid);
         assert_int_equal(stat(path, &a), 0);
         assert_int_equal(fstat(t.procfd, &b), 0);
