@@ -16,5 +16,5 @@ void render_explain(const struct survey_container *c, const struct listeners_por
 int render_table(FILE *f, const struct survey *s, bool color);
 
 /* {"containers":[{"name","id","pid","ports":[{"port","protocol","exposed","published":[...],
- * "listeners":[...],"verdict","problem","message"}]}]}: the shape README documents. */
+ * "listeners":[...],"verdict","problem","message"}]}]}: the shape docs/listeners.md documents. */
 int render_json(FILE *f, const struct survey *s);
