@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "enter.h"
 #include "error.h"
+#include "ns.h"
 
 enum options_action {
         OPTIONS_RUN,
@@ -97,8 +97,12 @@ struct options_doc {
         const char *description;
 };
 
-/* Every option, in --help order, NULL-terminated (long_name NULL). */
-extern const struct options_doc options_docs[];
+/* The most options_docs entries, the terminator included. */
+#define OPTIONS_DOCS_MAX 32
+
+/* Every option, in --help order, into ret: the namespaces' (ns_table), then the others;
+ * NULL-terminated (long_name NULL). Returns ret. */
+const struct options_doc *options_docs(struct options_doc ret[static OPTIONS_DOCS_MAX]);
 
 /* Parses a --timeout value: seconds, decimals allowed, > 0 and at most a day. */
 int options_parse_timeout(const char *s, long *ret_ms);

@@ -538,11 +538,12 @@ static void test_complete(void **state) {
 }
 
 static void test_options_docs(void **state) {
+        struct options_doc buf[OPTIONS_DOCS_MAX];
         size_t n = 0;
         (void) state;
 
         /* Every option getopt knows is offered, with a description. */
-        for (const struct options_doc *d = options_docs; d->long_name; d++, n++) {
+        for (const struct options_doc *d = options_docs(buf); d->long_name; d++, n++) {
                 struct options o;
                 struct nsx_error err = {};
 
