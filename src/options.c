@@ -357,6 +357,10 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         o.container = argv[optind++];
         if (o.container[0] == '\0')
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
+        /* "web -- curl URL", kubectl exec's habit: no command is named "--", so one right after
+         * CONTAINER ends our arguments. Only one: as in kubectl, "web -- -- x" runs "-- x". */
+        if (optind < argc && streq(argv[optind], "--"))
+                optind++;
         if (optind < argc)
                 o.command = argv + optind;
 

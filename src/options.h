@@ -78,8 +78,9 @@ struct options {
 };
 
 /* Parses argv (argv[0] is the program). Options stop at CONTAINER or "--"; everything after
- * CONTAINER is the command, untouched. Returns 0, or a negative errno with *err set (kind
- * NSX_ERR_USAGE). The result points into argv. */
+ * CONTAINER is the command, untouched, but for one "--" right after CONTAINER, which is left
+ * out ("web -- curl URL" runs curl, as kubectl exec does). Returns 0, or a negative errno with
+ * *err set (kind NSX_ERR_USAGE). The result points into argv. */
 int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err);
 
 /* options_parse for either mode. Both modes also recognise the docker CLI's entry points as
