@@ -18,28 +18,15 @@
 
 #include "util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-struct ns_kind {
-        unsigned bit;
-        int clone_flag;
-        const char *file; /* under /proc/PID/ns */
-        const char *what;
-};
-
-/* nsenter's order. The user namespace comes first in the table but is joined in a second pass
- * when joining through fds: entering it first would drop the privilege needed for the others
- * when we are already privileged; a failure in the first pass is retried after it. The mount
- * namespace comes late so /proc lookups stay the host's until then. With a pidfd the kernel
- * joins all of them at once and takes care of the order itself. */
-static const struct ns_kind ns_table[] = {
-        {ENTER_NS_USER, CLONE_NEWUSER, "user", "user"},       {ENTER_NS_CGROUP, CLONE_NEWCGROUP, "cgroup", "cgroup"},
-        {ENTER_NS_IPC, CLONE_NEWIPC, "ipc", "IPC"},           {ENTER_NS_UTS, CLONE_NEWUTS, "uts", "UTS"},
-        {ENTER_NS_NET, CLONE_NEWNET, "net", "network"},       {ENTER_NS_PID, CLONE_NEWPID, "pid", "PID"},
-        {ENTER_NS_MNT, CLONE_NEWNS, "mnt", "mount"},          {ENTER_NS_TIME, CLONE_NEWTIME, "time", "time"},
-};
+/* nsenter's order, the bits' (enum enter_ns): the i-th joined is bit i. The user namespace
+ * comes first but is joined in a second pass when joining through fds: entering it first would
+ * drop the privilege needed for the others when we are already privileged; a failure in the
+ * first pass is retried after it. The mount namespace comes late so /proc lookups stay the
+ * host's until then. With a pidfd the kernel joins all of them at once and takes care of the
+ * order itself. */
+static const struct ns_kind *join_order(size_t i) {
+        return ns_by_bit(1u << i);
+}
 
 static int privilege_error(const struct enter_request *req, int e, const char *what, struct nsx_error *err) {
         nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what, req->label,
@@ -73,17 +60,17 @@ static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mas
                 implied = ENTER_NS_USER;
         want |= implied;
 
-        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
-                const struct ns_kind *ns = &ns_table[i];
+        for (size_t i = 0; i < NS_COUNT; i++) {
+                const struct ns_kind *ns = join_order(i);
                 struct stat theirs, ours;
                 char path[32];
                 bool have_ours;
 
                 if (!(want & ns->bit))
                         continue;
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->file);
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns->proc_name);
                 have_ours = stat(path, &ours) == 0;
-                snprintf(path, sizeof(path), "ns/%s", ns->file);
+                snprintf(path, sizeof(path), "ns/%s", ns->proc_name);
                 if (fstatat(req->procfd, path, &theirs, 0) < 0) {
                         /* A kernel without this namespace type has no link for us either; a
                          * link that only the target lacks means it is exiting right now. */
@@ -106,7 +93,7 @@ static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mas
 static int clone_flags(unsigned mask) {
         int flags = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++)
+        for (size_t i = 0; i < NS_COUNT; i++)
                 if (mask & ns_table[i].bit)
                         flags |= ns_table[i].clone_flag;
         return flags;
@@ -114,32 +101,33 @@ static int clone_flags(unsigned mask) {
 
 /* Kernels before 5.8: one setns per namespace fd, opened through the pinned /proc/PID. */
 static int join_through_fds(const struct enter_request *req, unsigned mask, struct nsx_error *err) {
-        int fds[ELEMENTSOF(ns_table)];
+        int fds[NS_COUNT];
         int r = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
+        /* fds[i] is for join_order(i). */
+        for (size_t i = 0; i < NS_COUNT; i++) {
                 char path[32];
 
                 fds[i] = -1;
-                if (!(mask & ns_table[i].bit))
+                if (!(mask & join_order(i)->bit))
                         continue;
-                snprintf(path, sizeof(path), "ns/%s", ns_table[i].file);
+                snprintf(path, sizeof(path), "ns/%s", join_order(i)->proc_name);
                 fds[i] = openat(req->procfd, path, O_RDONLY | O_CLOEXEC);
                 if (fds[i] < 0) {
-                        r = setns_error(req, errno, ns_table[i].what, err);
+                        r = setns_error(req, errno, join_order(i)->what, err);
                         goto out;
                 }
         }
 
         /* Pass 0 skips the user namespace and tolerates failures; pass 1 joins it and retries. */
         for (int pass = 0; pass < 2; pass++) {
-                for (size_t i = pass ? 0 : 1; i < ELEMENTSOF(ns_table); i++) {
-                        if (fds[i] < 0)
+                for (size_t i = 0; i < NS_COUNT; i++) {
+                        if (fds[i] < 0 || (pass == 0 && join_order(i)->bit == ENTER_NS_USER))
                                 continue;
-                        if (setns(fds[i], ns_table[i].clone_flag) < 0) {
+                        if (setns(fds[i], join_order(i)->clone_flag) < 0) {
                                 if (pass == 0)
                                         continue;
-                                r = setns_error(req, errno, ns_table[i].what, err);
+                                r = setns_error(req, errno, join_order(i)->what, err);
                                 goto out;
                         }
                         closep(&fds[i]);
@@ -147,7 +135,7 @@ static int join_through_fds(const struct enter_request *req, unsigned mask, stru
                 }
         }
 out:
-        for (size_t i = 0; i < ELEMENTSOF(ns_table); i++)
+        for (size_t i = 0; i < NS_COUNT; i++)
                 closep(&fds[i]);
         return r;
 }
@@ -218,7 +206,7 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
                 root_fd = openat(req->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 cwd_fd = openat(req->procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (root_fd < 0 || cwd_fd < 0)
-                        return setns_error(req, errno, "mount", err);
+                        return setns_error(req, errno, ns_by_bit(ENTER_NS_MNT)->what, err);
         }
 
         /* Once in the container's PID or mount namespace, its processes could ptrace us or read

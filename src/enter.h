@@ -6,20 +6,8 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "ns.h"
 #include "view.h"
-
-/* Namespaces that can be joined; the table in enter.c gives their order. */
-enum enter_ns {
-        ENTER_NS_USER = 1 << 0,
-        ENTER_NS_CGROUP = 1 << 1,
-        ENTER_NS_IPC = 1 << 2,
-        ENTER_NS_UTS = 1 << 3,
-        ENTER_NS_NET = 1 << 4,
-        ENTER_NS_PID = 1 << 5,
-        ENTER_NS_MNT = 1 << 6,
-        ENTER_NS_TIME = 1 << 7,
-        ENTER_NS_ALL = (1 << 8) - 1,
-};
 
 struct enter_request {
         pid_t pid;

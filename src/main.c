@@ -25,6 +25,7 @@
 #include "endpoint.h"
 #include "engine.h"
 #include "enter.h"
+#include "ns.h"
 #include "options.h"
 #include "render.h"
 #include "survey.h"
@@ -54,16 +55,11 @@ static void print_help(void) {
                "\n"
                "CONTAINER is a name, a full ID or a unique ID prefix.\n"
                "\n"
-               "Namespaces (as nsenter; -n when none is named):\n"
-               "  -n, --net            network\n"
-               "  -m, --mount          mount: CMD and paths resolve in the container's files\n"
-               "  -u, --uts            hostname\n"
-               "  -i, --ipc            IPC\n"
-               "  -p, --pid            PID (forks once; the exit status is mirrored)\n"
-               "  -U, --userns         user (CMD runs as the namespace's root)\n"
-               "  -C, --cgroup         cgroup\n"
-               "  -T, --time           time\n"
-               "  -a, --all            every namespace of the container that differs from ours\n"
+               "Namespaces (as nsenter; -n when none is named):\n");
+        /* From the table, in the column of the options below. */
+        for (size_t i = 0; i < NS_COUNT; i++)
+                printf("  %s, %-17s%s\n", ns_table[i].short_option, ns_table[i].long_option, ns_table[i].help);
+        printf("  -a, --all            every namespace of the container that differs from ours\n"
                "\n"
                "Options:\n"
                "  -w, --wd DIR         working directory (in the container's files with -m)\n"
@@ -108,7 +104,8 @@ static void print_help(void) {
                "user namespace. --privileged keeps our own privileges instead. Host\n"
                "commands (-n, -u, -i, -p, -U, -C, -T without -m) run as the caller.\n"
                "\n"
-               "Options end at CONTAINER or \"--\"; what follows belongs to CMD.\n"
+               "Options end at CONTAINER or \"--\"; what follows belongs to CMD. One \"--\"\n"
+               "right after CONTAINER is skipped, as in kubectl exec (web -- curl URL).\n"
                "\n"
                "Exit status: CMD's own; 125 if " PROGRAM " itself fails; 126 if CMD\n"
                "cannot be run; 127 if CMD is not found.\n"
@@ -383,7 +380,8 @@ static int run_complete(const struct options *o) {
                 container_summaries_free(list, n);
                 break;
         case OPTIONS_COMPLETE_OPTION:
-                r = complete_options(options_docs, o->complete_word, o->complete_descriptions, &lines);
+                r = complete_options(options_docs((struct options_doc[OPTIONS_DOCS_MAX]) {}), o->complete_word,
+                                     o->complete_descriptions, &lines);
                 break;
         case OPTIONS_COMPLETE_DIR:
                 directive = COMPLETE_DIRECTIVE_FILTER_DIRS;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ns.h"
 #include "user.h"
 #include "util.h"
 
@@ -23,34 +24,18 @@ enum {
         ARG_EXEC_USER,
 };
 
-/* The namespace flags, as nsenter spells them. */
-static const struct {
-        char opt;
-        unsigned bit;
-} ns_options[] = {
-        {'n', ENTER_NS_NET}, {'m', ENTER_NS_MNT},    {'u', ENTER_NS_UTS}, {'i', ENTER_NS_IPC},
-        {'p', ENTER_NS_PID}, {'U', ENTER_NS_USER}, {'C', ENTER_NS_CGROUP}, {'T', ENTER_NS_TIME},
-};
-
-static const struct option long_options[] = {
+/* Our options but the namespaces', which getopt_tables adds from ns_table. */
+#define OTHER_SHORT_OPTIONS "+:hVvH:c:aw:e:"
+static const struct option other_long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"host", required_argument, NULL, 'H'},
         {"context", required_argument, NULL, 'c'},
         {"verbose", no_argument, NULL, 'v'},
         {"timeout", required_argument, NULL, ARG_TIMEOUT},
-        {"net", no_argument, NULL, 'n'},
-        {"mount", no_argument, NULL, 'm'},
-        {"uts", no_argument, NULL, 'u'},
-        {"ipc", no_argument, NULL, 'i'},
-        {"pid", no_argument, NULL, 'p'},
-        /* docker exec's --user; nsenter's long name for -U would clash, so -U is --userns
-         * (docker run's word for the user namespace). */
-        {"userns", no_argument, NULL, 'U'},
+        /* docker exec's --user: -U is --userns (see ns.c). */
         {"user", required_argument, NULL, ARG_EXEC_USER},
         {"env", required_argument, NULL, 'e'},
-        {"cgroup", no_argument, NULL, 'C'},
-        {"time", no_argument, NULL, 'T'},
         {"all", no_argument, NULL, 'a'},
         {"wd", required_argument, NULL, 'w'},
         {"no-verify", no_argument, NULL, ARG_NO_VERIFY},
@@ -62,15 +47,32 @@ static const struct option long_options[] = {
         {},
 };
 
-const struct options_doc options_docs[] = {
-        {"--net", "-n", "join the network namespace (the default)"},
-        {"--mount", "-m", "join the mount namespace"},
-        {"--uts", "-u", "join the UTS namespace (hostname)"},
-        {"--ipc", "-i", "join the IPC namespace"},
-        {"--pid", "-p", "join the PID namespace"},
-        {"--userns", "-U", "join the user namespace"},
-        {"--cgroup", "-C", "join the cgroup namespace"},
-        {"--time", "-T", "join the time namespace"},
+/* getopt's short string and long options: ours, then the namespaces' from ns_table. */
+struct getopt_tables {
+        char short_options[sizeof(OTHER_SHORT_OPTIONS) + NS_COUNT];
+        struct option long_options[ELEMENTSOF(other_long_options) + NS_COUNT];
+};
+
+static void getopt_tables(struct getopt_tables *t) {
+        size_t n_short = strlen(OTHER_SHORT_OPTIONS), n_long = ELEMENTSOF(other_long_options) - 1;
+
+        memcpy(t->short_options, OTHER_SHORT_OPTIONS, n_short);
+        memcpy(t->long_options, other_long_options, n_long * sizeof(other_long_options[0]));
+        for (size_t i = 0; i < NS_COUNT; i++) {
+                /* --net is -n: getopt answers 'n' for both. */
+                t->short_options[n_short++] = ns_table[i].short_option[1];
+                t->long_options[n_long++] = (struct option) {
+                        .name = ns_table[i].long_option + 2,
+                        .has_arg = no_argument,
+                        .val = ns_table[i].short_option[1],
+                };
+        }
+        t->short_options[n_short] = '\0';
+        t->long_options[n_long] = (struct option) {};
+}
+
+/* The options after the namespaces', in --help order. */
+static const struct options_doc other_docs[] = {
         {"--all", "-a", "join every namespace that differs from ours"},
         {"--wd", "-w", "working directory of the command"},
         {"--user", NULL, "with -m or -a: run as USER[:GROUP] of the container (default: its own)"},
@@ -89,6 +91,22 @@ const struct options_doc options_docs[] = {
         {"--version", "-V", "show the version"},
         {},
 };
+
+_Static_assert(NS_COUNT + ELEMENTSOF(other_docs) <= OPTIONS_DOCS_MAX, "OPTIONS_DOCS_MAX is too small");
+
+const struct options_doc *options_docs(struct options_doc ret[static OPTIONS_DOCS_MAX]) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < NS_COUNT; i++)
+                ret[n++] = (struct options_doc) {
+                        .long_name = ns_table[i].long_option,
+                        .short_name = ns_table[i].short_option,
+                        .description = ns_table[i].description,
+                };
+        for (size_t i = 0; i < ELEMENTSOF(other_docs); i++)
+                ret[n++] = other_docs[i];
+        return ret;
+}
 
 /* The docker CLI's global options (docker --help), which it passes to a plugin before the
  * plugin's name. -v/--version never reaches a plugin: docker answers it itself. */
@@ -142,18 +160,27 @@ struct parse_state {
  * *ret is only changed on success. */
 static int parse_options(int argc, char **argv, struct options *ret, struct parse_state *st, struct nsx_error *err) {
         struct options o = *ret;
+        struct getopt_tables t;
         const char *value = NULL;
         bool want_list = false, want_listeners = false;
         int c;
+
+        getopt_tables(&t);
 
         /* optind = 0 makes glibc reinitialise getopt, so the parser can run more than once
          * (tests do). "+" stops at the first non-option: CONTAINER, then the command's own
          * arguments, which are never ours to interpret. ":" reports a missing argument as ':'. */
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:hVvH:c:nmuipUCTaw:e:", long_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, t.short_options, t.long_options, NULL)) >= 0) {
+                const struct ns_kind *ns = ns_by_option(c);
+
                 /* NULL for an option without a value: glibc clears optarg on each call. */
                 value = optarg;
+                if (ns) {
+                        o.namespaces |= ns->bit;
+                        continue;
+                }
                 switch (c) {
                 case 'h':
                         o.action = OPTIONS_HELP;
@@ -225,18 +252,6 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         break;
                 case ARG_PRIVILEGED:
                         o.privileged = true;
-                        break;
-                case 'n':
-                case 'm':
-                case 'u':
-                case 'i':
-                case 'p':
-                case 'U':
-                case 'C':
-                case 'T':
-                        for (size_t i = 0; i < ELEMENTSOF(ns_options); i++)
-                                if (ns_options[i].opt == c)
-                                        o.namespaces |= ns_options[i].bit;
                         break;
                 case ':':
                         /* A missing value can only be the last word's. */
@@ -342,6 +357,10 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         o.container = argv[optind++];
         if (o.container[0] == '\0')
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
+        /* "web -- curl URL", kubectl exec's habit: no command is named "--", so one right after
+         * CONTAINER ends our arguments. Only one: as in kubectl, "web -- -- x" runs "-- x". */
+        if (optind < argc && streq(argv[optind], "--"))
+                optind++;
         if (optind < argc)
                 o.command = argv + optind;
 

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "enter.h"
 #include "error.h"
+#include "ns.h"
 
 enum options_action {
         OPTIONS_RUN,
@@ -78,8 +78,9 @@ struct options {
 };
 
 /* Parses argv (argv[0] is the program). Options stop at CONTAINER or "--"; everything after
- * CONTAINER is the command, untouched. Returns 0, or a negative errno with *err set (kind
- * NSX_ERR_USAGE). The result points into argv. */
+ * CONTAINER is the command, untouched, but for one "--" right after CONTAINER, which is left
+ * out ("web -- curl URL" runs curl, as kubectl exec does). Returns 0, or a negative errno with
+ * *err set (kind NSX_ERR_USAGE). The result points into argv. */
 int options_parse(int argc, char **argv, struct options *ret, struct nsx_error *err);
 
 /* options_parse for either mode. Both modes also recognise the docker CLI's entry points as
@@ -97,8 +98,12 @@ struct options_doc {
         const char *description;
 };
 
-/* Every option, in --help order, NULL-terminated (long_name NULL). */
-extern const struct options_doc options_docs[];
+/* The most options_docs entries, the terminator included. */
+#define OPTIONS_DOCS_MAX 32
+
+/* Every option, in --help order, into ret: the namespaces' (ns_table), then the others;
+ * NULL-terminated (long_name NULL). Returns ret. */
+const struct options_doc *options_docs(struct options_doc ret[static OPTIONS_DOCS_MAX]);
 
 /* Parses a --timeout value: seconds, decimals allowed, > 0 and at most a day. */
 int options_parse_timeout(const char *s, long *ret_ms);

@@ -49,9 +49,12 @@ _docker_nsexec() {
     # --listeners takes containers only, as many as are typed.
     if ((container_at && listeners)); then
         [[ $cur == -* ]] && return
-    # After CONTAINER: a command of the host, then whatever completes that command.
+    # After CONTAINER: a command of the host, then whatever completes that command. A "--"
+    # right after CONTAINER is ours (kubectl exec's habit), not the command.
     elif ((container_at)); then
-        _command_offset $((container_at + 1))
+        i=$((container_at + 1))
+        ((i < cword)) && [[ ${words[i]} == -- ]] && ((i++))
+        _command_offset $i
         return
     fi
 

@@ -100,6 +100,10 @@ function __docker_nsexec_command
         set -e tokens[1]
     end
     set -l first (math $where[2] + 2)
+    # A "--" right after CONTAINER is ours (kubectl exec's habit), not the command.
+    if test "$tokens[$first]" = --
+        set first (math $first + 1)
+    end
     __fish_complete_subcommand --commandline $tokens[$first..-1] (commandline -ct)
 end
 

@@ -165,6 +165,11 @@ elapsed_ok() {
         # Not ours: no container and no docker-nsexec option after CONTAINER.
         complete_in $shell "docker-nsexec -- $C-web ls --no-v"
         refute_line "--no-verify"
+        # A "--" right after CONTAINER is ours: the command follows it.
+        complete_in $shell "docker-nsexec $C-web -- cur"
+        assert_line curl
+        complete_in $shell "docker-nsexec -n $C-web -- ls --colo"
+        assert_line --regexp '^--color'
     done
 }
 

@@ -113,6 +113,20 @@ teardown() {
     assert_failure 127
 }
 
+@test "a \"--\" right after CONTAINER ends our arguments, as in kubectl exec; only that one" {
+    run "$NSX" $C-web -- curl -sS --max-time 5 http://127.0.0.1:8080/
+    assert_success
+    assert_output "$PAGE"
+    # A second one is the command's name, as kubectl runs it.
+    run -127 "$NSX" $C-web -- -- true
+    assert_failure 127
+    assert_output "docker-nsexec: --: command not found"
+    # Further on, the command's argument, untouched.
+    run "$NSX" $C-web -- echo -- a
+    assert_success
+    assert_output "-- a"
+}
+
 @test "stdin passes through to the command" {
     run bash -c 'printf "line one\nline two\n" | "$0" "$1" cat' "$NSX" $C-web
     assert_success

@@ -88,27 +88,29 @@ static void test_ids(void **state) {
 }
 
 static void test_options(void **state) {
+        struct options_doc buf[OPTIONS_DOCS_MAX];
+        const struct options_doc *docs = options_docs(buf);
         char **l;
         (void) state;
 
-        assert_int_equal(complete_options(options_docs, "--h", true, &l), 0);
+        assert_int_equal(complete_options(docs, "--h", true, &l), 0);
         assert_int_equal(count(l), 3);
         assert_string_equal(l[0], "--host\tengine endpoint (unix:///path or tcp://127.0.0.1:PORT)");
         assert_string_equal(l[1], "--host-dns\tkeep the host's /etc/resolv.conf and /etc/hosts");
         assert_string_equal(l[2], "--help\tshow the help");
         complete_free(l);
-        assert_int_equal(complete_options(options_docs, "-H", false, &l), 0);
+        assert_int_equal(complete_options(docs, "-H", false, &l), 0);
         assert_int_equal(count(l), 1);
         assert_string_equal(l[0], "-H");
         complete_free(l);
         /* "-" offers every long and short name. */
-        assert_int_equal(complete_options(options_docs, "-", false, &l), 0);
+        assert_int_equal(complete_options(docs, "-", false, &l), 0);
         assert_int_equal(count(l), 24 + 16); /* with --privileged, --user, --env and -e */
         complete_free(l);
-        assert_int_equal(complete_options(options_docs, "--list", false, &l), 0);
+        assert_int_equal(complete_options(docs, "--list", false, &l), 0);
         assert_int_equal(count(l), 2); /* --list, --listeners */
         complete_free(l);
-        assert_int_equal(complete_options(options_docs, "--listeners", false, &l), 0);
+        assert_int_equal(complete_options(docs, "--listeners", false, &l), 0);
         assert_int_equal(count(l), 1);
         complete_free(l);
 }

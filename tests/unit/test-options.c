@@ -537,12 +537,59 @@ static void test_complete(void **state) {
         assert_int_equal(o.complete_what, OPTIONS_COMPLETE_CONTAINER);
 }
 
+static void test_dashdash_after_container(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        const char *word;
+        (void) state;
+
+        /* kubectl exec's habit: one "--" right after CONTAINER ends our arguments. */
+        assert_int_equal(PARSE(&o, &err, "web", "--", "curl", "-s", "x"), 0);
+        assert_string_equal(o.container, "web");
+        assert_string_equal(o.command[0], "curl");
+        assert_string_equal(o.command[1], "-s");
+        assert_string_equal(o.command[2], "x");
+        assert_null(o.command[3]);
+        /* Nothing after it: the shell, as with CONTAINER alone. */
+        assert_int_equal(PARSE(&o, &err, "web", "--"), 0);
+        assert_null(o.command);
+        /* Only the first: the next one is the command's, as in kubectl. */
+        assert_int_equal(PARSE(&o, &err, "web", "--", "--", "x"), 0);
+        assert_string_equal(o.command[0], "--");
+        assert_string_equal(o.command[1], "x");
+        assert_null(o.command[2]);
+        /* With a "--" before CONTAINER too, and after options. */
+        assert_int_equal(PARSE(&o, &err, "-m", "--", "web", "--", "ls", "-l"), 0);
+        assert_int_equal(o.namespaces, ENTER_NS_MNT);
+        assert_string_equal(o.container, "web");
+        assert_string_equal(o.command[0], "ls");
+        assert_string_equal(o.command[1], "-l");
+        /* Further on, "--" is an argument of the command, untouched. */
+        assert_int_equal(PARSE(&o, &err, "web", "sh", "--", "-c"), 0);
+        assert_string_equal(o.command[0], "sh");
+        assert_string_equal(o.command[1], "--");
+        /* Options after the "--" are the command's. */
+        assert_int_equal(PARSE(&o, &err, "web", "--", "-m", "--help"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_int_equal(o.namespaces, ENTER_NS_NET);
+        assert_string_equal(o.command[0], "-m");
+        /* As the docker CLI's plugin too. */
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "web", "--", "curl"), 0);
+        assert_string_equal(o.container, "web");
+        assert_string_equal(o.command[0], "curl");
+        assert_null(o.command[1]);
+        /* Completion: what follows "CONTAINER --" is the command. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "web", "--", "cu"), OPTIONS_COMPLETE_COMMAND);
+        assert_string_equal(word, "cu");
+}
+
 static void test_options_docs(void **state) {
+        struct options_doc buf[OPTIONS_DOCS_MAX];
         size_t n = 0;
         (void) state;
 
         /* Every option getopt knows is offered, with a description. */
-        for (const struct options_doc *d = options_docs; d->long_name; d++, n++) {
+        for (const struct options_doc *d = options_docs(buf); d->long_name; d++, n++) {
                 struct options o;
                 struct nsx_error err = {};
 
@@ -671,6 +718,7 @@ int main(void) {
                 cmocka_unit_test(test_plugin_argv),
                 cmocka_unit_test(test_plugin_argv_errors),
                 cmocka_unit_test(test_complete),
+                cmocka_unit_test(test_dashdash_after_container),
                 cmocka_unit_test(test_options_docs),
                 cmocka_unit_test(test_exec_user_and_env),
                 cmocka_unit_test(test_exec_user_and_env_invalid),
