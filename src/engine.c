@@ -540,14 +540,15 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
 
         for (int attempt = 0; attempt < ENGINE_ATTEMPTS_MAX; attempt++) {
                 char url[512], hint[16];
+                char *asked = resp.exchange.attempts[attempt].path;
                 long left = e->timeout_ms - elapsed_ms(&e->start);
 
                 if (left <= 0) {
                         free(resp.body);
                         return timed_out(e->ep, e->timeout_ms, err);
                 }
-                snprintf(resp.exchange.attempts[attempt].path, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
-                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, resp.exchange.attempts[attempt].path) >= sizeof(url)) {
+                snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
+                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url)) {
                         free(resp.body);
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
                 }

@@ -157,29 +157,29 @@ static const char *default_shell(void) {
 }
 
 /* -v: whose engine answered, by uid and the host's name for it, and why it was believed. */
-static void debug_peer(const struct endpoint *ep, const struct engine_exchange *resp) {
+static void debug_peer(const struct endpoint *ep, const struct engine_exchange *x) {
         const struct passwd *pw = NULL;
         char name[64] = "";
         uid_t me = geteuid();
 
-        if (resp->peer_uid == ENGINE_PEER_UID_UNKNOWN) {
+        if (x->peer_uid == ENGINE_PEER_UID_UNKNOWN) {
                 fprintf(stderr, PROGRAM ": debug: engine run by an unknown user (believed: named by %s)\n",
                         endpoint_source_name(ep->source));
                 return;
         }
-        pw = getpwuid(resp->peer_uid);
+        pw = getpwuid(x->peer_uid);
         if (pw && pw->pw_name) {
                 snprintf(name, sizeof(name), " (%s)", pw->pw_name);
                 nsx_sanitize(name);
         }
-        if (resp->peer_pid > 0)
-                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s, pid %d", (unsigned) resp->peer_uid, name,
-                        (int) resp->peer_pid);
+        if (x->peer_pid > 0)
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s, pid %d", (unsigned) x->peer_uid, name,
+                        (int) x->peer_pid);
         else
-                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s", (unsigned) resp->peer_uid, name);
-        if (resp->peer_uid == 0)
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s", (unsigned) x->peer_uid, name);
+        if (x->peer_uid == 0)
                 fprintf(stderr, " (root)\n");
-        else if (resp->peer_uid == me)
+        else if (x->peer_uid == me)
                 fprintf(stderr, " (the caller)\n");
         else
                 fprintf(stderr, ": another user's engine, believed because %s named it\n",
