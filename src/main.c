@@ -4,13 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -381,23 +379,6 @@ static int refuse_elevated(struct nsx_error *err) {
         return 0;
 }
 
-/* The parent of a PID-namespace child ends as the child did: same exit code, or killed by
- * the same signal (re-raised on ourselves, so the caller's shell sees it). */
-static int mirror_status(int status) {
-        if (WIFSIGNALED(status)) {
-                int sig = WTERMSIG(status);
-                sigset_t set;
-
-                signal(sig, SIG_DFL);
-                sigemptyset(&set);
-                sigaddset(&set, sig);
-                sigprocmask(SIG_UNBLOCK, &set, NULL);
-                raise(sig);
-                return 128 + sig; /* a signal whose default is not to terminate */
-        }
-        return WEXITSTATUS(status);
-}
-
 /* The -e list as docker's CLI passes it on: KEY alone takes the caller's value when the caller
  * has one, and otherwise stays KEY (the daemon's "remove it"). Only the named variables are
  * read from our environment. */
@@ -590,7 +571,7 @@ static int run_command(const struct options *o) {
         char *shell_argv[2];
         char *const *command;
         pid_t child = 0;
-        int r, status;
+        int r, exit_code;
 
         if (o->privileged)
                 fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
@@ -638,10 +619,10 @@ static int run_command(const struct options *o) {
 
         if (role == ENTER_PARENT) {
                 run_done(&run);
-                r = enter_wait(child, &status, &err);
+                r = enter_continue_as_child(child, &exit_code, &err);
                 if (r < 0)
                         return report(&err);
-                return mirror_status(status);
+                return exit_code;
         }
 
         /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir
