@@ -2,7 +2,6 @@
 /* The lookup: endpoint → engine → parsed containers; the place a CRI engine will sit beside. */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
