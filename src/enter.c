@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "view.h"
 
 /* nsenter's order, the bits' (enum enter_ns): the i-th joined is bit i. The user namespace
  * comes first but is joined in a second pass when joining through fds: entering it first would

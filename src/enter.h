@@ -7,7 +7,8 @@
 
 #include "error.h"
 #include "ns.h"
-#include "view.h"
+
+struct view; /* view.h: the network view, which view_enter makes once the network is joined */
 
 struct enter_request {
         pid_t pid;
