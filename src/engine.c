@@ -58,15 +58,14 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
 
 /* Keeps the two headers that say which engine this is and which API it speaks. */
 static size_t header_line(char *line, size_t size, size_t nitems, void *userdata) {
-        struct engine_response *r = userdata;
+        struct engine_exchange *r = userdata;
         size_t n = size * nitems;
         static const struct {
                 const char *name;
                 size_t off, size;
         } wanted[] = {
-                {"Api-Version:", offsetof(struct engine_response, server_api), sizeof(((struct engine_response *) 0)->server_api)},
-                {"Libpod-Api-Version:", offsetof(struct engine_response, libpod_api),
-                 sizeof(((struct engine_response *) 0)->libpod_api)},
+                {"Api-Version:", offsetof(struct engine_exchange, server_api), sizeof(r->server_api)},
+                {"Libpod-Api-Version:", offsetof(struct engine_exchange, libpod_api), sizeof(r->libpod_api)},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
@@ -266,7 +265,7 @@ static long elapsed_ms(const struct timespec *since) {
 static size_t header_sink(char *line, size_t size, size_t nitems, void *userdata) {
         struct engine *e = userdata;
 
-        return header_line(line, size, nitems, e->resp);
+        return header_line(line, size, nitems, &e->resp->exchange);
 }
 
 static size_t body_sink(char *ptr, size_t size, size_t nmemb, void *userdata) {
@@ -525,8 +524,8 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 
         ret->status = status;
-        ret->peer_uid = e->peer_uid;
-        ret->peer_pid = e->peer_pid;
+        ret->exchange.peer_uid = e->peer_uid;
+        ret->exchange.peer_pid = e->peer_pid;
         ret->body = e->sink.data ? e->sink.data : strdup("");
         ret->len = e->sink.len;
         e->sink = (struct sink) {};
@@ -541,14 +540,15 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
 
         for (int attempt = 0; attempt < ENGINE_ATTEMPTS_MAX; attempt++) {
                 char url[512], hint[16];
+                char *asked = resp.exchange.attempts[attempt].path;
                 long left = e->timeout_ms - elapsed_ms(&e->start);
 
                 if (left <= 0) {
                         free(resp.body);
                         return timed_out(e->ep, e->timeout_ms, err);
                 }
-                snprintf(resp.attempts[attempt].path, sizeof(resp.attempts[attempt].path), "/v%s%s", e->version, path);
-                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, resp.attempts[attempt].path) >= sizeof(url)) {
+                snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
+                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url)) {
                         free(resp.body);
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
                 }
@@ -557,8 +557,8 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
                 r = perform(e, url, left, &resp, err);
                 if (r < 0)
                         return r;
-                resp.attempts[attempt].status = resp.status;
-                resp.n_attempts = attempt + 1;
+                resp.exchange.attempts[attempt].status = resp.status;
+                resp.exchange.n_attempts = attempt + 1;
 
                 /* Only a 400 that names another version is a version problem. */
                 if (resp.status != 400)

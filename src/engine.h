@@ -22,10 +22,9 @@
 /* peer_uid when it cannot be known. */
 #define ENGINE_PEER_UID_UNKNOWN ((uid_t) -1)
 
-struct engine_response {
-        long status;
-        char *body; /* NUL-terminated, owned */
-        size_t len;
+/* A request beside its answer: what was asked and which engine answered. The lookup hands it on
+ * for -v, where the body is long parsed and gone. */
+struct engine_exchange {
         char server_api[16]; /* the Api-Version header, "" if none */
         char libpod_api[32]; /* the Libpod-Api-Version header: the engine is Podman */
         /* The requests made, for -v: one, or two when the engine asked for another version. */
@@ -33,7 +32,7 @@ struct engine_response {
                 char path[320];
                 long status;
         } attempts[ENGINE_ATTEMPTS_MAX];
-        int n_attempts;
+        int n_attempts; /* 0: no answer came */
         /* Whose engine answered: the user and process behind the connected socket, read from
          * the kernel before the first request went out on it (SO_PEERCRED on a unix socket: the
          * listener's credentials when it called listen(); on loopback tcp, the uid the kernel's
@@ -44,6 +43,13 @@ struct engine_response {
          * the engine says (the target's cgroup must be this user's). */
         uid_t peer_uid;
         pid_t peer_pid;
+};
+
+struct engine_response {
+        long status;
+        char *body; /* NUL-terminated, owned */
+        size_t len;
+        struct engine_exchange exchange;
 };
 
 /* One exchange with the engine: a connection kept alive across requests, one deadline

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "view.h"
 
 /* nsenter's order, the bits' (enum enter_ns): the i-th joined is bit i. The user namespace
  * comes first but is joined in a second pass when joining through fds: entering it first would
@@ -168,8 +169,9 @@ static int change_dir(const char *wd, int root_fd, int cwd_fd, struct nsx_error 
 }
 
 /* The signals the parent waits for: every one it can block. SIGCHLD says the child changed
- * state; all the others are passed on to it (enter_wait). One left out would kill the parent
- * (SIGUSR1's default) and leave the command running on, as root, under the container's init.
+ * state; all the others are passed on to it (enter_continue_as_child). One left out would kill
+ * the parent (SIGUSR1's default) and leave the command running on, as root, under the
+ * container's init.
  * Job control still works: SIGTSTP, SIGTTIN and SIGTTOU no longer stop the parent itself, but
  * the child stops (the terminal's reach it directly, a kill's are forwarded) and the parent
  * follows it (WUNTRACED); SIGCONT continues a stopped process even while it is blocked.
@@ -244,9 +246,10 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
                 return 0;
         }
 
-        /* The parent takes SIGCHLD and the forwarded signals synchronously (enter_wait): block
-         * them before the fork so none is lost in between; the child restores the mask. An
-         * inherited SIG_IGN for SIGCHLD would reap the child behind our back. */
+        /* The parent takes SIGCHLD and the forwarded signals synchronously
+         * (enter_continue_as_child): block them before the fork so none is lost in between; the
+         * child restores the mask. An inherited SIG_IGN for SIGCHLD would reap the child behind
+         * our back. */
         sigset_t set, old;
         /* Our PID as the child will see it: none (0) from inside a PID namespace we are not in. */
         pid_t ppid = (mask & ENTER_NS_PID) ? 0 : getpid();
@@ -273,13 +276,31 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
         return 0;
 }
 
-int enter_wait(pid_t child, int *ret_status, struct nsx_error *err) {
+/* Ends as the child did: the same exit code, or killed by the same signal, re-raised on
+ * ourselves (so the caller's shell sees it). */
+static int mirror_status(int status) {
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                sigset_t set;
+
+                signal(sig, SIG_DFL);
+                sigemptyset(&set);
+                sigaddset(&set, sig);
+                sigprocmask(SIG_UNBLOCK, &set, NULL);
+                raise(sig);
+                return 128 + sig; /* a signal whose default is not to terminate */
+        }
+        return WEXITSTATUS(status);
+}
+
+int enter_continue_as_child(pid_t child, int *ret_exit, struct nsx_error *err) {
         sigset_t set;
         siginfo_t si;
         int status;
 
-        /* Blocked by enter_namespaces before the fork, and left blocked on return: a signal
-         * still pending must not kill us before the child's status is mirrored. */
+        /* Blocked by enter_namespaces before the fork, and kept blocked (but the child's own
+         * signal, at the end): a signal still pending must not kill us before the child's
+         * status is mirrored. */
         wait_signals(&set);
 
         for (;;) {
@@ -305,7 +326,7 @@ int enter_wait(pid_t child, int *ret_status, struct nsx_error *err) {
                 if (si.si_signo != SIGCHLD && si.si_code <= 0)
                         kill(child, si.si_signo);
         }
-        *ret_status = status;
+        *ret_exit = mirror_status(status);
         return 0;
 }
 

@@ -7,7 +7,8 @@
 
 #include "error.h"
 #include "ns.h"
-#include "view.h"
+
+struct view; /* view.h: the network view, which view_enter makes once the network is joined */
 
 struct enter_request {
         pid_t pid;
@@ -29,7 +30,8 @@ enum enter_role {
         ENTER_CHILD,  /* the child of ENTER_PARENT: exec the command; it dies with the parent,
                        * and must say so again after changing its credentials (see
                        * enter_die_with_parent) */
-        ENTER_PARENT, /* a PID or time namespace needed a child: wait for it (enter_wait) */
+        ENTER_PARENT, /* a PID or time namespace needed a child: continue as it does
+                       * (enter_continue_as_child) */
 };
 
 /* Joins the requested namespaces of the pinned process. The PID and time namespaces apply to
@@ -38,11 +40,13 @@ enum enter_role {
 int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role, pid_t *ret_child,
                      struct nsx_error *err);
 
-/* In the parent: forwards every signal sent to us (but SIGCHLD; SIGKILL and SIGSTOP cannot be
- * caught) to the child, stops when it stops and continues it when we are continued, and
- * returns the child's final wait status. The signals stay blocked: the caller mirrors the
- * status (exit, or re-raise the child's signal). */
-int enter_wait(pid_t child, int *ret_status, struct nsx_error *err);
+/* In the parent (nsenter's continue_as_child): forwards every signal sent to us (but SIGCHLD;
+ * SIGKILL and SIGSTOP cannot be caught) to the child, stops when it stops and continues it when
+ * we are continued, and ends as the child ended, so the caller's shell sees the same: killed by
+ * a signal, it re-raises that signal on us (and does not return); exited, *ret_exit is its
+ * exit code, for the caller to exit with (128 + the signal for one whose default action is not
+ * to terminate). */
+int enter_continue_as_child(pid_t child, int *ret_exit, struct nsx_error *err);
 
 /* In the child of enter_namespaces: arms PR_SET_PDEATHSIG with SIGKILL, then fails (ESRCH) if
  * getppid() is no longer ppid, i.e. the parent died before the prctl. enter_namespaces calls it

@@ -4,13 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -25,6 +23,7 @@
 #include "endpoint.h"
 #include "engine.h"
 #include "enter.h"
+#include "lookup.h"
 #include "ns.h"
 #include "options.h"
 #include "render.h"
@@ -156,84 +155,68 @@ static const char *default_shell(void) {
 }
 
 /* -v: whose engine answered, by uid and the host's name for it, and why it was believed. */
-static void debug_peer(const struct endpoint *ep, const struct engine_response *resp) {
+static void debug_peer(const struct endpoint *ep, const struct engine_exchange *x) {
         const struct passwd *pw = NULL;
         char name[64] = "";
         uid_t me = geteuid();
 
-        if (resp->peer_uid == ENGINE_PEER_UID_UNKNOWN) {
+        if (x->peer_uid == ENGINE_PEER_UID_UNKNOWN) {
                 fprintf(stderr, PROGRAM ": debug: engine run by an unknown user (believed: named by %s)\n",
                         endpoint_source_name(ep->source));
                 return;
         }
-        pw = getpwuid(resp->peer_uid);
+        pw = getpwuid(x->peer_uid);
         if (pw && pw->pw_name) {
                 snprintf(name, sizeof(name), " (%s)", pw->pw_name);
                 nsx_sanitize(name);
         }
-        if (resp->peer_pid > 0)
-                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s, pid %d", (unsigned) resp->peer_uid, name,
-                        (int) resp->peer_pid);
+        if (x->peer_pid > 0)
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s, pid %d", (unsigned) x->peer_uid, name,
+                        (int) x->peer_pid);
         else
-                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s", (unsigned) resp->peer_uid, name);
-        if (resp->peer_uid == 0)
+                fprintf(stderr, PROGRAM ": debug: engine run by uid %u%s", (unsigned) x->peer_uid, name);
+        if (x->peer_uid == 0)
                 fprintf(stderr, " (root)\n");
-        else if (resp->peer_uid == me)
+        else if (x->peer_uid == me)
                 fprintf(stderr, " (the caller)\n");
         else
                 fprintf(stderr, ": another user's engine, believed because %s named it\n",
                         endpoint_source_name(ep->source));
 }
 
-/* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found, whose it is and what was asked of
- * it. ep alone: the endpoint; with resp: the exchange. */
-static void debug_exchange(const struct endpoint *ep, const struct engine_response *resp) {
-        if (ep && !resp) {
-                char line[1024];
+/* -v and DOCKER_NSEXEC_DEBUG=1: where the engine was found, and why. Printed before anything
+ * is asked of it, so a hanging engine is already named. */
+static void debug_endpoint(const struct endpoint *ep) {
+        char line[1024];
 
-                /* Paths and context names come from the environment and config files: printed
-                 * without their control characters, as everything else. */
-                snprintf(line, sizeof(line), "engine %s%s (from %s%s%s)", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
-                         endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
-                nsx_sanitize(line);
-                fprintf(stderr, PROGRAM ": debug: %s\n", line);
-        }
-        if (resp) {
-                debug_peer(ep, resp);
-                for (int i = 0; i < resp->n_attempts; i++)
-                        fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", resp->attempts[i].path,
-                                resp->attempts[i].status);
-                if (resp->server_api[0] || resp->libpod_api[0])
-                        fprintf(stderr, PROGRAM ": debug: engine API %s%s%s%s\n",
-                                resp->server_api[0] ? resp->server_api : "?",
-                                resp->libpod_api[0] ? ", Podman (libpod API " : "", resp->libpod_api,
-                                resp->libpod_api[0] ? ")" : "");
-        }
+        /* Paths and context names come from the environment and config files: printed without
+         * their control characters, as everything else. */
+        snprintf(line, sizeof(line), "engine %s%s (from %s%s%s)", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
+                 endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
+        nsx_sanitize(line);
+        fprintf(stderr, PROGRAM ": debug: %s\n", line);
 }
 
-/* Where the engine is: the command line first, then the environment, as the docker CLI; -v
- * says which and why. */
+/* -v: whose engine answered and what was asked of it; nothing when no answer came. */
+static void debug_exchange(const struct endpoint *ep, const struct engine_exchange *x) {
+        if (x->n_attempts == 0)
+                return;
+        debug_peer(ep, x);
+        for (int i = 0; i < x->n_attempts; i++)
+                fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", x->attempts[i].path, x->attempts[i].status);
+        if (x->server_api[0] || x->libpod_api[0])
+                fprintf(stderr, PROGRAM ": debug: engine API %s%s%s%s\n", x->server_api[0] ? x->server_api : "?",
+                        x->libpod_api[0] ? ", Podman (libpod API " : "", x->libpod_api, x->libpod_api[0] ? ")" : "");
+}
+
+/* The engine's endpoint for o; -v says which and why. */
 static int resolve_endpoint(const struct options *o, struct endpoint *ret, struct nsx_error *err) {
         int r;
 
-        r = endpoint_resolve(&(struct endpoint_inputs) {
-                                        .flag_context = o->context,
-                                        .flag_host = o->host,
-                                        .env_host = getenv("DOCKER_HOST"),
-                                        .env_context = getenv("DOCKER_CONTEXT"),
-                                        /* docker --config DIR reaches a plugin in argv only. */
-                                        .env_config = o->config ? o->config : getenv("DOCKER_CONFIG"),
-                                        .home = getenv("HOME"),
-                                        .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
-                                        .default_host = NSX_DEFAULT_HOST,
-                                        .env_tls_verify = getenv("DOCKER_TLS_VERIFY"),
-                                        .env_tls = getenv("DOCKER_TLS"),
-                                        .env_cert_path = getenv("DOCKER_CERT_PATH"),
-                                        .caller = geteuid(),
-                                },
-                                ret, err);
+        r = lookup_endpoint(&(struct lookup_where) {.host = o->host, .context = o->context, .config = o->config}, ret,
+                            err);
         if (r >= 0 && o->verbose)
-                debug_exchange(ret, NULL);
+                debug_endpoint(ret);
         return r;
 }
 
@@ -251,38 +234,6 @@ static void debug_view_missing(const char *what, const char *path, const char *t
  * there is nothing to bind over, so it stays, as ip netns exec leaves it. */
 static void debug_view_dangling(const char *target) {
         fprintf(stderr, PROGRAM ": debug: %s is a dangling symlink on the host: it stays the host's\n", target);
-}
-
-/* Asks the engine about ref and returns the container only if it has a process to enter. */
-static int query_container(const struct options *o, const char *ref, struct container *ret, struct nsx_error *err) {
-        struct engine_response resp = {};
-        struct endpoint ep;
-        char path[512];
-        int r;
-
-        r = resolve_endpoint(o, &ep, err);
-        if (r < 0)
-                return r;
-        r = container_inspect_path(ref, o->container, path, sizeof(path), err);
-        if (r < 0)
-                return r;
-
-        r = engine_get(&ep, path, o->timeout_ms, &resp, err);
-        if (r < 0)
-                return r;
-        if (o->verbose)
-                debug_exchange(&ep, &resp);
-        r = container_from_response(o->container, resp.status, resp.body, resp.len, ret, err);
-        if (r >= 0)
-                ret->engine_uid = resp.peer_uid;
-        engine_response_free(&resp);
-        if (r < 0)
-                return r;
-
-        r = container_check_running(o->container, ret, err);
-        if (r < 0)
-                container_done(ret);
-        return r;
 }
 
 /* --listeners: the report on stdout; 0 once it is written, whatever it found. */
@@ -325,20 +276,16 @@ static int run_listeners(const struct options *o) {
 /* One request for the running containers, bounded by timeout_ms. */
 static int list_running(const struct options *o, long timeout_ms, struct container_summary **ret, size_t *ret_n,
                         struct nsx_error *err) {
-        struct engine_response resp = {};
+        struct engine_exchange x;
         struct endpoint ep;
         int r;
 
         r = resolve_endpoint(o, &ep, err);
         if (r < 0)
                 return r;
-        r = engine_get(&ep, CONTAINER_LIST_PATH, timeout_ms, &resp, err);
-        if (r < 0)
-                return r;
+        r = lookup_running(&ep, timeout_ms, ret, ret_n, &x, err);
         if (o->verbose)
-                debug_exchange(&ep, &resp);
-        r = container_list_from_response(resp.status, resp.body, resp.len, ret, ret_n, err);
-        engine_response_free(&resp);
+                debug_exchange(&ep, &x);
         return r;
 }
 
@@ -430,23 +377,6 @@ static int refuse_elevated(struct nsx_error *err) {
                                      "refusing to run set-user-ID, set-group-ID or with file capabilities: "
                                      "engine access is root-equivalent");
         return 0;
-}
-
-/* The parent of a PID-namespace child ends as the child did: same exit code, or killed by
- * the same signal (re-raised on ourselves, so the caller's shell sees it). */
-static int mirror_status(int status) {
-        if (WIFSIGNALED(status)) {
-                int sig = WTERMSIG(status);
-                sigset_t set;
-
-                signal(sig, SIG_DFL);
-                sigemptyset(&set);
-                sigaddset(&set, sig);
-                sigprocmask(SIG_UNBLOCK, &set, NULL);
-                raise(sig);
-                return 128 + sig; /* a signal whose default is not to terminate */
-        }
-        return WEXITSTATUS(status);
 }
 
 /* The -e list as docker's CLI passes it on: KEY alone takes the caller's value when the caller
@@ -570,9 +500,17 @@ static int prepare_view(const struct options *o, const struct container *c, cons
 static int run_prepare(const struct options *o, const char *ref, const char *label, bool own_command,
                        bool confine, struct run *run, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
+        struct engine_exchange x;
+        struct endpoint ep;
         int r;
 
-        r = query_container(o, ref, &c, err);
+        /* The lookup: one request, on a connection closed before it returns. */
+        r = resolve_endpoint(o, &ep, err);
+        if (r < 0)
+                return r;
+        r = lookup_container(&ep, ref, o->container, o->timeout_ms, &c, &x, err);
+        if (o->verbose)
+                debug_exchange(&ep, &x);
         if (r < 0)
                 return r;
 
@@ -633,7 +571,7 @@ static int run_command(const struct options *o) {
         char *shell_argv[2];
         char *const *command;
         pid_t child = 0;
-        int r, status;
+        int r, exit_code;
 
         if (o->privileged)
                 fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
@@ -681,10 +619,10 @@ static int run_command(const struct options *o) {
 
         if (role == ENTER_PARENT) {
                 run_done(&run);
-                r = enter_wait(child, &status, &err);
+                r = enter_continue_as_child(child, &exit_code, &err);
                 if (r < 0)
                         return report(&err);
-                return mirror_status(status);
+                return exit_code;
         }
 
         /* Last, in the process that execs (the child, with -p): every setns, chroot and chdir

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "lookup.h"
 #include "target.h"
 #include "util.h"
 
@@ -25,114 +25,34 @@ void survey_done(struct survey *s) {
         *s = (struct survey) {};
 }
 
-/* One inspect over the session. 1: *ret filled; 0: a listed container that is gone or stopped
- * (left out); <0: error. */
-static int inspect_one(struct engine *e, const char *ref, const char *typed, bool named,
-                       struct survey_container *ret, struct survey *s, struct nsx_error *err) {
-        struct engine_response resp = {};
-        struct container c = {};
-        char path[512];
-        int r;
-
-        r = container_inspect_path(ref, typed, path, sizeof(path), err);
-        if (r < 0)
-                return r;
-        r = engine_request(e, path, &resp, err);
-        if (r < 0)
-                return r;
-        s->requests += (unsigned) resp.n_attempts;
-        s->engine_uid = resp.peer_uid; /* one connection: the same engine each time */
-        if (!named && resp.status == 404) {
-                engine_response_free(&resp);
-                return 0;
-        }
-        r = container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
-        if (r >= 0) {
-                r = container_check_running(typed, &c, err);
-                if (r < 0 && !named) {
-                        container_done(&c);
-                        engine_response_free(&resp);
-                        return 0;
-                }
-        }
-        if (r >= 0)
-                r = container_parse_ports(typed, resp.body, resp.len, &ret->ports, &ret->n_ports, err);
-        if (r >= 0) {
-                r = container_parse_network_mode(typed, resp.body, resp.len, ret->network_mode,
-                                                 sizeof(ret->network_mode), err);
-                if (r < 0) {
-                        container_ports_free(ret->ports, ret->n_ports);
-                        ret->ports = NULL;
-                        ret->n_ports = 0;
-                }
-        }
-        engine_response_free(&resp);
-        if (r < 0) {
-                container_done(&c);
-                return r;
-        }
-        memcpy(ret->id, c.id, sizeof(ret->id));
-        ret->pid = c.pid;
-        ret->name = TAKE_PTR(c.name);
-        container_done(&c);
-        return 1;
-}
-
-/* The engine part: which containers, their PIDs and ports. */
+/* The engine part, from the lookup: which containers, their PIDs and ports. */
 static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
                       struct survey *s, struct nsx_error *err) {
-        _cleanup_(engine_closep) struct engine *e = NULL;
-        struct container_summary *list = NULL;
-        size_t n_list = 0, n;
+        _cleanup_(lookup_set_donep) struct lookup_set found = {};
         int r;
 
-        /* Every reference is checked before any request: none may steer a request path. */
-        for (size_t i = 0; i < n_refs; i++) {
-                const char *ref;
-
-                r = container_ref_check(refs[i], &ref, err);
-                if (r < 0)
-                        return r;
-        }
-
-        r = engine_open(ep, timeout_ms, &e, err);
+        r = lookup_containers(ep, timeout_ms, refs, n_refs, &found, err);
         if (r < 0)
                 return r;
-        if (n_refs == 0) {
-                struct engine_response resp = {};
-
-                r = engine_request(e, CONTAINER_LIST_PATH, &resp, err);
-                if (r < 0)
-                        return r;
-                s->requests += (unsigned) resp.n_attempts;
-                r = container_list_from_response(resp.status, resp.body, resp.len, &list, &n_list, err);
-                engine_response_free(&resp);
-                if (r < 0)
-                        return r;
-        }
-
-        n = n_refs ? n_refs : n_list;
-        s->v = calloc(n + 1, sizeof(*s->v));
-        if (!s->v) {
-                container_summaries_free(list, n_list);
+        s->requests = found.requests;
+        s->engine_uid = found.engine_uid;
+        s->v = calloc(found.n + 1, sizeof(*s->v));
+        if (!s->v)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-                const char *ref;
+        for (size_t i = 0; i < found.n; i++) {
+                struct lookup_entry *e = &found.v[i];
+                struct survey_container *c = &s->v[i];
 
-                /* Listed containers are asked for by full ID: a name may be reused meanwhile. */
-                if (n_refs)
-                        (void) container_ref_check(refs[i], &ref, NULL);
-                else
-                        ref = list[i].id;
-                r = inspect_one(e, ref, n_refs ? refs[i] : list[i].name, n_refs > 0, &s->v[s->n], s, err);
-                if (r < 0)
-                        break;
-                if (r > 0)
-                        s->n++;
+                memcpy(c->id, e->c.id, sizeof(c->id));
+                c->pid = e->c.pid;
+                c->name = TAKE_PTR(e->c.name);
+                snprintf(c->network_mode, sizeof(c->network_mode), "%s", e->network_mode);
+                c->ports = TAKE_PTR(e->ports);
+                c->n_ports = e->n_ports;
+                e->n_ports = 0;
         }
-        container_summaries_free(list, n_list);
-        return r < 0 ? r : 0;
+        s->n = found.n;
+        return 0;
 }
 
 static int name_cmp(const void *a, const void *b) {

@@ -15,8 +15,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "enter.h"
 #include "fs.h"
+#include "ns.h"
 #include "util.h"
 
 bool view_applies(unsigned joined) {

@@ -18,8 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "enter.h"
 #include "fs.h"
+#include "ns.h"
 #include "util.h"
 #include "view.h"
 

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* The lookup: endpoint → engine → parsed containers; the place a CRI engine will sit beside. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "container.h"
+#include "endpoint.h"
+#include "engine.h"
+#include "error.h"
+
+/* What the command line says of where the engine is; the environment says the rest
+ * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, HOME, XDG_RUNTIME_DIR, DOCKER_TLS*). */
+struct lookup_where {
+        const char *host;    /* -H/--host, NULL when absent */
+        const char *context; /* -c/--context, NULL when absent */
+        const char *config;  /* the docker CLI's --config DIR (plugin mode), NULL: $DOCKER_CONFIG */
+};
+
+/* Where the engine is: the command line first, then the environment, as the docker CLI. A step
+ * of its own, so that -v can say which engine and why before anything is asked of it. */
+int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, struct nsx_error *err);
+
+/* The entry's lookup: one request (its own connection, closed on return) for the container ref
+ * (checked by container_ref_check; typed is the user's spelling, for messages), which must have
+ * a process to enter. ret->engine_uid is whose engine answered. *ret_exchange (if not NULL) is
+ * what was asked and who answered, for -v; its n_attempts is 0 when no answer came, even when
+ * this fails later on the answer's contents. */
+int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
+                     struct container *ret, struct engine_exchange *ret_exchange, struct nsx_error *err);
+
+/* --list and completion: one request for the running containers (n entries, owned, the engine's
+ * order). *ret_exchange as for lookup_container. */
+int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret, size_t *ret_n,
+                   struct engine_exchange *ret_exchange, struct nsx_error *err);
+
+/* A container as the listeners report needs it: the entry's container (engine_uid set), its
+ * ports and its network mode. */
+struct lookup_entry {
+        struct container c;
+        struct container_port *ports; /* owned */
+        size_t n_ports;
+        char network_mode[80]; /* HostConfig.NetworkMode: "bridge", "host", "container:ID"... */
+};
+
+struct lookup_set {
+        struct lookup_entry *v; /* owned */
+        size_t n;
+        unsigned requests; /* made to the engine, all over one connection */
+        uid_t engine_uid;  /* whose engine answered (SO_PEERCRED) */
+};
+
+/* --listeners: the containers refs (each checked before any request), or every running one when
+ * n_refs is 0 (the engine's order; asked for by full ID, as a name may be reused meanwhile), over
+ * one engine connection that is closed when this returns. A named container that is unknown or
+ * not running is an error; a listed one that is gone or stopped by the time it is inspected is
+ * left out. */
+int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
+                      struct lookup_set *ret, struct nsx_error *err);
+
+void lookup_entry_done(struct lookup_entry *e);
+
+void lookup_set_done(struct lookup_set *s);
+
+static inline void lookup_set_donep(struct lookup_set *s) {
+        lookup_set_done(s);
+}
