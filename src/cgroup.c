@@ -105,7 +105,7 @@ static bool split_path(const char *path, size_t len, struct comp *v, size_t *ret
 
                 if (end == i || n == PATH_COMPONENTS_MAX)
                         return false;
-                v[n++] = (struct comp) {.s = path + i, .n = end - i};
+                v[n++] = (struct comp){.s = path + i, .n = end - i};
                 i = end + 1;
                 if (slash && i == len)
                         return false; /* a trailing slash: no cgroup path has one */
@@ -178,7 +178,7 @@ bool cgroup_path_names_id(const char *path, size_t len, const char *id) {
                 const char *slash = memchr(path + i, '/', len - i);
                 size_t end = slash ? (size_t) (slash - path) : len;
 
-                if (component_form((struct comp) {.s = path + i, .n = end - i}, id))
+                if (component_form((struct comp){.s = path + i, .n = end - i}, id))
                         return true;
                 i = end + 1;
         }
@@ -200,7 +200,7 @@ bool cgroup_line_next(const char *text, size_t len, size_t *pos, struct cgroup_l
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (eol - c1 - 1)) : NULL;
                 if (!c2)
                         continue;
-                *ret = (struct cgroup_line) {
+                *ret = (struct cgroup_line){
                         .controllers = c1 + 1,
                         .controllers_len = (size_t) (c2 - c1 - 1),
                         .path = c2 + 1,
@@ -257,7 +257,7 @@ void cgroup_mounts_done(struct cgroup_mounts *m) {
         for (size_t i = 0; i < m->n; i++)
                 mount_done(&m->v[i]);
         free(m->v);
-        *m = (struct cgroup_mounts) {};
+        *m = (struct cgroup_mounts){};
 }
 
 #define MOUNTINFO_FIELDS_MAX 64
@@ -274,7 +274,7 @@ static int parse_mount_line(const char *line, size_t len, struct cgroup_mount *r
                 const char *sp = memchr(line + i, ' ', len - i);
                 size_t e = sp ? (size_t) (sp - line) : len;
 
-                f[n++] = (struct comp) {.s = line + i, .n = e - i};
+                f[n++] = (struct comp){.s = line + i, .n = e - i};
                 i = e + 1;
         }
         for (size_t i = 6; i < n && !sep; i++)
@@ -297,7 +297,7 @@ static int parse_mount_line(const char *line, size_t len, struct cgroup_mount *r
                 id = id * 10 + (f[0].s[i] - '0');
         }
 
-        *ret = (struct cgroup_mount) {.id = id, .unified = v2};
+        *ret = (struct cgroup_mount){.id = id, .unified = v2};
         ret->root = unescape(f[3].s, f[3].n);
         ret->point = unescape(f[4].s, f[4].n);
         ret->superopts = strndup(f[sep + 3].s, f[sep + 3].n);
@@ -613,7 +613,7 @@ int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid,
                         break;
         }
         if (err)
-                *err = (struct nsx_error) {};
+                *err = (struct nsx_error){};
         *ret = p;
         return 0;
 }

@@ -67,9 +67,11 @@ enum status_field {
 };
 
 static const char *const status_keys[F_COUNT] = {
-        [F_CAP_INH] = "CapInh",      [F_CAP_PRM] = "CapPrm",           [F_CAP_EFF] = "CapEff",
-        [F_CAP_BND] = "CapBnd",      [F_CAP_AMB] = "CapAmb",           [F_NNP] = "NoNewPrivs",
-        [F_SECCOMP] = "Seccomp",     [F_SECCOMP_FILTERS] = "Seccomp_filters", [F_TRACER] = "TracerPid",
+        [F_CAP_INH] = "CapInh",   [F_CAP_PRM] = "CapPrm",
+        [F_CAP_EFF] = "CapEff",   [F_CAP_BND] = "CapBnd",
+        [F_CAP_AMB] = "CapAmb",   [F_NNP] = "NoNewPrivs",
+        [F_SECCOMP] = "Seccomp",  [F_SECCOMP_FILTERS] = "Seccomp_filters",
+        [F_TRACER] = "TracerPid",
 };
 
 /* Exactly 16 hex digits, as the kernel prints a capability set. */
@@ -340,7 +342,7 @@ static int wait_stopped(pid_t pid, int *ret_sig) {
                 }
                 if (now_ms() > deadline)
                         return -ETIMEDOUT;
-                nanosleep(&(struct timespec) {.tv_nsec = 1000000}, NULL);
+                nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
         }
 }
 
@@ -375,8 +377,8 @@ static int fetch_filters(pid_t pid, struct confine_filter **ret, size_t *ret_n) 
                         return -ENOMEM;
                 }
                 f = bigger;
-                f[n] = (struct confine_filter) {.insns = calloc((size_t) len, sizeof(struct sock_filter)),
-                                                .len = (unsigned short) len};
+                f[n] = (struct confine_filter){.insns = calloc((size_t) len, sizeof(struct sock_filter)),
+                                               .len = (unsigned short) len};
                 if (!f[n].insns) {
                         filters_free(f, n);
                         return -ENOMEM;
@@ -413,14 +415,13 @@ static bool kernel_cannot(int e) {
 
 static void say_unavailable(struct confinement *c, const char *label, const char *why, int e) {
         snprintf(c->warning, sizeof(c->warning),
-                 "cannot copy the seccomp filter of %s (%s: %s): the command runs without it", label, why,
-                 strerror(e));
+                 "cannot copy the seccomp filter of %s (%s: %s): the command runs without it", label, why, strerror(e));
 }
 
 static int refuse(const struct target *t, const char *label, int e, struct nsx_error *err, const char *what,
                   const char *detail) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot confine the command as %s (PID %d) is: %s%s", label,
-                      (int) t->pid, what, detail);
+        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot confine the command as %s (PID %d) is: %s%s", label, (int) t->pid,
+                      what, detail);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
 }
@@ -453,7 +454,7 @@ static int seize(const struct target *t, const char *label, const struct confine
                 /* 0: the other tracer let go meanwhile, or EPERM has another cause (Yama); the
                  * deadline bounds both. */
                 tracer = now.tracer_pid;
-                nanosleep(&(struct timespec) {.tv_nsec = delay_us * 1000}, NULL);
+                nanosleep(&(struct timespec){.tv_nsec = delay_us * 1000}, NULL);
                 delay_us = delay_us < 10000 ? delay_us * 2 : delay_us;
         }
         if (tracer != 0) {
@@ -574,9 +575,9 @@ static int caps_get(uint64_t *inh, uint64_t *prm, uint64_t *eff) {
         /* A seccomp filter can make capget return 0 without running it, but it cannot write
          * our memory: what is still the sentinel afterwards was never read. */
         for (size_t i = 0; i < 2; i++)
-                d[i] = (struct __user_cap_data_struct) {.effective = (uint32_t) CAPS_SENTINEL,
-                                                        .permitted = (uint32_t) CAPS_SENTINEL,
-                                                        .inheritable = (uint32_t) CAPS_SENTINEL};
+                d[i] = (struct __user_cap_data_struct){.effective = (uint32_t) CAPS_SENTINEL,
+                                                       .permitted = (uint32_t) CAPS_SENTINEL,
+                                                       .inheritable = (uint32_t) CAPS_SENTINEL};
         if (syscall(SYS_capget, &h, d) < 0)
                 return -errno;
         *inh = (uint64_t) d[1].inheritable << 32 | d[0].inheritable;

@@ -3,10 +3,10 @@
  * read from its pinned process on the host and applied to a command that comes from its files. */
 #pragma once
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/filter.h>
 
 #include "error.h"
 #include "target.h"
@@ -68,7 +68,7 @@ struct confinement {
         char warning[256];
 };
 
-#define CONFINEMENT_NULL ((struct confinement) {.proc_fd = -1})
+#define CONFINEMENT_NULL ((struct confinement){.proc_fd = -1})
 
 /* On the host, after target_pin and target_verify, before any setns: reads the target's
  * capability sets, no_new_privs and seccomp mode (from the pinned /proc/PID), its LSM label and

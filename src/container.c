@@ -16,10 +16,10 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
 static const char *const status_names[] = {
-        [CONTAINER_STATUS_UNKNOWN] = "unknown",     [CONTAINER_STATUS_CREATED] = "created",
-        [CONTAINER_STATUS_RUNNING] = "running",     [CONTAINER_STATUS_PAUSED] = "paused",
+        [CONTAINER_STATUS_UNKNOWN] = "unknown",       [CONTAINER_STATUS_CREATED] = "created",
+        [CONTAINER_STATUS_RUNNING] = "running",       [CONTAINER_STATUS_PAUSED] = "paused",
         [CONTAINER_STATUS_RESTARTING] = "restarting", [CONTAINER_STATUS_REMOVING] = "removing",
-        [CONTAINER_STATUS_EXITED] = "exited",       [CONTAINER_STATUS_DEAD] = "dead",
+        [CONTAINER_STATUS_EXITED] = "exited",         [CONTAINER_STATUS_DEAD] = "dead",
 };
 
 const char *container_status_name(enum container_status status) {
@@ -70,9 +70,10 @@ int container_ref_check(const char *typed, const char **ret_ref, struct nsx_erro
                                      "invalid container name or ID '%s': it must start with a letter or digit", typed);
         for (const char *p = ref; *p; p++)
                 if (!is_alnum(*p) && *p != '_' && *p != '.' && *p != '-')
-                        return nsx_error_set(err, NSX_ERR_NOT_FOUND, EINVAL,
-                                             "invalid container name or ID '%s': only letters, digits, '_', '.' and '-' are allowed",
-                                             typed);
+                        return nsx_error_set(
+                                err, NSX_ERR_NOT_FOUND, EINVAL,
+                                "invalid container name or ID '%s': only letters, digits, '_', '.' and '-' are allowed",
+                                typed);
         *ret_ref = ref;
         return 0;
 }
@@ -335,8 +336,8 @@ int container_from_response(const char *ref, long status, const char *body, size
         /* An ambiguous ID prefix: Docker answers 400 (500 in 20.10) "multiple IDs found with
          * provided prefix", Podman a 404 "more than one result for container ID". */
         if (strcasestr(msg, "multiple IDs found") || strcasestr(msg, "more than one result"))
-                r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s", ref,
-                                  status, msg);
+                r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s",
+                                  ref, status, msg);
         else if (status == 404)
                 r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "no such container: '%s'", ref);
         else
@@ -513,7 +514,7 @@ static struct container_port *port_entry(struct container_port *list, size_t *n,
         for (size_t i = 0; i < *n; i++)
                 if (list[i].port == port && list[i].proto == proto)
                         return &list[i];
-        list[*n] = (struct container_port) {.port = port, .proto = proto};
+        list[*n] = (struct container_port){.port = port, .proto = proto};
         return &list[(*n)++];
 }
 

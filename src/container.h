@@ -26,7 +26,7 @@ struct container {
         char *name;                    /* without the leading "/", owned */
         enum container_status status;  /* State.Status */
         bool running, paused, restarting, dead;
-        pid_t pid; /* State.Pid: 0 when there is no process */
+        pid_t pid;              /* State.Pid: 0 when there is no process */
         char *resolv_conf_path; /* ResolvConfPath on the host, owned; NULL when absent or empty */
         char *hosts_path;       /* HostsPath on the host, owned; NULL when absent or empty */
         /* What docker exec runs the container's own binaries with (-m, -a): */

@@ -3,11 +3,11 @@
 #include "endpoint.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,18 +152,21 @@ int endpoint_parse(const char *uri, enum endpoint_source source, struct endpoint
                                              "tcp://127.0.0.1:PORT",
                                              uri, name);
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, EINVAL,
-                                     "invalid engine endpoint '%s' (from %s): expected unix:///path/to/socket", uri, name);
+                                     "invalid engine endpoint '%s' (from %s): expected unix:///path/to/socket", uri,
+                                     name);
         }
 
         path = uri + strlen(UNIX_SCHEME);
         if (path[0] != '/')
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, EINVAL,
-                                     "invalid engine endpoint '%s' (from %s): the socket path must be absolute", uri, name);
+                                     "invalid engine endpoint '%s' (from %s): the socket path must be absolute", uri,
+                                     name);
         len = strlen(path);
         if (len > ENDPOINT_PATH_MAX)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG,
-                                     "engine socket path from %s too long (%zu bytes, a unix socket holds at most %zu): %s",
-                                     name, len, ENDPOINT_PATH_MAX, path);
+                return nsx_error_set(
+                        err, NSX_ERR_ENDPOINT, ENAMETOOLONG,
+                        "engine socket path from %s too long (%zu bytes, a unix socket holds at most %zu): %s", name,
+                        len, ENDPOINT_PATH_MAX, path);
         memcpy(ep.socket_path, path, len + 1);
         /* The host name is only the HTTP Host header here: the socket decides where it goes. */
         snprintf(ep.base_url, sizeof(ep.base_url), "http://localhost");
@@ -199,7 +202,8 @@ static int read_file(const char *path, char **ret, size_t *ret_len, uid_t *ret_o
 
 static int file_error(const char *path, int r, struct nsx_error *err) {
         if (r == -EBADMSG)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG, "cannot parse %s: not the docker CLI's JSON", path);
+                return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG, "cannot parse %s: not the docker CLI's JSON",
+                                     path);
         return nsx_error_set(err, NSX_ERR_ENDPOINT, -r, "cannot read %s: %s", path, strerror(-r));
 }
 
@@ -487,8 +491,8 @@ int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, str
                         if (context_parse_config(text, len, current, sizeof(current)) < 0)
                                 return file_error(path, -EBADMSG, err);
                         if (current[0])
-                                return context_endpoint(current, ENDPOINT_FROM_CONFIG, own_file(owner, in->caller),
-                                                        in, config_dir, ret, err);
+                                return context_endpoint(current, ENDPOINT_FROM_CONFIG, own_file(owner, in->caller), in,
+                                                        config_dir, ret, err);
                 }
         }
         r = refuse_env_tls(in, err);

@@ -47,18 +47,18 @@ struct endpoint {
 
 /* What endpoint_resolve reads: the command line and the environment, passed in. */
 struct endpoint_inputs {
-        const char *flag_context;   /* -c/--context */
-        const char *flag_host;      /* -H/--host */
-        const char *env_host;       /* DOCKER_HOST */
-        const char *env_context;    /* DOCKER_CONTEXT */
-        const char *env_config;     /* DOCKER_CONFIG */
-        const char *home;           /* $HOME, for ~/.docker */
+        const char *flag_context;    /* -c/--context */
+        const char *flag_host;       /* -H/--host */
+        const char *env_host;        /* DOCKER_HOST */
+        const char *env_context;     /* DOCKER_CONTEXT */
+        const char *env_config;      /* DOCKER_CONFIG */
+        const char *home;            /* $HOME, for ~/.docker */
         const char *xdg_runtime_dir; /* XDG_RUNTIME_DIR, for rootless sockets */
-        const char *default_host;   /* unix:///var/run/docker.sock */
-        const char *env_tls_verify; /* DOCKER_TLS_VERIFY */
-        const char *env_tls;        /* DOCKER_TLS */
-        const char *env_cert_path;  /* DOCKER_CERT_PATH */
-        uid_t caller;               /* geteuid(): whose sockets and files the search may take */
+        const char *default_host;    /* unix:///var/run/docker.sock */
+        const char *env_tls_verify;  /* DOCKER_TLS_VERIFY */
+        const char *env_tls;         /* DOCKER_TLS */
+        const char *env_cert_path;   /* DOCKER_CERT_PATH */
+        uid_t caller;                /* geteuid(): whose sockets and files the search may take */
 };
 
 /* Parses one endpoint URI: unix:///absolute/path, or tcp:// to a loopback address. Pure. */

@@ -8,9 +8,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <stddef.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -111,8 +111,7 @@ void engine_version_hint(const char *body, size_t len, char *buf, size_t size) {
         /* Docker: "client version 1.41 is too new. Maximum supported API version is 1.40", and
          * "... is too old. Minimum supported API version is 1.44, please upgrade ...". Plain
          * text in a JSON string: searching the bytes needs no JSON. */
-        static const char *const phrases[] = {"Maximum supported API version is ",
-                                              "Minimum supported API version is "};
+        static const char *const phrases[] = {"Maximum supported API version is ", "Minimum supported API version is "};
         size_t n = 0;
 
         if (size == 0)
@@ -154,9 +153,11 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
         switch (e) {
         case ENOENT:
                 if (ep->tried[0]) {
-                        nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: no engine socket found (tried %s)",
-                                      ep->tried);
-                        nsx_error_hint(err, "is the Docker daemon running? (choose a socket with -H unix:///path or --context)");
+                        nsx_error_set(err, NSX_ERR_ENGINE, e,
+                                      "cannot connect to the engine: no engine socket found (tried %s)", ep->tried);
+                        nsx_error_hint(
+                                err,
+                                "is the Docker daemon running? (choose a socket with -H unix:///path or --context)");
                         break;
                 }
                 nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: %s does not exist", path);
@@ -188,8 +189,8 @@ static int timed_out(const struct endpoint *ep, long timeout_ms, struct nsx_erro
 }
 
 /* detail: libcurl's own words (CURLOPT_ERRORBUFFER), "" if none. */
-static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const struct endpoint *ep,
-                          long timeout_ms, const char *detail, struct nsx_error *err) {
+static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, const struct endpoint *ep, long timeout_ms,
+                          const char *detail, struct nsx_error *err) {
         const char *path = endpoint_where(ep);
         long os_errno = 0;
 
@@ -219,8 +220,9 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                 /* libcurl also says RECV_ERROR for an answer it cannot decode (a bad chunk
                  * size): with no errno behind it, that is the engine's fault, not the link's. */
                 if (!os_errno && rc == CURLE_RECV_ERROR && !strstr(detail, "Recv failure"))
-                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s sent a malformed answer%s%s",
-                                             path, detail[0] ? ": " : "", detail);
+                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO,
+                                             "the engine at %s sent a malformed answer%s%s", path,
+                                             detail[0] ? ": " : "", detail);
                 return nsx_error_set(err, NSX_ERR_ENGINE, os_errno ? (int) os_errno : ECONNRESET,
                                      "lost the connection to the engine at %s: %s", path,
                                      strerror(os_errno ? (int) os_errno : ECONNRESET));
@@ -238,21 +240,21 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
  * requests, the deadline of the whole exchange and the API version agreed so far; and the
  * socket libcurl connects, whose peer is checked before any request goes out on it. */
 struct engine {
-        int fd;                /* the socket of the connection, from open_socket; -1 if none */
-        bool fd_checked;       /* its peer was checked and believed */
-        uid_t caller;          /* geteuid(), for endpoint_trusts */
-        uid_t peer_uid;        /* whose engine, once checked */
+        int fd;          /* the socket of the connection, from open_socket; -1 if none */
+        bool fd_checked; /* its peer was checked and believed */
+        uid_t caller;    /* geteuid(), for endpoint_trusts */
+        uid_t peer_uid;  /* whose engine, once checked */
         pid_t peer_pid;
         struct nsx_error *err; /* where check_peer puts a refusal, during perform() */
         bool refused;          /* check_peer refused the engine: err says why */
         const struct endpoint *ep;
         CURL *curl;
-        long timeout_ms;         /* the whole --timeout, for messages */
-        struct timespec start;   /* when the exchange began */
-        char version[16];        /* the API version asked for; changes once if the engine says so */
-        struct sink sink;        /* the body being received */
+        long timeout_ms;                  /* the whole --timeout, for messages */
+        struct timespec start;            /* when the exchange began */
+        char version[16];                 /* the API version asked for; changes once if the engine says so */
+        struct sink sink;                 /* the body being received */
         char curl_error[CURL_ERROR_SIZE]; /* libcurl's words for the last failure */
-        struct engine_response *resp; /* where the headers of the current request go */
+        struct engine_response *resp;     /* where the headers of the current request go */
 };
 
 static long elapsed_ms(const struct timespec *since) {
@@ -455,7 +457,8 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
 
         /* Each setopt below either bounds the exchange or keeps libcurl from doing more than one
          * plain HTTP/1.1 GET at a time: no proxies, no redirects, no other protocols. */
-        if ((ep->kind == ENDPOINT_UNIX && curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK) ||
+        if ((ep->kind == ENDPOINT_UNIX &&
+             curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path) != CURLE_OK) ||
             curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
@@ -500,7 +503,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         long status = 0;
         int r;
 
-        e->sink = (struct sink) {};
+        e->sink = (struct sink){};
         e->resp = ret;
         e->curl_error[0] = '\0';
         if (curl_easy_setopt(e->curl, CURLOPT_URL, url) != CURLE_OK ||
@@ -518,7 +521,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
                 r = e->refused ? -EPERM
                                : transfer_error(e->curl, rc, &e->sink, e->ep, e->timeout_ms, e->curl_error, err);
                 free(e->sink.data);
-                e->sink = (struct sink) {};
+                e->sink = (struct sink){};
                 return r;
         }
         curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -528,7 +531,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         ret->exchange.peer_pid = e->peer_pid;
         ret->body = e->sink.data ? e->sink.data : strdup("");
         ret->len = e->sink.len;
-        e->sink = (struct sink) {};
+        e->sink = (struct sink){};
         if (!ret->body)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
         return 0;
@@ -592,5 +595,5 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
 
 void engine_response_free(struct engine_response *r) {
         free(r->body);
-        *r = (struct engine_response) {};
+        *r = (struct engine_response){};
 }

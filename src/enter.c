@@ -144,7 +144,8 @@ out:
 /* In a joined user namespace, become its root, as nsenter does: the container's view of uid 0. */
 static int become_ns_root(struct nsx_error *err) {
         if (setgroups(0, NULL) < 0 && errno != EPERM)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot drop supplementary groups: %s", strerror(errno));
+                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot drop supplementary groups: %s",
+                                     strerror(errno));
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot become root in the user namespace: %s",
                                      strerror(errno));

@@ -12,12 +12,12 @@ struct view; /* view.h: the network view, which view_enter makes once the networ
 
 struct enter_request {
         pid_t pid;
-        int pidfd;           /* from target_pin; -1: join through procfd's ns/ files */
-        int procfd;          /* /proc/PID of the pinned process */
-        unsigned namespaces; /* enum enter_ns bits */
-        bool all;            /* every namespace of the target that differs from ours */
-        const char *wd;      /* working directory; inside the container's root with ENTER_NS_MNT */
-        const char *label;   /* "container 'web'", for messages */
+        int pidfd;               /* from target_pin; -1: join through procfd's ns/ files */
+        int procfd;              /* /proc/PID of the pinned process */
+        unsigned namespaces;     /* enum enter_ns bits */
+        bool all;                /* every namespace of the target that differs from ours */
+        const char *wd;          /* working directory; inside the container's root with ENTER_NS_MNT */
+        const char *label;       /* "container 'web'", for messages */
         const struct view *view; /* the network view for a net-only entry (view_applies); NULL: none */
         /* Joining the mount namespace joins the target's user namespace too, where it differs
          * from ours: its files are then reached as its root, not ours (false: --privileged). */

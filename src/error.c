@@ -69,7 +69,7 @@ int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum, c
         if (err) {
                 va_list ap;
 
-                *err = (struct nsx_error) {.kind = kind, .errnum = errnum};
+                *err = (struct nsx_error){.kind = kind, .errnum = errnum};
                 va_start(ap, fmt);
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
                 va_end(ap);

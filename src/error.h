@@ -27,8 +27,8 @@ struct nsx_error {
 
 /* Fills *err (if not NULL) and returns -errnum, or -EINVAL when errnum is 0, so callers can
  * write `return nsx_error_set(...)`. */
-__attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind,
-                                                        int errnum, const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum,
+                                                        const char *fmt, ...);
 
 /* The target process vanished between the engine's answer and its entry: the one wording for
  * this race, wherever it is noticed (pinning, proving, joining). Returns -ESRCH. */

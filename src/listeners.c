@@ -238,8 +238,7 @@ static enum listeners_verdict judge_one(const struct listeners_port *p, bool hos
         return reachable ? LISTENERS_NOT_PUBLISHED : LISTENERS_LOCAL_ONLY;
 }
 
-static struct listeners_port *find_port(struct listeners_port *v, size_t n, unsigned port,
-                                        enum container_proto proto) {
+static struct listeners_port *find_port(struct listeners_port *v, size_t n, unsigned port, enum container_proto proto) {
         for (size_t i = 0; i < n; i++)
                 if (v[i].port == port && v[i].proto == proto)
                         return &v[i];
@@ -273,14 +272,14 @@ int listeners_judge(const struct container_port *ports, size_t n_ports, const st
         if (!v)
                 return -ENOMEM;
         for (size_t i = 0; i < n_ports; i++)
-                v[n++] = (struct listeners_port) {.port = ports[i].port, .proto = ports[i].proto, .declared = &ports[i]};
+                v[n++] = (struct listeners_port){.port = ports[i].port, .proto = ports[i].proto, .declared = &ports[i]};
         for (size_t i = 0; i < n_socks; i++) {
                 struct listeners_port *p = find_port(v, n, socks[i].port, socks[i].proto);
                 const struct listeners_socket **ns;
 
                 if (!p) {
                         p = &v[n++];
-                        *p = (struct listeners_port) {.port = socks[i].port, .proto = socks[i].proto};
+                        *p = (struct listeners_port){.port = socks[i].port, .proto = socks[i].proto};
                 }
                 ns = reallocarray(p->socks, p->n_socks + 1, sizeof(*ns));
                 if (!ns) {
@@ -318,8 +317,7 @@ static const struct {
         {"net/udp6", CONTAINER_PROTO_UDP, AF_INET6},
 };
 
-int listeners_read(int procfd, const char *label, struct listeners_socket **ret, size_t *ret_n,
-                   struct nsx_error *err) {
+int listeners_read(int procfd, const char *label, struct listeners_socket **ret, size_t *ret_n, struct nsx_error *err) {
         struct listeners_socket *v = NULL;
         size_t n = 0, cap = 0;
 
@@ -391,7 +389,7 @@ static int add_owner(struct listeners_socket *s, pid_t pid, const char *comm) {
         if (!no)
                 return -ENOMEM;
         s->owners = no;
-        s->owners[s->n_owners] = (struct listeners_owner) {.pid = pid};
+        s->owners[s->n_owners] = (struct listeners_owner){.pid = pid};
         snprintf(s->owners[s->n_owners].comm, sizeof(s->owners[0].comm), "%s", comm);
         s->n_owners++;
         return 0;

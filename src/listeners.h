@@ -54,13 +54,13 @@ void listeners_format_address(const struct listeners_socket *s, char *buf, size_
 void listeners_format_endpoint(const struct listeners_socket *s, char *buf, size_t size);
 
 enum listeners_verdict {
-        LISTENERS_OK,              /* published, and something listens on a reachable address */
-        LISTENERS_LOOPBACK_ONLY,   /* published, but bound to loopback only: unreachable from outside */
-        LISTENERS_NOT_LISTENING,   /* published, but nothing listens */
-        LISTENERS_NOT_PUBLISHED,   /* listening on a reachable address, not published */
-        LISTENERS_LOCAL_ONLY,      /* listening on loopback only, not published */
-        LISTENERS_EXPOSED_IDLE,    /* exposed, not published, nothing listens */
-        LISTENERS_HOST_NETWORK,    /* listening in the host's namespace (--net host): nothing to publish */
+        LISTENERS_OK,            /* published, and something listens on a reachable address */
+        LISTENERS_LOOPBACK_ONLY, /* published, but bound to loopback only: unreachable from outside */
+        LISTENERS_NOT_LISTENING, /* published, but nothing listens */
+        LISTENERS_NOT_PUBLISHED, /* listening on a reachable address, not published */
+        LISTENERS_LOCAL_ONLY,    /* listening on loopback only, not published */
+        LISTENERS_EXPOSED_IDLE,  /* exposed, not published, nothing listens */
+        LISTENERS_HOST_NETWORK,  /* listening in the host's namespace (--net host): nothing to publish */
 };
 
 /* A stable word for scripts ("ok", "loopback-only", ...). */
@@ -74,7 +74,7 @@ struct listeners_port {
         unsigned port;
         enum container_proto proto;
         const struct container_port *declared; /* NULL when the engine knows nothing of it */
-        const struct listeners_socket **socks;  /* owned array of borrowed pointers */
+        const struct listeners_socket **socks; /* owned array of borrowed pointers */
         size_t n_socks;
         enum listeners_verdict verdict;
 };
@@ -91,8 +91,7 @@ void listeners_ports_free(struct listeners_port *p, size_t n);
 /* Reads the listening sockets of the network namespace of the process pinned by procfd
  * (/proc/PID, a dirfd): its net/tcp, tcp6, udp and udp6, no setns. A file that does not exist
  * (no IPv6 in the kernel) is skipped. label names the process in messages. */
-int listeners_read(int procfd, const char *label, struct listeners_socket **ret, size_t *ret_n,
-                   struct nsx_error *err);
+int listeners_read(int procfd, const char *label, struct listeners_socket **ret, size_t *ret_n, struct nsx_error *err);
 
 /* A set of sockets of one network namespace whose owners are to be found. */
 struct listeners_netns {

@@ -12,22 +12,23 @@
 #include "util.h"
 
 int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, struct nsx_error *err) {
-        return endpoint_resolve(&(struct endpoint_inputs) {
-                                        .flag_context = where->context,
-                                        .flag_host = where->host,
-                                        .env_host = getenv("DOCKER_HOST"),
-                                        .env_context = getenv("DOCKER_CONTEXT"),
-                                        /* docker --config DIR reaches a plugin in argv only. */
-                                        .env_config = where->config ? where->config : getenv("DOCKER_CONFIG"),
-                                        .home = getenv("HOME"),
-                                        .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
-                                        .default_host = NSX_DEFAULT_HOST,
-                                        .env_tls_verify = getenv("DOCKER_TLS_VERIFY"),
-                                        .env_tls = getenv("DOCKER_TLS"),
-                                        .env_cert_path = getenv("DOCKER_CERT_PATH"),
-                                        .caller = geteuid(),
-                                },
-                                ret, err);
+        return endpoint_resolve(
+                &(struct endpoint_inputs){
+                        .flag_context = where->context,
+                        .flag_host = where->host,
+                        .env_host = getenv("DOCKER_HOST"),
+                        .env_context = getenv("DOCKER_CONTEXT"),
+                        /* docker --config DIR reaches a plugin in argv only. */
+                        .env_config = where->config ? where->config : getenv("DOCKER_CONFIG"),
+                        .home = getenv("HOME"),
+                        .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+                        .default_host = NSX_DEFAULT_HOST,
+                        .env_tls_verify = getenv("DOCKER_TLS_VERIFY"),
+                        .env_tls = getenv("DOCKER_TLS"),
+                        .env_cert_path = getenv("DOCKER_CERT_PATH"),
+                        .caller = geteuid(),
+                },
+                ret, err);
 }
 
 int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
@@ -38,7 +39,7 @@ int lookup_container(const struct endpoint *ep, const char *ref, const char *typ
         int r;
 
         if (ret_exchange)
-                *ret_exchange = (struct engine_exchange) {};
+                *ret_exchange = (struct engine_exchange){};
         r = container_inspect_path(ref, typed, path, sizeof(path), err);
         if (r < 0)
                 return r;
@@ -57,7 +58,7 @@ int lookup_container(const struct endpoint *ep, const char *ref, const char *typ
         if (r < 0)
                 return r;
         *ret = c;
-        c = (struct container) {};
+        c = (struct container){};
         return 0;
 }
 
@@ -67,7 +68,7 @@ int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_
         int r;
 
         if (ret_exchange)
-                *ret_exchange = (struct engine_exchange) {};
+                *ret_exchange = (struct engine_exchange){};
         r = engine_get(ep, CONTAINER_LIST_PATH, timeout_ms, &resp, err);
         if (r < 0)
                 return r;
@@ -81,14 +82,14 @@ int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_
 void lookup_entry_done(struct lookup_entry *e) {
         container_done(&e->c);
         container_ports_free(e->ports, e->n_ports);
-        *e = (struct lookup_entry) {};
+        *e = (struct lookup_entry){};
 }
 
 void lookup_set_done(struct lookup_set *s) {
         for (size_t i = 0; i < s->n; i++)
                 lookup_entry_done(&s->v[i]);
         free(s->v);
-        *s = (struct lookup_set) {};
+        *s = (struct lookup_set){};
 }
 
 /* One inspect over the session. 1: *ret filled; 0: a listed container that is gone or stopped
@@ -194,6 +195,6 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         if (r < 0)
                 return r;
         *ret = s;
-        s = (struct lookup_set) {};
+        s = (struct lookup_set){};
         return 0;
 }

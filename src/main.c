@@ -15,9 +15,9 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-#include "config.h"
 #include "cgroup.h"
 #include "complete.h"
+#include "config.h"
 #include "confine.h"
 #include "container.h"
 #include "endpoint.h"
@@ -213,7 +213,7 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_exchan
 static int resolve_endpoint(const struct options *o, struct endpoint *ret, struct nsx_error *err) {
         int r;
 
-        r = lookup_endpoint(&(struct lookup_where) {.host = o->host, .context = o->context, .config = o->config}, ret,
+        r = lookup_endpoint(&(struct lookup_where){.host = o->host, .context = o->context, .config = o->config}, ret,
                             err);
         if (r >= 0 && o->verbose)
                 debug_endpoint(ret);
@@ -320,14 +320,14 @@ static int run_complete(const struct options *o) {
 
         switch (o->complete_what) {
         case OPTIONS_COMPLETE_CONTAINER:
-                r = list_running(&(struct options) {.host = o->host, .context = o->context, .config = o->config},
+                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
                                  OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
                 if (r >= 0)
                         r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
                 container_summaries_free(list, n);
                 break;
         case OPTIONS_COMPLETE_OPTION:
-                r = complete_options(options_docs((struct options_doc[OPTIONS_DOCS_MAX]) {}), o->complete_word,
+                r = complete_options(options_docs((struct options_doc[OPTIONS_DOCS_MAX]){}), o->complete_word,
                                      o->complete_descriptions, &lines);
                 break;
         case OPTIONS_COMPLETE_DIR:
@@ -446,20 +446,20 @@ static int prepare_exec_identity(const struct options *o, const struct target *t
         if (r < 0)
                 return r;
         *ret_user = u;
-        u = (struct exec_user) {};
+        u = (struct exec_user){};
         return 0;
 }
 
 /* What a run prepares on the host, before any setns, and owns until the exec. */
 struct run {
         struct target t;
-        struct view view;         /* a net-only entry's network view */
-        struct confinement conf;  /* confined runs: what confines the container's processes */
-        struct exec_user user;    /* the container's own command: its user ... */
-        char **envp;              /* ... and its environment, which becomes environ */
+        struct view view;        /* a net-only entry's network view */
+        struct confinement conf; /* confined runs: what confines the container's processes */
+        struct exec_user user;   /* the container's own command: its user ... */
+        char **envp;             /* ... and its environment, which becomes environ */
 };
 
-#define RUN_NULL ((struct run) {.t = TARGET_NULL, .view = VIEW_NULL, .conf = CONFINEMENT_NULL})
+#define RUN_NULL ((struct run){.t = TARGET_NULL, .view = VIEW_NULL, .conf = CONFINEMENT_NULL})
 
 static void run_done(struct run *run) {
         target_done(&run->t);
@@ -497,8 +497,8 @@ static int prepare_view(const struct options *o, const struct container *c, cons
 /* lookup -> verified target -> what the entry needs, all read while we are wholly on the host.
  * The engine's sockets are closed when this returns: nothing of it crosses into the namespace
  * or the command. */
-static int run_prepare(const struct options *o, const char *ref, const char *label, bool own_command,
-                       bool confine, struct run *run, struct nsx_error *err) {
+static int run_prepare(const struct options *o, const char *ref, const char *label, bool own_command, bool confine,
+                       struct run *run, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
         struct engine_exchange x;
         struct endpoint ep;
@@ -575,7 +575,7 @@ static int run_command(const struct options *o) {
 
         if (o->privileged)
                 fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
-                                "own privileges\n");
+                                        "own privileges\n");
 
         r = container_ref_check(o->container, &ref, &err);
         if (r < 0)
@@ -600,18 +600,19 @@ static int run_command(const struct options *o) {
          * at exit is then skipped. */
         __lsan_do_leak_check();
 #endif
-        r = enter_namespaces(&(struct enter_request) {
-                                     .pid = run.t.pid,
-                                     .pidfd = run.t.pidfd,
-                                     .procfd = run.t.procfd,
-                                     .namespaces = o->namespaces,
-                                     .all = o->all,
-                                     .wd = o->wd,
-                                     .label = label,
-                                     .view = &run.view,
-                                     .user_with_mount = !o->privileged,
-                             },
-                             &role, &child, &err);
+        r = enter_namespaces(
+                &(struct enter_request){
+                        .pid = run.t.pid,
+                        .pidfd = run.t.pidfd,
+                        .procfd = run.t.procfd,
+                        .namespaces = o->namespaces,
+                        .all = o->all,
+                        .wd = o->wd,
+                        .label = label,
+                        .view = &run.view,
+                        .user_with_mount = !o->privileged,
+                },
+                &role, &child, &err);
         target_done(&run.t);
         view_done(&run.view);
         if (r < 0)
@@ -657,7 +658,7 @@ int main(int argc, char **argv) {
 
         /* The docker CLI marks the plugins it runs with this variable. */
         r = options_parse_as(getenv("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND") ? OPTIONS_MODE_PLUGIN
-                                                                             : OPTIONS_MODE_DIRECT,
+                                                                              : OPTIONS_MODE_DIRECT,
                              argc, argv, &o, &err);
         if (r < 0)
                 return report(&err);

@@ -61,14 +61,14 @@ static void getopt_tables(struct getopt_tables *t) {
         for (size_t i = 0; i < NS_COUNT; i++) {
                 /* --net is -n: getopt answers 'n' for both. */
                 t->short_options[n_short++] = ns_table[i].short_option[1];
-                t->long_options[n_long++] = (struct option) {
+                t->long_options[n_long++] = (struct option){
                         .name = ns_table[i].long_option + 2,
                         .has_arg = no_argument,
                         .val = ns_table[i].short_option[1],
                 };
         }
         t->short_options[n_short] = '\0';
-        t->long_options[n_long] = (struct option) {};
+        t->long_options[n_long] = (struct option){};
 }
 
 /* The options after the namespaces', in --help order. */
@@ -98,7 +98,7 @@ const struct options_doc *options_docs(struct options_doc ret[static OPTIONS_DOC
         size_t n = 0;
 
         for (size_t i = 0; i < NS_COUNT; i++)
-                ret[n++] = (struct options_doc) {
+                ret[n++] = (struct options_doc){
                         .long_name = ns_table[i].long_option,
                         .short_name = ns_table[i].short_option,
                         .description = ns_table[i].description,
@@ -190,12 +190,14 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         break;
                 case 'H':
                         if (optarg[0] == '\0')
-                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --host needs a non-empty value");
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "option --host needs a non-empty value");
                         o.host = optarg;
                         break;
                 case 'c':
                         if (optarg[0] == '\0')
-                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option --context needs a non-empty value");
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "option --context needs a non-empty value");
                         o.context = optarg;
                         break;
                 case 'v':
@@ -203,9 +205,10 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                         break;
                 case ARG_TIMEOUT:
                         if (options_parse_timeout(optarg, &o.timeout_ms) < 0)
-                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                                     "invalid --timeout '%s': expected seconds, more than 0 and at most %ld",
-                                                     optarg, OPTIONS_TIMEOUT_MAX_MS / 1000);
+                                return nsx_error_set(
+                                        err, NSX_ERR_USAGE, EINVAL,
+                                        "invalid --timeout '%s': expected seconds, more than 0 and at most %ld", optarg,
+                                        OPTIONS_TIMEOUT_MAX_MS / 1000);
                         break;
                 case 'a':
                         o.all = true;
@@ -256,8 +259,7 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                 case ':':
                         /* A missing value can only be the last word's. */
                         st->missing = optopt;
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' needs a value",
-                                             argv[optind - 1]);
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "option '%s' needs a value", argv[optind - 1]);
                 case '?':
                 default:
                         if (optopt)
@@ -318,16 +320,17 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
 
                 if (o.namespaces || o.all || o.wd || o.host_dns)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                             "%s enters nothing: namespace options, --wd and --host-dns do not apply", mode);
+                                             "%s enters nothing: namespace options, --wd and --host-dns do not apply",
+                                             mode);
                 if (o.privileged)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "%s runs nothing: --privileged does not apply",
                                              mode);
                 if (o.exec_user || o.n_env)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "%s runs nothing: --user and --env do not apply",
-                                             mode);
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "%s runs nothing: --user and --env do not apply", mode);
                 if (o.action == OPTIONS_LIST && optind < argc)
-                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list takes no CONTAINER or command, got '%s'",
-                                             argv[optind]);
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "--list takes no CONTAINER or command, got '%s'", argv[optind]);
                 if (o.action == OPTIONS_LISTENERS) {
                         r = options_listeners(argc, argv, &o, err);
                         if (r < 0)
@@ -428,8 +431,7 @@ static int parse_docker_globals(int argc, char **argv, struct options *o, struct
         }
         if (optind >= argc || !streq(argv[optind], name))
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
-                                     "run as a docker CLI plugin, but '%s' does not follow docker's options",
-                                     name);
+                                     "run as a docker CLI plugin, but '%s' does not follow docker's options", name);
         return optind;
 }
 

@@ -11,7 +11,7 @@ enum options_action {
         OPTIONS_RUN,
         OPTIONS_HELP,
         OPTIONS_VERSION,
-        OPTIONS_LISTENERS, /* --listeners: report what listens in containers, enter nothing */
+        OPTIONS_LISTENERS,       /* --listeners: report what listens in containers, enter nothing */
         OPTIONS_LIST,            /* --list: print the names of running containers */
         OPTIONS_COMPLETE,        /* __complete/__completeNoDesc: answer a shell completion (cobra protocol) */
         OPTIONS_PLUGIN_METADATA, /* docker-cli-plugin-metadata: the docker CLI asks who we are */
@@ -56,20 +56,20 @@ struct options {
         bool all;            /* -a: every namespace of the target that differs from ours */
         const char *wd;      /* -w DIR, NULL when absent */
         /* docker exec's -u/--user and -e/--env, for a command from the container's files (-m, -a) */
-        const char *exec_user;             /* --user USER[:GROUP] (checked), NULL when absent */
-        const char *env[OPTIONS_ENV_MAX];  /* -e KEY=VALUE or KEY (non-empty KEY), in order */
+        const char *exec_user;            /* --user USER[:GROUP] (checked), NULL when absent */
+        const char *env[OPTIONS_ENV_MAX]; /* -e KEY=VALUE or KEY (non-empty KEY), in order */
         int n_env;
-        bool verify;         /* prove the PID is the container's (--no-verify clears it) */
-        bool host_dns;       /* --host-dns: the network view keeps the host's resolv.conf and hosts */
-        bool privileged;     /* --privileged: -m/-a run the command unconfined, as we are (no copy of
-                              * the container's capabilities, seccomp, LSM label; no user namespace) */
+        bool verify;           /* prove the PID is the container's (--no-verify clears it) */
+        bool host_dns;         /* --host-dns: the network view keeps the host's resolv.conf and hosts */
+        bool privileged;       /* --privileged: -m/-a run the command unconfined, as we are (no copy of
+                                * the container's capabilities, seccomp, LSM label; no user namespace) */
         const char *container; /* CONTAINER exactly as typed */
-        char **command;      /* CMD [ARG...], NULL-terminated; NULL when none was given */
-        bool json;           /* --json: the listeners report as JSON */
-        char **containers;   /* --listeners: every CONTAINER given (n_containers; 0: all running) */
+        char **command;        /* CMD [ARG...], NULL-terminated; NULL when none was given */
+        bool json;             /* --json: the listeners report as JSON */
+        char **containers;     /* --listeners: every CONTAINER given (n_containers; 0: all running) */
         int n_containers;
-        bool plugin;         /* run by the docker CLI as its plugin */
-        const char *config;  /* the docker CLI's --config DIR (plugin mode), NULL when absent */
+        bool plugin;        /* run by the docker CLI as its plugin */
+        const char *config; /* the docker CLI's --config DIR (plugin mode), NULL when absent */
         /* OPTIONS_COMPLETE: the word being completed, what it is, and whether the shell
          * wants "CANDIDATE\tDESCRIPTION" lines (__complete) or bare ones (__completeNoDesc). */
         const char *complete_word;
@@ -93,7 +93,7 @@ int options_parse_as(enum options_mode mode, int argc, char **argv, struct optio
 
 /* One option, for completion: its names and a one-line description. */
 struct options_doc {
-        const char *long_name; /* "--host" */
+        const char *long_name;  /* "--host" */
         const char *short_name; /* "-H", or NULL */
         const char *description;
 };

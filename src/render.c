@@ -133,9 +133,8 @@ void render_explain(const struct survey_container *c, const struct listeners_por
                          p->port, proto, pub);
                 return;
         case LISTENERS_NOT_PUBLISHED:
-                snprintf(buf, size,
-                         "%u/%s listens but is not published: reachable only from the container's networks", p->port,
-                         proto);
+                snprintf(buf, size, "%u/%s listens but is not published: reachable only from the container's networks",
+                         p->port, proto);
                 return;
         case LISTENERS_LOCAL_ONLY:
                 snprintf(buf, size, "%u/%s listens on loopback only: reachable only inside the container", p->port,
@@ -174,7 +173,7 @@ static int row_add(struct row **rows, size_t *n, int verdict, const char *const 
         if (!nr)
                 return -ENOMEM;
         *rows = nr;
-        nr[*n] = (struct row) {.verdict = verdict};
+        nr[*n] = (struct row){.verdict = verdict};
         for (int j = 0; j < N_COLS; j++) {
                 nr[*n].cells[j] = strdup(cells[j]);
                 if (!nr[*n].cells[j]) {
@@ -193,7 +192,8 @@ static int container_rows(const struct survey_container *c, struct row **rows, s
         int r;
 
         if (c->n_judged == 0)
-                return row_add(rows, n, -1, (const char *const[N_COLS]) {c->name, "-", "-", "-", "-", "nothing listens"});
+                return row_add(rows, n, -1,
+                               (const char *const[N_COLS]){c->name, "-", "-", "-", "-", "nothing listens"});
         for (size_t i = 0; i < c->n_judged; i++) {
                 const struct listeners_port *p = &c->judged[i];
                 char pub[256], listen[80], owners[128], proto[8];
@@ -212,8 +212,8 @@ static int container_rows(const struct survey_container *c, struct row **rows, s
                         }
                         format_owners(s, owners, sizeof(owners));
                         r = row_add(rows, n, (int) p->verdict,
-                                    (const char *const[N_COLS]) {c->name, proto, listen, pub, owners,
-                                                                 verdict_text(p->verdict)});
+                                    (const char *const[N_COLS]){c->name, proto, listen, pub, owners,
+                                                                verdict_text(p->verdict)});
                         if (r < 0)
                                 return r;
                 }
@@ -222,8 +222,8 @@ static int container_rows(const struct survey_container *c, struct row **rows, s
 }
 
 int render_table(FILE *f, const struct survey *s, bool color) {
-        static const char *const header[N_COLS] = {"CONTAINER", "PROTO", "LISTENING", "PUBLISHED", "PROCESS",
-                                                   "VERDICT"};
+        static const char *const header[N_COLS] = {"CONTAINER", "PROTO",   "LISTENING",
+                                                   "PUBLISHED", "PROCESS", "VERDICT"};
         struct row *rows = NULL;
         size_t n = 0, width[N_COLS] = {};
         int r = 0;

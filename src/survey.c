@@ -15,19 +15,19 @@ static void survey_container_done(struct survey_container *c) {
         container_ports_free(c->ports, c->n_ports);
         listeners_sockets_free(c->socks, c->n_socks);
         listeners_ports_free(c->judged, c->n_judged);
-        *c = (struct survey_container) {};
+        *c = (struct survey_container){};
 }
 
 void survey_done(struct survey *s) {
         for (size_t i = 0; i < s->n; i++)
                 survey_container_done(&s->v[i]);
         free(s->v);
-        *s = (struct survey) {};
+        *s = (struct survey){};
 }
 
 /* The engine part, from the lookup: which containers, their PIDs and ports. */
-static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
-                      struct survey *s, struct nsx_error *err) {
+static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs, struct survey *s,
+                      struct nsx_error *err) {
         _cleanup_(lookup_set_donep) struct lookup_set found = {};
         int r;
 
@@ -106,7 +106,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                         if (unproven)
                                 s.unproven++;
                         if (err)
-                                *err = (struct nsx_error) {};
+                                *err = (struct nsx_error){};
                         survey_container_done(c);
                         continue;
                 }
@@ -120,7 +120,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 nets[kept].n_socks = c->n_socks;
                 if (kept != i) {
                         s.v[kept] = *c;
-                        *c = (struct survey_container) {};
+                        *c = (struct survey_container){};
                 }
                 kept++;
         }

@@ -16,7 +16,7 @@ struct survey_container {
         char id[CONTAINER_ID_LEN + 1];
         char *name; /* owned */
         pid_t pid;
-        char network_mode[80]; /* HostConfig.NetworkMode: "bridge", "host", "container:ID"... */
+        char network_mode[80];        /* HostConfig.NetworkMode: "bridge", "host", "container:ID"... */
         struct container_port *ports; /* from the inspect answer; owned */
         size_t n_ports;
         struct listeners_socket *socks; /* listening sockets of its network namespace; owned */

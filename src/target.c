@@ -61,7 +61,7 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
                 return gone(label, pid, err);
 
-        *ret = (struct target) {.pid = pid, .pidfd = TAKE_FD(pidfd), .procfd = TAKE_FD(procfd)};
+        *ret = (struct target){.pid = pid, .pidfd = TAKE_FD(pidfd), .procfd = TAKE_FD(procfd)};
         return 0;
 }
 

@@ -15,7 +15,7 @@ struct target {
                      * the PID number is reused */
 };
 
-#define TARGET_NULL ((struct target) {.pid = 0, .pidfd = -1, .procfd = -1})
+#define TARGET_NULL ((struct target){.pid = 0, .pidfd = -1, .procfd = -1})
 
 /* Pins pid. label names it in messages ("container 'web'"). */
 int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_error *err);

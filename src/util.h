@@ -10,10 +10,10 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
 /* Defines NAME##p(T *p) that calls FUNC(*p) when *p is set, for _cleanup_. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                     \
-        static inline void func##p(type *p) {                                                      \
-                if (*p)                                                                             \
-                        func(*p);                                                                   \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                                        \
+        static inline void func##p(type *p) {                                                                          \
+                if (*p)                                                                                                \
+                        func(*p);                                                                                      \
         }
 
 static inline void freep(void *p) {
@@ -33,17 +33,17 @@ static inline void closep(int *fd) {
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Hand ownership out of a _cleanup_ variable: returns the value and disarms the cleanup. */
-#define TAKE_PTR(p)                                                                                 \
-        ({                                                                                          \
-                __typeof__(p) _tp = (p);                                                            \
-                (p) = NULL;                                                                         \
-                _tp;                                                                                \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _tp = (p);                                                                               \
+                (p) = NULL;                                                                                            \
+                _tp;                                                                                                   \
         })
-#define TAKE_FD(fd)                                                                                 \
-        ({                                                                                          \
-                int _tf = (fd);                                                                     \
-                (fd) = -1;                                                                          \
-                _tf;                                                                                \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _tf = (fd);                                                                                        \
+                (fd) = -1;                                                                                             \
+                _tf;                                                                                                   \
         })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

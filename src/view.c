@@ -110,7 +110,7 @@ static int prepare_file(const char *path, const char *target, const char *label,
         char why[64];
         int r;
 
-        *ret = (struct view_file) {.tree_fd = -1};
+        *ret = (struct view_file){.tree_fd = -1};
         if (!path || !path[0])
                 return 0;
         if (path[0] != '/')

@@ -21,7 +21,7 @@ struct view {
         struct view_file hosts;       /* over /etc/hosts */
 };
 
-#define VIEW_NULL ((struct view) {.resolv_conf = {.tree_fd = -1}, .hosts = {.tree_fd = -1}})
+#define VIEW_NULL ((struct view){.resolv_conf = {.tree_fd = -1}, .hosts = {.tree_fd = -1}})
 
 /* Whether the view applies to a set of joined namespaces (enum enter_ns bits, as actually
  * joined): when the network namespace is entered without the mount namespace, whose own files
@@ -57,4 +57,3 @@ enum view_resolve {
 /* Opens the absolute path O_PATH without following a symlink in any component: one before the
  * last gives -ELOOP, a last one is opened itself (O_NOFOLLOW); -EINVAL for a relative path. */
 int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd);
-

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         __builtin_trap();
                 /* What endpoint_resolve does with a context's Host. */
                 if (host[0] && endpoint_parse(host, ENDPOINT_FROM_CONTEXT_FLAG, &ep, &err) == 0 &&
-                    ep.kind == ENDPOINT_UNIX && (ep.socket_path[0] != '/' || strlen(ep.socket_path) > ENDPOINT_PATH_MAX))
+                    ep.kind == ENDPOINT_UNIX &&
+                    (ep.socket_path[0] != '/' || strlen(ep.socket_path) > ENDPOINT_PATH_MAX))
                         __builtin_trap();
         }
         return 0;

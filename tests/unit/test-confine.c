@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -93,9 +95,12 @@ static void test_status_bad(void **state) {
         (void) state;
 
         /* Each needed line missing. */
-        const char *const needed[] = {"CapInh:\t0000000000000000\n", "CapPrm:\t" DOCKER_CAPS "\n",
-                                      "CapEff:\t" DOCKER_CAPS "\n",   "CapBnd:\t" DOCKER_CAPS "\n",
-                                      "CapAmb:\t0000000000000000\n", "NoNewPrivs:\t0\n",
+        const char *const needed[] = {"CapInh:\t0000000000000000\n",
+                                      "CapPrm:\t" DOCKER_CAPS "\n",
+                                      "CapEff:\t" DOCKER_CAPS "\n",
+                                      "CapBnd:\t" DOCKER_CAPS "\n",
+                                      "CapAmb:\t0000000000000000\n",
+                                      "NoNewPrivs:\t0\n",
                                       "TracerPid:\t0\n"};
         for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
                 assert_int_equal(parse_edited(needed[i], "", &s), -EINVAL);
@@ -104,14 +109,22 @@ static void test_status_bad(void **state) {
         assert_int_equal(parse_edited("Seccomp:\t2\n", "Seccomp:\t2\nSeccomp:\t0\n", &s), -EINVAL);
         /* Not the kernel's form. */
         const char *const forms[][2] = {
-                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t00000000A80425FB"}, {"CapEff:\t" DOCKER_CAPS, "CapEff:\ta80425fb"},
-                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t00000000a80425fb0"}, {"CapEff:\t" DOCKER_CAPS, "CapEff: " DOCKER_CAPS},
-                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t 0000000a80425fb"}, {"CapEff:\t" DOCKER_CAPS, "CapEff:"},
-                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t0x000000a80425fb"}, {"NoNewPrivs:\t0", "NoNewPrivs:\t2"},
-                {"NoNewPrivs:\t0", "NoNewPrivs:\t00"},                   {"NoNewPrivs:\t0", "NoNewPrivs:\t"},
-                {"Seccomp:\t2", "Seccomp:\t3"},                          {"Seccomp:\t2", "Seccomp:\t-1"},
-                {"Seccomp_filters:\t1", "Seccomp_filters:\t+1"},         {"Seccomp_filters:\t1", "Seccomp_filters:\t99999"},
-                {"TracerPid:\t0", "TracerPid:\t4294967296"},             {"TracerPid:\t0", "TracerPid:\t01"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t00000000A80425FB"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:\ta80425fb"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t00000000a80425fb0"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff: " DOCKER_CAPS},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t 0000000a80425fb"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:"},
+                {"CapEff:\t" DOCKER_CAPS, "CapEff:\t0x000000a80425fb"},
+                {"NoNewPrivs:\t0", "NoNewPrivs:\t2"},
+                {"NoNewPrivs:\t0", "NoNewPrivs:\t00"},
+                {"NoNewPrivs:\t0", "NoNewPrivs:\t"},
+                {"Seccomp:\t2", "Seccomp:\t3"},
+                {"Seccomp:\t2", "Seccomp:\t-1"},
+                {"Seccomp_filters:\t1", "Seccomp_filters:\t+1"},
+                {"Seccomp_filters:\t1", "Seccomp_filters:\t99999"},
+                {"TracerPid:\t0", "TracerPid:\t4294967296"},
+                {"TracerPid:\t0", "TracerPid:\t01"},
                 {"NoNewPrivs:\t0", "NoNewPrivs:\t0 "},
         };
         for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
@@ -164,17 +177,24 @@ static void test_lsm_decide(void **state) {
         static const char se[] = "system_u:system_r:container_t:s0:c123,c456";
         char raw[64];
         memcpy(raw, se, sizeof(se)); /* with its NUL */
-        assert_int_equal(confine_lsm_decide(0, raw, sizeof(se), 0, "unconfined_u:unconfined_r:unconfined_t:s0", 41,
-                                            &kind, text),
-                         0);
+        assert_int_equal(
+                confine_lsm_decide(0, raw, sizeof(se), 0, "unconfined_u:unconfined_r:unconfined_t:s0", 41, &kind, text),
+                0);
         assert_int_equal(kind, CONFINE_LSM_SELINUX);
         assert_string_equal(text, se);
         assert_int_equal(decide(0, "system_u:system_r:spc_t", 0, "system_u:system_r:unconfined_t", &kind, text), 0);
         assert_int_equal(kind, CONFINE_LSM_SELINUX);
 
         /* Neither: refused, not skipped. */
-        const char *const bad[] = {"", "\n", "hello", "a b", "x (Enforce)", "(enforce)", "a:b\x1b[2J:c",
-                                   "docker-default (enforce)\nsecond", "a:b:c d"};
+        const char *const bad[] = {"",
+                                   "\n",
+                                   "hello",
+                                   "a b",
+                                   "x (Enforce)",
+                                   "(enforce)",
+                                   "a:b\x1b[2J:c",
+                                   "docker-default (enforce)\nsecond",
+                                   "a:b:c d"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 kind = CONFINE_LSM_NONE;
                 assert_int_equal(decide(0, bad[i], 0, "unconfined", &kind, text), -EINVAL);
@@ -207,7 +227,7 @@ static void test_check(void **state) {
         want.cap_inh = sentinel;
         assert_int_equal(confine_check(&want, &got, sentinel, &what), -EPERM);
         want.cap_inh = 0;
-        got = (struct confine_observed) {.cap_prm = 0xa80425fb, .cap_eff = 0xa80425fb, .cap_bnd = 0xa80425fb};
+        got = (struct confine_observed){.cap_prm = 0xa80425fb, .cap_eff = 0xa80425fb, .cap_bnd = 0xa80425fb};
         got.cap_bnd |= 1ULL << 21;
         assert_int_equal(confine_check(&want, &got, sentinel, &what), -EPERM);
         assert_string_equal(what, "CapBnd");
@@ -229,8 +249,8 @@ static void test_check(void **state) {
 #define TARGET_CAPS UINT64_C(0xa80425fb) /* Docker's default set */
 
 enum target_kind {
-        TARGET_NNP,       /* no_new_privs, one filter */
-        TARGET_PLAIN,     /* no no_new_privs, two filters, an ambient capability */
+        TARGET_NNP,          /* no_new_privs, one filter */
+        TARGET_PLAIN,        /* no no_new_privs, two filters, an ambient capability */
         TARGET_FAKES_CAPSET, /* no no_new_privs, a filter that fakes capset's success */
 };
 
@@ -290,8 +310,7 @@ static pid_t start_target(enum target_kind kind) {
                         inh = CAP(CAP_NET_BIND_SERVICE);
                 if (kind != TARGET_FAKES_CAPSET)
                         caps_to(inh, TARGET_CAPS, TARGET_CAPS);
-                if (kind == TARGET_PLAIN &&
-                    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_BIND_SERVICE, 0, 0) < 0)
+                if (kind == TARGET_PLAIN && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_BIND_SERVICE, 0, 0) < 0)
                         _exit(13);
                 if (write(p[1], "r", 1) != 1)
                         _exit(14);

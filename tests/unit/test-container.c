@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,12 @@ static int parse_fixture(const char *name, struct container *c, struct nsx_error
 
 static void test_ref_valid(void **state) {
         static const char *const good[] = {
-                "web", "/web", "a", "9", "my_app.v2-1", "f2eb554024d0",
+                "web",
+                "/web",
+                "a",
+                "9",
+                "my_app.v2-1",
+                "f2eb554024d0",
                 "f2eb554024d025ea9378b5e1308d41330c2b82c62989ec404866820054966b62",
         };
         const char *ref;
@@ -64,16 +71,15 @@ static void test_ref_valid(void **state) {
 static void test_ref_invalid(void **state) {
         /* Anything that could steer the request elsewhere, or that Docker never allows. */
         static const char *const bad[] = {
-                "",         "/",        "//web",    "web/json?", "web?x=1", "web#frag", "../web", "..",
-                ".web",     "-web",     "_web",     "web/",      "a b",     "web%2f",   "web\n",  "w\xc3\xa9",
-                "web:1",    "/web/json", "we\\b",
+                "",     "/",    "//web", "web/json?", "web?x=1", "web#frag",  "../web", "..",        ".web",  "-web",
+                "_web", "web/", "a b",   "web%2f",    "web\n",   "w\xc3\xa9", "web:1",  "/web/json", "we\\b",
         };
         struct nsx_error err;
         const char *ref = "untouched";
         (void) state;
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                err = (struct nsx_error) {};
+                err = (struct nsx_error){};
                 assert_true(container_ref_check(bad[i], &ref, &err) < 0);
                 assert_string_equal(ref, "untouched");
                 assert_int_not_equal(err.kind, NSX_OK);
@@ -195,7 +201,7 @@ static void test_list_from_response(void **state) {
         assert_int_equal(container_list_from_response(500, "{\"message\":\"boom\"}", 18, &list, &n, &err), -EPROTO);
         assert_string_equal(err.message, "the engine refused to list containers (HTTP 500): boom");
         assert_int_equal(err.http_status, 500);
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_int_equal(container_list_from_response(404, "", 0, &list, &n, &err), -EPROTO);
         assert_string_equal(err.message, "the engine refused to list containers (HTTP 404)");
         assert_null(list);
@@ -241,16 +247,16 @@ static void test_state_edge_cases(void **state) {
         assert_true(container_check_running("web", &c, &err) < 0);
         assert_non_null(strstr(err.message, "PID 0"));
 
-        c = (struct container) {.running = true, .dead = true, .pid = 5};
+        c = (struct container){.running = true, .dead = true, .pid = 5};
         assert_true(container_check_running("web", &c, &err) < 0);
         assert_non_null(strstr(err.message, "is dead"));
 
-        c = (struct container) {.running = true, .status = CONTAINER_STATUS_REMOVING, .pid = 5};
+        c = (struct container){.running = true, .status = CONTAINER_STATUS_REMOVING, .pid = 5};
         assert_true(container_check_running("web", &c, &err) < 0);
         assert_non_null(strstr(err.message, "being removed"));
 
         /* An engine that sends no Status (old or foreign): the flags still decide. */
-        c = (struct container) {.running = true, .pid = 5};
+        c = (struct container){.running = true, .pid = 5};
         assert_int_equal(container_check_running("web", &c, &err), 0);
 }
 
@@ -303,7 +309,8 @@ static void test_parse_bad(void **state) {
 
 static void test_parse_minimal(void **state) {
         /* The smallest answer that names a process: other engines may send no more. */
-        static const char body[] = "{\"Id\":\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        static const char body[] = "{\"Id\":\""
+                                   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                                    "\",\"State\":{\"Running\":true,\"Pid\":4194304}}";
         struct container c;
         struct nsx_error err = {};
@@ -441,18 +448,25 @@ static void test_parse_network_mode(void **state) {
                                                       sizeof(mode), NULL),
                          0);
         assert_string_equal(mode, "host");
-        assert_int_equal(
-                container_parse_network_mode("web", "{\"HostConfig\":{\"NetworkMode\":1}}", 32, mode, sizeof(mode), &err),
-                -EBADMSG);
-        assert_string_equal(err.message, "the engine's answer for container 'web' is malformed: HostConfig.NetworkMode");
+        assert_int_equal(container_parse_network_mode("web", "{\"HostConfig\":{\"NetworkMode\":1}}", 32, mode,
+                                                      sizeof(mode), &err),
+                         -EBADMSG);
+        assert_string_equal(err.message,
+                            "the engine's answer for container 'web' is malformed: HostConfig.NetworkMode");
         assert_int_equal(container_parse_network_mode("web", "[", 1, mode, sizeof(mode), NULL), -EBADMSG);
 }
 
 static void test_parse_ports_bad(void **state) {
         static const char *const bad[] = {
-                "bad-ports-key.json",          "bad-ports-hostport.json",      "bad-ports-array.json",
-                "bad-ports-range.json",        "bad-not-json.json",            "bad-truncated.json",
-                "bad-ports-hostip-escape.json", "bad-ports-hostip-newline.json", "bad-ports-hostip-name.json",
+                "bad-ports-key.json",
+                "bad-ports-hostport.json",
+                "bad-ports-array.json",
+                "bad-ports-range.json",
+                "bad-not-json.json",
+                "bad-truncated.json",
+                "bad-ports-hostip-escape.json",
+                "bad-ports-hostip-newline.json",
+                "bad-ports-hostip-name.json",
         };
         struct container_port *p = (struct container_port *) 0x1;
         size_t n = 42;
@@ -469,7 +483,6 @@ static void test_parse_ports_bad(void **state) {
                 assert_int_equal(n, 42);
         }
 }
-
 
 static void test_parse_config(void **state) {
         struct container c;
@@ -593,10 +606,18 @@ static void test_parse_config_bounds(void **state) {
 /* HostIp is printed in the report: an address inet_pton reads, or "" (every address), and
  * nothing else, however short or plausible. */
 static void test_parse_ports_host_ip(void **state) {
-        static const char *const good[] = {"", "0.0.0.0", "::", "127.0.0.1", "::1", "fe80::1", "::ffff:10.0.0.1",
-                                           "2001:db8:0:0:0:0:0:1"};
-        static const char *const bad[] = {"localhost", "127.0.0.1\n", "\\u001b]0;owned\\u0007", " 127.0.0.1",
-                                          "127.0.0.1 ", "127.1", "::1%eth0", "[::1]", "1.2.3.4:80", "0x7f.0.0.1",
+        static const char *const good[] = {
+                "", "0.0.0.0", "::", "127.0.0.1", "::1", "fe80::1", "::ffff:10.0.0.1", "2001:db8:0:0:0:0:0:1"};
+        static const char *const bad[] = {"localhost",
+                                          "127.0.0.1\n",
+                                          "\\u001b]0;owned\\u0007",
+                                          " 127.0.0.1",
+                                          "127.0.0.1 ",
+                                          "127.1",
+                                          "::1%eth0",
+                                          "[::1]",
+                                          "1.2.3.4:80",
+                                          "0x7f.0.0.1",
                                           "1111:2222:3333:4444:5555:6666:7777:8888:9999"};
         struct container_port *p;
         struct nsx_error err;
@@ -613,7 +634,7 @@ static void test_parse_ports_host_ip(void **state) {
                 container_ports_free(p, n);
         }
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                err = (struct nsx_error) {};
+                err = (struct nsx_error){};
                 snprintf(body, sizeof(body),
                          "{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"%s\",\"HostPort\":\"80\"}]}}}",
                          bad[i]);

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -71,29 +73,30 @@ static void test_priority(void **state) {
         struct nsx_error err = {};
         (void) state;
 
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.default_host = DEFAULT}, &ep, &err), 0);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.default_host = DEFAULT}, &ep, &err), 0);
         assert_string_equal(ep.socket_path, "/var/run/docker.sock");
 
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_host = "unix:///env.sock", .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(&(struct endpoint_inputs){.env_host = "unix:///env.sock", .default_host = DEFAULT},
+                                 &ep, &err),
+                0);
         assert_string_equal(ep.socket_path, "/env.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_ENV);
 
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_host = "unix:///flag.sock",
-                                                                     .env_host = "unix:///env.sock",
-                                                                     .env_context = "nope",
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_host = "unix:///flag.sock",
+                                                                    .env_host = "unix:///env.sock",
+                                                                    .env_context = "nope",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/flag.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_FLAG);
 
         /* An empty DOCKER_HOST or DOCKER_CONTEXT is unset, as for the docker CLI. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_host = "", .env_context = "",
-                                                                     .default_host = NOWHERE},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(&(struct endpoint_inputs){.env_host = "", .env_context = "", .default_host = NOWHERE},
+                                 &ep, &err),
+                0);
         assert_int_equal(ep.source, ENDPOINT_FROM_DEFAULT);
 }
 
@@ -112,29 +115,31 @@ static void test_contexts(void **state) {
         snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
 
         /* config.json's currentContext */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .default_host = DEFAULT}, &ep,
-                                          &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg, .default_host = DEFAULT}, &ep, &err), 0);
         assert_string_equal(ep.socket_path, "/b.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_CONFIG);
         assert_non_null(strstr(ep.why, "bbbb/meta.json"));
 
         /* DOCKER_CONTEXT over config.json, --context over everything, DOCKER_HOST over contexts */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .env_context = "ctx-a",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .env_context = "ctx-a", .default_host = DEFAULT},
+                        &ep, &err),
+                0);
         assert_string_equal(ep.socket_path, "/a.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_CONTEXT_ENV);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
-                                                                     .env_host = "unix:///env.sock",
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                    .flag_context = "ctx-a",
+                                                                    .env_host = "unix:///env.sock",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/a.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_CONTEXT_FLAG);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .env_host = "unix:///env.sock",
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                    .env_host = "unix:///env.sock",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/env.sock");
@@ -143,42 +148,45 @@ static void test_contexts(void **state) {
         write_file("home/.docker/config.json", "{\"currentContext\":\"default\"}");
         char home[128];
         snprintf(home, sizeof(home), "%s/home", tmp);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.home = home, .default_host = DEFAULT}, &ep, &err),
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.home = home, .default_host = DEFAULT}, &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/var/run/docker.sock");
         assert_int_equal(ep.source, ENDPOINT_FROM_CONFIG);
         /* ... which is DOCKER_HOST when set, as for the docker CLI. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default",
-                                                                     .env_host = "unix:///env.sock",
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_context = "default",
+                                                                    .env_host = "unix:///env.sock",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/env.sock");
 
         /* Unknown context: named, with where it was looked for. */
-        assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "nope",
-                                                                .default_host = DEFAULT},
-                                     &ep, &err) < 0);
+        assert_true(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "nope", .default_host = DEFAULT},
+                        &ep, &err) < 0);
         assert_non_null(strstr(err.message, "context 'nope' not found in "));
 
         /* A broken meta.json elsewhere does not hide a good one; a missing name names it. */
         write_file("cfg/contexts/meta/cccc/meta.json", "{not json");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
-        assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-c",
-                                                                .default_host = DEFAULT},
-                                     &ep, &err) < 0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "ctx-a", .default_host = DEFAULT},
+                        &ep, &err),
+                0);
+        assert_true(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "ctx-c", .default_host = DEFAULT},
+                        &ep, &err) < 0);
         assert_non_null(strstr(err.message, "cccc/meta.json"));
 
         /* A broken config.json is named. */
         write_file("cfg/config.json", "{\"currentContext\": 42}");
-        assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .default_host = DEFAULT}, &ep, &err) <
+        assert_true(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg, .default_host = DEFAULT}, &ep, &err) <
                     0);
         assert_non_null(strstr(err.message, "cfg/config.json"));
         write_file("cfg/config.json", "");
-        assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .default_host = DEFAULT}, &ep, &err) <
+        assert_true(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg, .default_host = DEFAULT}, &ep, &err) <
                     0);
         assert_non_null(strstr(err.message, "cannot parse"));
 }
@@ -191,10 +199,11 @@ static void test_search(void **state) {
 
         snprintf(xdg, sizeof(xdg), "%s/xdg", tmp);
         /* Nothing anywhere: the default stays, with every path tried listed. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
-                                                                     .caller = geteuid()},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.xdg_runtime_dir = xdg, .default_host = NOWHERE, .caller = geteuid()},
+                        &ep, &err),
+                0);
         assert_string_equal(ep.socket_path, "/nonexistent/nsx-test/docker.sock");
         assert_non_null(strstr(ep.tried, "/nonexistent/nsx-test/docker.sock, "));
         assert_non_null(strstr(ep.tried, "/xdg/docker.sock"));
@@ -202,24 +211,27 @@ static void test_search(void **state) {
 
         /* Podman's rootless socket, then rootless Docker's, which comes first. */
         make_socket("xdg/podman/podman.sock");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
-                                                                     .caller = geteuid()},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.xdg_runtime_dir = xdg, .default_host = NOWHERE, .caller = geteuid()},
+                        &ep, &err),
+                0);
         if (access("/run/podman/podman.sock", F_OK) != 0)
                 assert_non_null(strstr(ep.socket_path, "/xdg/podman/podman.sock"));
         assert_int_equal(ep.source, ENDPOINT_FROM_SEARCH);
         make_socket("xdg/docker.sock");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
-                                                                     .caller = geteuid()},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.xdg_runtime_dir = xdg, .default_host = NOWHERE, .caller = geteuid()},
+                        &ep, &err),
+                0);
         assert_non_null(strstr(ep.socket_path, "/xdg/docker.sock"));
         assert_string_equal(ep.tried, "");
 
         /* An explicit -H is never searched around. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_host = NOWHERE, .xdg_runtime_dir = xdg,
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_host = NOWHERE,
+                                                                    .xdg_runtime_dir = xdg,
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_string_equal(ep.socket_path, "/nonexistent/nsx-test/docker.sock");
@@ -261,10 +273,11 @@ static void test_search_skips(void **state) {
         snprintf(path, sizeof(path), "%s/docker.sock", xdg);
         write_file("xdg/podman/podman.sock", "not a socket");
         assert_int_equal(symlink("../real.sock", path), 0);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg, .default_host = NOWHERE,
-                                                                     .caller = geteuid()},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.xdg_runtime_dir = xdg, .default_host = NOWHERE, .caller = geteuid()},
+                        &ep, &err),
+                0);
         if (access("/run/podman/podman.sock", F_OK) != 0) {
                 assert_int_equal(ep.source, ENDPOINT_FROM_DEFAULT);
                 assert_non_null(strstr(ep.tried, "/xdg/docker.sock (skipped: a symbolic link)"));
@@ -277,20 +290,21 @@ static void test_search_skips(void **state) {
         make_socket("xdg/docker.sock");
         if (geteuid() == 0) {
                 assert_int_equal(chown(path, 65534, 65534), 0);
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
-                                                                             .default_host = NOWHERE,
-                                                                             .caller = 0},
-                                                  &ep, &err),
-                                 0);
+                assert_int_equal(
+                        endpoint_resolve(
+                                &(struct endpoint_inputs){.xdg_runtime_dir = xdg, .default_host = NOWHERE, .caller = 0},
+                                &ep, &err),
+                        0);
                 assert_int_equal(ep.kind, ENDPOINT_UNIX);
                 assert_string_not_equal(ep.socket_path, path);
                 if (ep.tried[0])
-                        assert_non_null(strstr(ep.tried,
-                                               "/xdg/docker.sock (skipped: owned by uid 65534, neither root nor the caller)"));
+                        assert_non_null(
+                                strstr(ep.tried,
+                                       "/xdg/docker.sock (skipped: owned by uid 65534, neither root nor the caller)"));
                 /* ... unless the caller is that user. */
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
-                                                                             .default_host = NOWHERE,
-                                                                             .caller = 65534},
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.xdg_runtime_dir = xdg,
+                                                                            .default_host = NOWHERE,
+                                                                            .caller = 65534},
                                                   &ep, &err),
                                  0);
                 assert_string_equal(ep.socket_path, path);
@@ -298,9 +312,9 @@ static void test_search_skips(void **state) {
                 assert_false(ep.named);
                 /* A root-owned socket is any caller's. */
                 assert_int_equal(chown(path, 0, 0), 0);
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.xdg_runtime_dir = xdg,
-                                                                             .default_host = NOWHERE,
-                                                                             .caller = 1000},
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.xdg_runtime_dir = xdg,
+                                                                            .default_host = NOWHERE,
+                                                                            .caller = 1000},
                                                   &ep, &err),
                                  0);
                 assert_string_equal(ep.socket_path, path);
@@ -314,28 +328,32 @@ static void test_named(void **state) {
         char cfg[128], home[128];
         (void) state;
 
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_host = "unix:///f.sock", .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(&(struct endpoint_inputs){.flag_host = "unix:///f.sock", .default_host = DEFAULT}, &ep,
+                                 &err),
+                0);
         assert_true(ep.named);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_host = "tcp://127.0.0.1:1", .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(&(struct endpoint_inputs){.env_host = "tcp://127.0.0.1:1", .default_host = DEFAULT},
+                                 &ep, &err),
+                0);
         assert_true(ep.named);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.default_host = DEFAULT}, &ep, &err), 0);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.default_host = DEFAULT}, &ep, &err), 0);
         assert_false(ep.named);
         /* The context 'default' is DOCKER_HOST when set (named), else the default (not). */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default", .env_host = "unix:///e.sock",
-                                                                     .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_context = "default",
+                                                                    .env_host = "unix:///e.sock",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_true(ep.named);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.flag_context = "default", .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_context = "default", .default_host = DEFAULT},
                                           &ep, &err),
                          0);
         assert_false(ep.named);
 
-        write_file("cfg/contexts/meta/aaaa/meta.json", "{\"Name\":\"ctx-a\",\"Endpoints\":{\"docker\":{\"Host\":\"unix:///a.sock\"}}}");
+        write_file("cfg/contexts/meta/aaaa/meta.json",
+                   "{\"Name\":\"ctx-a\",\"Endpoints\":{\"docker\":{\"Host\":\"unix:///a.sock\"}}}");
         write_file("cfg/contexts/meta/eeee/meta.json", "{\"Name\":\"ctx-e\",\"Endpoints\":{\"docker\":{}}}");
         write_file("cfg/config.json", "{\"currentContext\":\"ctx-a\"}");
         snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
@@ -352,8 +370,10 @@ static void test_named(void **state) {
                 assert_true(ep.named);
         }
         /* A context with no Host is the default endpoint: nothing named. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-e",
-                                                                     .default_host = DEFAULT, .caller = geteuid()},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                    .flag_context = "ctx-e",
+                                                                    .default_host = DEFAULT,
+                                                                    .caller = geteuid()},
                                           &ep, &err),
                          0);
         assert_false(ep.named);
@@ -365,21 +385,24 @@ static void test_named(void **state) {
                 snprintf(meta, sizeof(meta), "%s/contexts/meta/aaaa/meta.json", cfg);
                 snprintf(config, sizeof(config), "%s/config.json", cfg);
                 assert_int_equal(chown(meta, 65534, 65534), 0);
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
-                                                                             .default_host = DEFAULT},
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                            .flag_context = "ctx-a",
+                                                                            .default_host = DEFAULT},
                                                   &ep, &err),
                                  0);
                 assert_false(ep.named);
                 assert_non_null(strstr(ep.why, "another user's"));
                 /* ... unless the caller is that user. */
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "ctx-a",
-                                                                             .default_host = DEFAULT, .caller = 65534},
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                            .flag_context = "ctx-a",
+                                                                            .default_host = DEFAULT,
+                                                                            .caller = 65534},
                                                   &ep, &err),
                                  0);
                 assert_true(ep.named);
                 assert_int_equal(chown(meta, 0, 0), 0);
                 assert_int_equal(chown(config, 65534, 65534), 0);
-                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .default_host = DEFAULT},
+                assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg, .default_host = DEFAULT},
                                                   &ep, &err),
                                  0);
                 assert_int_equal(ep.source, ENDPOINT_FROM_CONFIG);
@@ -444,49 +467,55 @@ static void test_tls(void **state) {
                 struct endpoint_inputs in = {.flag_host = "unix:///f.sock", .default_host = DEFAULT};
                 *(const char **) ((char *) &in + vars[i].off) = "";
                 assert_int_equal(endpoint_resolve(&in, &ep, &err), 0);
-                ep = (struct endpoint) {.socket_path = "untouched"};
+                ep = (struct endpoint){.socket_path = "untouched"};
         }
 
         /* A context's own TLS: its TLS store (named as its meta directory) or SkipTLSVerify. */
         snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
-        write_file("cfg/contexts/meta/1111/meta.json",
-                   "{\"Name\":\"plain\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\",\"SkipTLSVerify\":false}}}");
+        write_file("cfg/contexts/meta/1111/meta.json", "{\"Name\":\"plain\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp:/"
+                                                       "/127.0.0.1:1\",\"SkipTLSVerify\":false}}}");
         write_file("cfg/contexts/meta/2222/meta.json",
                    "{\"Name\":\"stored\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\"}}}");
         write_file("cfg/contexts/tls/2222/docker/cert.pem", "");
-        write_file("cfg/contexts/meta/3333/meta.json",
-                   "{\"Name\":\"skip\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\",\"SkipTLSVerify\":true}}}");
+        write_file("cfg/contexts/meta/3333/meta.json", "{\"Name\":\"skip\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://"
+                                                       "127.0.0.1:1\",\"SkipTLSVerify\":true}}}");
         /* TLS material for another endpoint kind (kubernetes) is not the docker endpoint's. */
         write_file("cfg/contexts/tls/1111/kubernetes/ca.pem", "");
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "plain",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "plain", .default_host = DEFAULT},
+                        &ep, &err),
+                0);
         /* ... nor do the environment's settings apply to a named context, as for the docker CLI. */
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "plain",
-                                                                     .env_tls_verify = "1", .default_host = DEFAULT},
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_config = cfg,
+                                                                    .flag_context = "plain",
+                                                                    .env_tls_verify = "1",
+                                                                    .default_host = DEFAULT},
                                           &ep, &err),
                          0);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "stored",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         -EPROTONOSUPPORT);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "stored", .default_host = DEFAULT},
+                        &ep, &err),
+                -EPROTONOSUPPORT);
         assert_non_null(strstr(err.message, "context 'stored' uses TLS ("));
         assert_non_null(strstr(err.message, "/cfg/contexts/tls/2222/docker/cert.pem)"));
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .env_context = "skip",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         -EPROTONOSUPPORT);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .env_context = "skip", .default_host = DEFAULT},
+                        &ep, &err),
+                -EPROTONOSUPPORT);
         assert_non_null(strstr(err.message, "context 'skip' uses TLS (SkipTLSVerify in "));
         /* An empty TLS store is no TLS. */
         write_file("cfg/contexts/meta/4444/meta.json",
                    "{\"Name\":\"empty\",\"Endpoints\":{\"docker\":{\"Host\":\"tcp://127.0.0.1:1\"}}}");
         snprintf(cmd, sizeof(cmd), "mkdir -p '%s/contexts/tls/4444/docker'", cfg);
         assert_int_equal(system(cmd), 0);
-        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs) {.env_config = cfg, .flag_context = "empty",
-                                                                     .default_host = DEFAULT},
-                                          &ep, &err),
-                         0);
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_config = cfg, .flag_context = "empty", .default_host = DEFAULT},
+                        &ep, &err),
+                0);
 }
 
 static void test_meta_tls(void **state) {
@@ -523,7 +552,7 @@ static void test_tcp(void **state) {
                 const char *uri, *url;
         } good[] = {
                 {"tcp://127.0.0.1:2375", "http://127.0.0.1:2375"}, {"tcp://127.1.2.3:80/", "http://127.1.2.3:80"},
-                {"tcp://[::1]:2376", "http://[::1]:2376"},       {"tcp://localhost:9", "http://127.0.0.1:9"},
+                {"tcp://[::1]:2376", "http://[::1]:2376"},         {"tcp://localhost:9", "http://127.0.0.1:9"},
                 {"tcp://127.0.0.1", "http://127.0.0.1:2375"},
         };
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -541,12 +570,12 @@ static void test_tcp(void **state) {
         }
 
         static const char *const bad[] = {
-                "tcp://127.0.0.1:0",     "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x",   "tcp://",
-                "tcp://[::1",            "tcp://127.0.0.1:80/path",
+                "tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "tcp://127.0.0.1:x", "tcp://", "tcp://[::1",
+                "tcp://127.0.0.1:80/path",
                 /* strtoul took each of these: a sign, spaces, a base prefix, junk after. */
-                "tcp://127.0.0.1:+80",   "tcp://127.0.0.1: 80",   "tcp://127.0.0.1:-1",  "tcp://127.0.0.1:\t80",
-                "tcp://127.0.0.1:80 ",   "tcp://127.0.0.1:0x50",  "tcp://127.0.0.1:80x", "tcp://127.0.0.1:",
-                "tcp://[::1]:+2375",     "tcp://[::1]: 2375",     "tcp://localhost:+9",
+                "tcp://127.0.0.1:+80", "tcp://127.0.0.1: 80", "tcp://127.0.0.1:-1", "tcp://127.0.0.1:\t80",
+                "tcp://127.0.0.1:80 ", "tcp://127.0.0.1:0x50", "tcp://127.0.0.1:80x",
+                "tcp://127.0.0.1:", "tcp://[::1]:+2375", "tcp://[::1]: 2375", "tcp://localhost:+9",
                 "tcp://127.0.0.1:18446744073709551696", /* 2^64 + 80: wraps to 80 in an unsigned long */
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -563,14 +592,15 @@ static void test_parse_decimal(void **state) {
                 const char *s;
                 unsigned long max, want;
         } good[] = {
-                {"0", 10, 0}, {"80", 65535, 80}, {"65535", 65535, 65535}, {"0080", 65535, 80}, {"9", 9, 9},
-                {"18446744073709551615", ULONG_MAX, ULONG_MAX},
+                {"0", 10, 0},        {"80", 65535, 80}, {"65535", 65535, 65535},
+                {"0080", 65535, 80}, {"9", 9, 9},       {"18446744073709551615", ULONG_MAX, ULONG_MAX},
         };
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
                 assert_int_equal(nsx_parse_decimal(good[i].s, strlen(good[i].s), good[i].max, &v), 0);
                 assert_true(v == good[i].want);
         }
-        static const char *const invalid[] = {"", "+80", "-80", " 80", "80 ", "\t80", "0x50", "80x", "8 0", "1.5", "\n"};
+        static const char *const invalid[] = {"",     "+80", "-80", " 80", "80 ", "\t80",
+                                              "0x50", "80x", "8 0", "1.5", "\n"};
         for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
                 v = 7;
                 assert_int_equal(nsx_parse_decimal(invalid[i], strlen(invalid[i]), 65535, &v), -EINVAL);
@@ -596,8 +626,8 @@ static void test_bad_endpoints(void **state) {
         (void) state;
 
         static const char *const bad[] = {
-                "/var/run/docker.sock", "unix://", "unix://relative.sock", "docker.sock", "fd://",
-                "npipe:////./pipe/docker_engine",
+                "/var/run/docker.sock", "unix://", "unix://relative.sock",
+                "docker.sock",          "fd://",   "npipe:////./pipe/docker_engine",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(endpoint_parse(bad[i], ENDPOINT_FROM_FLAG, &ep, &err) < 0);
@@ -606,8 +636,8 @@ static void test_bad_endpoints(void **state) {
                 assert_non_null(strstr(err.message, "--host"));
                 assert_string_equal(ep.socket_path, "untouched");
         }
-        assert_true(endpoint_resolve(&(struct endpoint_inputs) {.env_host = "fd://", .default_host = DEFAULT}, &ep, &err) <
-                    0);
+        assert_true(endpoint_resolve(&(struct endpoint_inputs){.env_host = "fd://", .default_host = DEFAULT}, &ep,
+                                     &err) < 0);
         assert_non_null(strstr(err.message, "DOCKER_HOST"));
         assert_non_null(strstr(err.message, "unsupported"));
 }

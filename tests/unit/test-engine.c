@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -20,7 +22,8 @@ static void hint(const char *body, const char *want) {
 static void test_version_hint(void **state) {
         (void) state;
         hint("{\"message\":\"client version 1.41 is too new. Maximum supported API version is 1.40\"}\n", "1.40");
-        hint("{\"message\":\"client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your "
+        hint("{\"message\":\"client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade "
+             "your "
              "client to a newer version\"}",
              "1.44");
         hint("{\"message\":\"client version 1.41 is too new. Maximum supported API version is 1.23.\"}", "1.23");
@@ -39,8 +42,8 @@ static void test_version_cmp(void **state) {
         assert_true(engine_version_cmp("2.0", "1.99") > 0);
         assert_true(engine_version_cmp("junk", "1.24") < 0);
         /* The engine's text: digits only on each side of one point, as for every number read. */
-        static const char *const junk[] = {"+1.41", " 1.41", "1.+41", "1. 41", "1.41 ", "1.41.2", "1.", ".41",
-                                           "1.4x", "1.-1", "1.0x29", "1000.1", "1.1000"};
+        static const char *const junk[] = {"+1.41", " 1.41", "1.+41", "1. 41",  "1.41 ",  "1.41.2", "1.",
+                                           ".41",   "1.4x",  "1.-1",  "1.0x29", "1000.1", "1.1000"};
         for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
                 assert_true(engine_version_cmp(junk[i], "0.0") < 0);
                 assert_true(engine_version_cmp("0.0", junk[i]) > 0);
@@ -75,8 +78,9 @@ static void test_tcp_owner(void **state) {
         assert_int_equal(engine_tcp_owner(tcp_table, "0100007F:0947", "0100007F:C000", &uid), -ENOENT);
         assert_int_equal(engine_tcp_owner(tcp_table, "0100007F:0947", "", &uid), -ENOENT);
         assert_int_equal(engine_tcp_owner("", "0100007F:0947", "0100007F:A112", &uid), -ENOENT);
-        assert_int_equal(engine_tcp_owner("   0: 0100007F:0947 0100007F:A112 01\n", "0100007F:0947", "0100007F:A112", &uid),
-                         -ENOENT);
+        assert_int_equal(
+                engine_tcp_owner("   0: 0100007F:0947 0100007F:A112 01\n", "0100007F:0947", "0100007F:A112", &uid),
+                -ENOENT);
         /* A uid field that is not a number. */
         assert_int_equal(engine_tcp_owner("   0: 0100007F:0947 0100007F:A112 01 0:0 00:0 0 +1 0 1\n", "0100007F:0947",
                                           "0100007F:A112", &uid),

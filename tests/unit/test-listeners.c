@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,17 +24,17 @@
 #define TCP_HEADER                                                                                                     \
         "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode          "
 #define TCP_LISTEN_LO                                                                                                  \
-        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 659263 1 "        \
+        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 659263 1 "         \
         "000000000a0509dc 100 0 0 10 0                    "
 #define TCP_LISTEN_ANY                                                                                                 \
-        "   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 634 1 "           \
+        "   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 634 1 "            \
         "00000000d20ff5a4 100 0 0 10 0"
 #define TCP_TIME_WAIT                                                                                                  \
-        "   1: 0100007F:876E 0100007F:8865 06 00000000:00000000 03:00001165 00000000     0        0 0 3 "             \
+        "   1: 0100007F:876E 0100007F:8865 06 00000000:00000000 03:00001165 00000000     0        0 0 3 "              \
         "00000000bd1fc7e8"
 /* A container's address, 172.17.0.2:80, in the same layout. */
 #define TCP_LISTEN_BRIDGE                                                                                              \
-        "   2: 020011AC:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 "          \
+        "   2: 020011AC:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 "           \
         "0000000000000000 100 0 0 10 0"
 #define TCP6_LISTEN_LO                                                                                                 \
         "   0: 00000000000000000000000001000000:1F93 00000000000000000000000000000000:0000 0A 00000000:00000000 "      \
@@ -51,10 +53,10 @@
         "   3: 000080FE00000000FFAC4200030011FE:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 "      \
         "00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0"
 #define UDP_UNCONNECTED                                                                                                \
-        " 7335: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 712044 2 "       \
+        " 7335: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 712044 2 "        \
         "00000000fbf4bb73 0        "
 #define UDP_CONNECTED                                                                                                  \
-        " 9624: 0100007F:9DDA 0100007F:14E9 01 00000000:00000000 00:00000000 00000000     0        0 712045 2 "       \
+        " 9624: 0100007F:9DDA 0100007F:14E9 01 00000000:00000000 00:00000000 00000000     0        0 712045 2 "        \
         "00000000fc734b63 0        "
 #define UDP6_LO                                                                                                        \
         " 7336: 00000000000000000000000001000000:14EA 00000000000000000000000000000000:0000 07 00000000:00000000 "     \
@@ -148,10 +150,11 @@ static void test_udp_lines(void **state) {
         assert_true(listeners_socket_loopback(&s));
 #endif
         /* Bound to no port: unreachable, not listed. */
-        assert_int_equal(parse("   0: 00000000:0000 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 "
-                               "1 2 0000000000000000 0",
-                               CONTAINER_PROTO_UDP, AF_INET, &s),
-                         0);
+        assert_int_equal(
+                parse("   0: 00000000:0000 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 "
+                      "1 2 0000000000000000 0",
+                      CONTAINER_PROTO_UDP, AF_INET, &s),
+                0);
 }
 
 static void test_bad_lines(void **state) {
@@ -191,7 +194,8 @@ static void test_table(void **state) {
         size_t n = 0, cap = 0, line = 0;
         (void) state;
 
-        assert_int_equal(listeners_parse_table(text, strlen(text), CONTAINER_PROTO_TCP, AF_INET, &v, &n, &cap, &line), 0);
+        assert_int_equal(listeners_parse_table(text, strlen(text), CONTAINER_PROTO_TCP, AF_INET, &v, &n, &cap, &line),
+                         0);
         assert_int_equal(n, 2);
         assert_int_equal(v[0].port, 8080);
         assert_int_equal(v[1].port, 2024);
@@ -201,8 +205,9 @@ static void test_table(void **state) {
                          0);
         assert_int_equal(n, 3);
         assert_int_equal(v[2].proto, CONTAINER_PROTO_UDP);
-        assert_int_equal(listeners_parse_table(broken, strlen(broken), CONTAINER_PROTO_TCP, AF_INET, &v, &n, &cap, &line),
-                         -EBADMSG);
+        assert_int_equal(
+                listeners_parse_table(broken, strlen(broken), CONTAINER_PROTO_TCP, AF_INET, &v, &n, &cap, &line),
+                -EBADMSG);
         assert_int_equal(line, 3);
         free(v);
 }
@@ -250,17 +255,17 @@ static void test_verdicts(void **state) {
                 {.port = 7001, .proto = CONTAINER_PROTO_TCP, .exposed = true},
         };
         struct listeners_socket socks[] = {
-                sock(CONTAINER_PROTO_TCP, AF_INET, "127.0.0.1", 8080),        /* published, loopback only */
+                sock(CONTAINER_PROTO_TCP, AF_INET, "127.0.0.1", 8080), /* published, loopback only */
                 sock(CONTAINER_PROTO_TCP, AF_INET6, "::1", 8080),
-                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 8081),          /* published, fine */
-                sock(CONTAINER_PROTO_TCP, AF_INET6, "::", 8082),              /* published, fine over IPv6 too */
-                sock(CONTAINER_PROTO_TCP, AF_INET, "127.0.0.1", 8083),        /* loopback and wildcard: fine */
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 8081),   /* published, fine */
+                sock(CONTAINER_PROTO_TCP, AF_INET6, "::", 8082),       /* published, fine over IPv6 too */
+                sock(CONTAINER_PROTO_TCP, AF_INET, "127.0.0.1", 8083), /* loopback and wildcard: fine */
                 sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 8083),
-                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 9090),          /* not published */
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 9090),           /* not published */
                 sock(CONTAINER_PROTO_TCP, AF_INET6, "::ffff:127.0.0.1", 9091), /* local only */
-                sock(CONTAINER_PROTO_UDP, AF_INET, "127.0.0.1", 53),          /* udp, published, loopback */
-                sock(CONTAINER_PROTO_UDP, AF_INET, "0.0.0.0", 8080),          /* udp 8080 is not tcp 8080 */
-                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 7001),          /* exposed, listening */
+                sock(CONTAINER_PROTO_UDP, AF_INET, "127.0.0.1", 53),           /* udp, published, loopback */
+                sock(CONTAINER_PROTO_UDP, AF_INET, "0.0.0.0", 8080),           /* udp 8080 is not tcp 8080 */
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 7001),           /* exposed, listening */
         };
         static const struct {
                 unsigned port;
@@ -392,10 +397,10 @@ static void test_read_own_sockets(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_tcp_lines),        cmocka_unit_test(test_tcp6_lines),
-                cmocka_unit_test(test_udp_lines),        cmocka_unit_test(test_bad_lines),
-                cmocka_unit_test(test_table),            cmocka_unit_test(test_loopback_classes),
-                cmocka_unit_test(test_verdicts),         cmocka_unit_test(test_read_own_sockets),
+                cmocka_unit_test(test_tcp_lines), cmocka_unit_test(test_tcp6_lines),
+                cmocka_unit_test(test_udp_lines), cmocka_unit_test(test_bad_lines),
+                cmocka_unit_test(test_table),     cmocka_unit_test(test_loopback_classes),
+                cmocka_unit_test(test_verdicts),  cmocka_unit_test(test_read_own_sockets),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,7 +128,7 @@ static int fake_teardown(void **state) {
 static void endpoint_of(const struct engine_fake *f, struct endpoint *ret) {
         struct nsx_error err = {};
 
-        assert_int_equal(lookup_endpoint(&(struct lookup_where) {.host = f->uri}, ret, &err), 0);
+        assert_int_equal(lookup_endpoint(&(struct lookup_where){.host = f->uri}, ret, &err), 0);
 }
 
 static void test_endpoint(void **state) {
@@ -136,12 +138,11 @@ static void test_endpoint(void **state) {
         (void) state;
         /* The command line first, then the environment, as the docker CLI. */
         setenv("DOCKER_HOST", "unix:///run/nsx-lookup-env.sock", 1);
-        assert_int_equal(lookup_endpoint(&(struct lookup_where) {.host = "unix:///run/nsx-lookup-flag.sock"}, &ep,
-                                         &err),
+        assert_int_equal(lookup_endpoint(&(struct lookup_where){.host = "unix:///run/nsx-lookup-flag.sock"}, &ep, &err),
                          0);
         assert_int_equal(ep.source, ENDPOINT_FROM_FLAG);
         assert_string_equal(ep.socket_path, "/run/nsx-lookup-flag.sock");
-        assert_int_equal(lookup_endpoint(&(struct lookup_where) {}, &ep, &err), 0);
+        assert_int_equal(lookup_endpoint(&(struct lookup_where){}, &ep, &err), 0);
         assert_int_equal(ep.source, ENDPOINT_FROM_ENV);
         assert_string_equal(ep.socket_path, "/run/nsx-lookup-env.sock");
         unsetenv("DOCKER_HOST");
@@ -190,8 +191,8 @@ static void test_container_no_engine(void **state) {
         struct endpoint ep;
 
         (void) state;
-        assert_int_equal(
-                lookup_endpoint(&(struct lookup_where) {.host = "unix:///run/nsx-lookup-none.sock"}, &ep, &err), 0);
+        assert_int_equal(lookup_endpoint(&(struct lookup_where){.host = "unix:///run/nsx-lookup-none.sock"}, &ep, &err),
+                         0);
         assert_true(lookup_container(&ep, "web", "web", 5000, &c, &x, &err) < 0);
         /* No answer: nothing for -v to say of one. */
         assert_int_equal(x.n_attempts, 0);
@@ -246,7 +247,7 @@ static void test_containers_named(void **state) {
         assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
         assert_int_equal(s.n, 0);
         /* A reference that could steer a request path is refused before any request. */
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(lookup_containers(&ep, 5000, bad, 2, &s, &err) < 0);
         assert_int_equal(err.http_status, 0);
         assert_non_null(strstr(err.message, "web/json?"));

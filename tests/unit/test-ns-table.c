@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -135,9 +137,9 @@ static void test_options(void **state) {
                         struct options o;
                         struct nsx_error err = {};
 
-                        assert_int_equal(options_parse(3, (char *[]) {"docker-nsexec", (char *) names[j], "web", NULL},
-                                                       &o, &err),
-                                         0);
+                        assert_int_equal(
+                                options_parse(3, (char *[]){"docker-nsexec", (char *) names[j], "web", NULL}, &o, &err),
+                                0);
                         assert_int_equal(o.namespaces, ns->bit);
                 }
                 assert_string_equal(docs[i].long_name, ns->long_option);
@@ -247,12 +249,9 @@ static void test_man_page(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_table),
-                cmocka_unit_test(test_proc_names),
-                cmocka_unit_test(test_options),
-                cmocka_unit_test(test_bash_completion),
-                cmocka_unit_test(test_zsh_completion),
-                cmocka_unit_test(test_fish_completion),
+                cmocka_unit_test(test_table),          cmocka_unit_test(test_proc_names),
+                cmocka_unit_test(test_options),        cmocka_unit_test(test_bash_completion),
+                cmocka_unit_test(test_zsh_completion), cmocka_unit_test(test_fish_completion),
                 cmocka_unit_test(test_man_page),
         };
         return cmocka_run_group_tests_name("ns-table", tests, NULL, NULL);

@@ -4,13 +4,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <string.h>
 
 #include "options.h"
 
-#define ARGV(...) ((char *[]) {"docker-nsexec", __VA_ARGS__, NULL})
-#define ARGC(...) ((int) (sizeof((char *[]) {"docker-nsexec", __VA_ARGS__}) / sizeof(char *)))
+#define ARGV(...) ((char *[]){"docker-nsexec", __VA_ARGS__, NULL})
+#define ARGC(...) ((int) (sizeof((char *[]){"docker-nsexec", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(o, err, ...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err))
 
 static void test_container_and_command(void **state) {
@@ -112,7 +114,7 @@ static void test_missing_container(void **state) {
         struct nsx_error err = {};
         (void) state;
 
-        assert_true(options_parse(1, (char *[]) {"docker-nsexec", NULL}, &o, &err) < 0);
+        assert_true(options_parse(1, (char *[]){"docker-nsexec", NULL}, &o, &err) < 0);
         assert_int_equal(err.kind, NSX_ERR_USAGE);
         assert_string_equal(err.message, "missing CONTAINER");
         assert_true(PARSE(&o, &err, "--timeout", "3") < 0);
@@ -152,8 +154,8 @@ static void test_timeout_values(void **state) {
         assert_int_equal(ms, 86400000L);
 
         static const char *const bad[] = {"0", "-1", "", "abc", "1s", "86401", "1e9", "inf", "nan", " ",
-                                           /* strtod took these: spaces, a sign, hex, an exponent. */
-                                           " 5", "5 ", "+5", "0x10", "1e1", "1.2.3", ".", "\t5"};
+                                          /* strtod took these: spaces, a sign, hex, an exponent. */
+                                          " 5", "5 ", "+5", "0x10", "1e1", "1.2.3", ".", "\t5"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(options_parse_timeout(bad[i], &ms) < 0);
                 assert_true(PARSE(&o, &err, "--timeout", (char *) bad[i], "web") < 0);
@@ -190,9 +192,9 @@ static void test_namespaces(void **state) {
         assert_int_equal(o.namespaces, ENTER_NS_MNT | ENTER_NS_UTS | ENTER_NS_PID);
         assert_int_equal(PARSE(&o, &err, "-nmuipUCT", "web"), 0);
         assert_int_equal(o.namespaces, ENTER_NS_ALL);
-        assert_int_equal(PARSE(&o, &err, "--net", "--mount", "--uts", "--ipc", "--pid", "--userns", "--cgroup", "--time",
-                               "web"),
-                         0);
+        assert_int_equal(
+                PARSE(&o, &err, "--net", "--mount", "--uts", "--ipc", "--pid", "--userns", "--cgroup", "--time", "web"),
+                0);
         assert_int_equal(o.namespaces, ENTER_NS_ALL);
 
         assert_int_equal(PARSE(&o, &err, "-a", "web"), 0);
@@ -299,24 +301,24 @@ static void test_listeners(void **state) {
         assert_int_equal(PARSE(&o, &err, "--json", "--listeners", "--", "web"), 0);
         assert_int_equal(o.n_containers, 1);
 
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(PARSE(&o, &err, "--listeners", "web", "--json") < 0);
         assert_int_equal(err.kind, NSX_ERR_USAGE);
         assert_non_null(strstr(err.message, "'--json' must come before"));
 
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(PARSE(&o, &err, "--json", "web") < 0);
         assert_non_null(strstr(err.message, "--json goes with --listeners"));
 
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(PARSE(&o, &err, "--listeners", "-m", "web") < 0);
         assert_int_equal(err.kind, NSX_ERR_USAGE);
 
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(PARSE(&o, &err, "--listeners", "--host-dns") < 0);
         assert_non_null(strstr(err.message, "--host-dns do not apply"));
 
-        err = (struct nsx_error) {};
+        err = (struct nsx_error){};
         assert_true(PARSE(&o, &err, "--listeners", "") < 0);
         assert_int_equal(err.kind, NSX_ERR_USAGE);
 
@@ -327,7 +329,7 @@ static void test_listeners(void **state) {
 }
 
 /* The docker CLI as it runs a plugin: its global options, the plugin name, then ours. */
-#define PARSE_PLUGIN(o, err, ...)                                                                  \
+#define PARSE_PLUGIN(o, err, ...)                                                                                      \
         options_parse_as(OPTIONS_MODE_PLUGIN, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err))
 
 static void test_list(void **state) {
@@ -430,8 +432,8 @@ static void test_plugin_argv(void **state) {
         assert_true(PARSE_PLUGIN(&o, &err, "help", "web") < 0);
 
         /* The plugin name follows argv[0]: docker runs docker-NAME as "docker NAME". */
-        assert_int_equal(options_parse_as(OPTIONS_MODE_PLUGIN, 3, (char *[]) {"/x/docker-nsx", "nsx", "web", NULL}, &o, &err),
-                         0);
+        assert_int_equal(
+                options_parse_as(OPTIONS_MODE_PLUGIN, 3, (char *[]){"/x/docker-nsx", "nsx", "web", NULL}, &o, &err), 0);
         assert_string_equal(o.container, "web");
 
         /* The same argv without plugin mode: "nsexec" is the container. */
@@ -451,9 +453,11 @@ static void test_plugin_argv_errors(void **state) {
         assert_true(PARSE_PLUGIN(&o, &err, "-H", "unix:///a") < 0);
         assert_string_equal(err.message, "run as a docker CLI plugin, but 'nsexec' does not follow docker's options");
         assert_true(PARSE_PLUGIN(&o, &err, "--tlsverify", "nsexec", "web") < 0);
-        assert_string_equal(err.message, "docker's TLS options are not supported (--tlsverify): the engine must be local");
+        assert_string_equal(err.message,
+                            "docker's TLS options are not supported (--tlsverify): the engine must be local");
         assert_true(PARSE_PLUGIN(&o, &err, "--tlscacert", "/ca.pem", "nsexec", "web") < 0);
-        assert_string_equal(err.message, "docker's TLS options are not supported (--tlscacert): the engine must be local");
+        assert_string_equal(err.message,
+                            "docker's TLS options are not supported (--tlscacert): the engine must be local");
         assert_true(PARSE_PLUGIN(&o, &err, "--bogus", "nsexec", "web") < 0);
         assert_string_equal(err.message, "unknown docker option '--bogus'");
         assert_true(PARSE_PLUGIN(&o, &err, "-x", "nsexec", "web") < 0);
@@ -596,12 +600,11 @@ static void test_options_docs(void **state) {
                 assert_true(strncmp(d->long_name, "--", 2) == 0);
                 assert_non_null(d->description);
                 /* A name the parser does not know would be an "unknown option" error. */
-                if (options_parse(3, (char *[]) {"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
+                if (options_parse(3, (char *[]){"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
                         assert_null(strstr(err.message, "unknown option"));
         }
         assert_int_equal(n, 24);
 }
-
 
 static void test_exec_user_and_env(void **state) {
         struct options o;
@@ -612,8 +615,8 @@ static void test_exec_user_and_env(void **state) {
         assert_null(o.exec_user);
         assert_int_equal(o.n_env, 0);
 
-        assert_int_equal(PARSE(&o, &err, "-a", "--user", "app:staff", "-e", "A=1", "--env", "B", "-e", "A=2", "web", "id"),
-                         0);
+        assert_int_equal(
+                PARSE(&o, &err, "-a", "--user", "app:staff", "-e", "A=1", "--env", "B", "-e", "A=2", "web", "id"), 0);
         assert_string_equal(o.exec_user, "app:staff");
         assert_int_equal(o.n_env, 3);
         assert_string_equal(o.env[0], "A=1");
@@ -649,8 +652,8 @@ static void test_exec_user_and_env(void **state) {
 }
 
 static void test_exec_user_and_env_invalid(void **state) {
-        static const char *const bad_users[] = {"", ":", "a:", ":0", "a:b:c", "a b", "-1", "4294967295", "0:2147483648",
-                                                "root\n"};
+        static const char *const bad_users[] = {"",    ":",  "a:",         ":0",           "a:b:c",
+                                                "a b", "-1", "4294967295", "0:2147483648", "root\n"};
         static const char *const bad_env[] = {"", "=", "=value"};
         struct options o;
         struct nsx_error err = {};

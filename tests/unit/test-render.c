@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +24,8 @@
  * 0.0.0.0/:: pair Docker gives for each: every port shown, each once, in the engine's order. */
 static void test_published_ports(void **state) {
         struct container_binding bindings[] = {
-                {.host_ip = "0.0.0.0", .host_port = 18082},
-                {.host_ip = "::", .host_port = 18082},
-                {.host_ip = "0.0.0.0", .host_port = 1808},
-                {.host_ip = "::", .host_port = 1808},
+                {.host_ip = "0.0.0.0", .host_port = 18082}, {.host_ip = "::", .host_port = 18082},
+                {.host_ip = "0.0.0.0", .host_port = 1808},  {.host_ip = "::", .host_port = 1808},
                 {.host_ip = "127.0.0.1", .host_port = 8},
         };
         struct container_port port = {

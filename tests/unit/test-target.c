@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -373,7 +375,7 @@ static void test_pin_refuses_a_reused_pid(void **state) {
 
         if (!have_pidfd())
                 return;
-        race = (struct race) {.victim = spawn_sleeper(), .armed = true};
+        race = (struct race){.victim = spawn_sleeper(), .armed = true};
         assert_true(race.victim > 0);
         r = target_pin(race.victim, "container 'web'", &t, &err);
         assert_false(race.armed); /* the seam was reached: target_pin opened /proc/PID */
@@ -402,7 +404,7 @@ static int race_teardown(void **state) {
                 kill(race.impostor, SIGKILL);
                 waitpid(race.impostor, NULL, 0);
         }
-        race = (struct race) {};
+        race = (struct race){};
         return 0;
 }
 

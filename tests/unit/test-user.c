@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: user specs, the passwd and group parsers, the container's files as read through its root, the environment. */
+/* Unit tests: user specs, the passwd and group parsers, the container's files as read through its root, the
+ * environment. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -72,8 +75,9 @@ static void test_spec_check(void **state) {
                 "root", "0", "1000", "1000:1000", "app:staff", "a.b-c_d@e$", "2147483647", "0:2147483647", "1abc", "_x",
         };
         static const char *const bad[] = {
-                "", ":", "a:", ":a", "a:b:c", "-x", "x:-y", "a b", "a\n", "a\x1b[31m", "4294967295", "2147483648",
-                "0:4294967295", "99999999999999999999", "+nis", "a/b", "w\xc3\xa9", "a,b",
+                "",     ":",   "a:",        ":a",         "a:b:c",      "-x",           "x:-y",
+                "a b",  "a\n", "a\x1b[31m", "4294967295", "2147483648", "0:4294967295", "99999999999999999999",
+                "+nis", "a/b", "w\xc3\xa9", "a,b",
         };
         char long_name[300];
         (void) state;

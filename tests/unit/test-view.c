@@ -4,16 +4,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <stdbool.h>
-#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -130,9 +132,9 @@ static void test_refused(void **state) {
         assert_string_equal(err.message, want);
 
         /* The second file is checked too, and the first one's clone is not leaked (ASan). */
-        assert_int_equal(view_prepare(geteuid() == 0 && have_open_tree() ? d->file : NULL, d->sub, "container 'web'", &v,
-                                      &err),
-                         -EINVAL);
+        assert_int_equal(
+                view_prepare(geteuid() == 0 && have_open_tree() ? d->file : NULL, d->sub, "container 'web'", &v, &err),
+                -EINVAL);
         snprintf(want, sizeof(want), "refusing the /etc/hosts of container 'web': '%s' is not a regular file", d->sub);
         assert_string_equal(err.message, want);
         assert_int_equal(v.resolv_conf.tree_fd, -1);
@@ -224,11 +226,13 @@ static void test_refused_paths(void **state) {
         assert_string_equal(err.message, want);
 
         assert_int_equal(view_prepare(NULL, "/proc/version", "container 'web'", &v, &err), -EINVAL);
-        assert_string_equal(err.message,
-                            "refusing the /etc/hosts of container 'web': '/proc/version' is on proc, a kernel filesystem");
+        assert_string_equal(
+                err.message,
+                "refusing the /etc/hosts of container 'web': '/proc/version' is on proc, a kernel filesystem");
         assert_int_equal(view_prepare("etc/resolv.conf", NULL, "container 'web'", &v, &err), -EINVAL);
-        assert_string_equal(err.message,
-                            "refusing the /etc/resolv.conf of container 'web': 'etc/resolv.conf' is not an absolute path");
+        assert_string_equal(
+                err.message,
+                "refusing the /etc/resolv.conf of container 'web': 'etc/resolv.conf' is not an absolute path");
         /* The engine's text reaches the terminal without its control characters. */
         snprintf(path, sizeof(path), "%s/\033[2J\nx", d->up);
         assert_int_equal(view_prepare(path, NULL, "container 'web'", &v, &err), -ELOOP);
