@@ -251,7 +251,9 @@ static void mount_done(struct cgroup_mount *m) {
         free(m->root);
         free(m->point);
         free(m->superopts);
+        *m = (struct cgroup_mount){};
 }
+DEFINE_STRUCT_CLEANUP_FUNC(struct cgroup_mount, mount_done)
 
 void cgroup_mounts_done(struct cgroup_mounts *m) {
         for (size_t i = 0; i < m->n; i++)
@@ -314,36 +316,31 @@ static int parse_mount_line(const char *line, size_t len, struct cgroup_mount *r
 }
 
 int cgroup_mounts_parse(const char *text, size_t len, struct cgroup_mounts *ret) {
-        struct cgroup_mounts m = {};
+        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts m = {};
         const char *end = text + len;
 
         for (const char *line = text; line < end;) {
                 const char *eol = memchr(line, '\n', (size_t) (end - line));
-                struct cgroup_mount one;
+                _cleanup_(mount_donep) struct cgroup_mount one = {};
                 int r;
 
                 if (!eol)
                         eol = end;
                 errno = 0;
                 r = parse_mount_line(line, (size_t) (eol - line), &one);
-                if (r < 0) {
-                        cgroup_mounts_done(&m);
+                if (r < 0)
                         return r;
-                }
                 if (r > 0) {
                         struct cgroup_mount *v = realloc(m.v, (m.n + 1) * sizeof(*v));
 
-                        if (!v) {
-                                mount_done(&one);
-                                cgroup_mounts_done(&m);
+                        if (!v)
                                 return -ENOMEM;
-                        }
                         m.v = v;
-                        m.v[m.n++] = one;
+                        m.v[m.n++] = TAKE_STRUCT(one, (struct cgroup_mount){});
                 }
                 line = eol + 1;
         }
-        *ret = m;
+        *ret = TAKE_STRUCT(m, (struct cgroup_mounts){});
         return 0;
 }
 
@@ -465,7 +462,7 @@ static int open_beneath(int dirfd, const char *rel, int flags) {
                 fd = openat(cur, name, (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
-                closep(&cur);
+                safe_close(cur);
                 cur = fd;
                 if (fstat(cur, &st) < 0)
                         return -errno;
@@ -569,7 +566,7 @@ static void note(struct cgroup_proof *p, enum cgroup_verdict v, const struct cgr
 
 int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid, struct cgroup_proof *ret,
                  struct nsx_error *err) {
-        _cleanup_(cgroup_mounts_done) struct cgroup_mounts mounts = {};
+        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts mounts = {};
         struct cgroup_proof p = {.verdict = CGROUP_NOT_NAMED};
         bool loaded = false;
         struct cgroup_line l;
@@ -621,7 +618,7 @@ int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid,
 /* --- joining ------------------------------------------------------------------------------- */
 
 int cgroup_join(const struct target *t, struct nsx_error *err) {
-        _cleanup_(cgroup_mounts_done) struct cgroup_mounts mounts = {};
+        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts mounts = {};
         char text[CGROUP_TEXT_MAX], pid[24];
         struct cgroup_line l;
         size_t len, pos = 0;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "util.h"
 
 struct target;
 
@@ -75,6 +76,7 @@ int cgroup_mounts_parse(const char *text, size_t len, struct cgroup_mounts *ret)
 const struct cgroup_mount *cgroup_mounts_find(const struct cgroup_mounts *m, const struct cgroup_line *line);
 
 void cgroup_mounts_done(struct cgroup_mounts *m);
+DEFINE_STRUCT_CLEANUP_FUNC(struct cgroup_mounts, cgroup_mounts_done)
 
 /* The cgroup at path, opened (O_PATH) under the mount without following any symlink and without
  * leaving the mount: the mount point itself must be that mount (its mount ID), every component

@@ -49,10 +49,6 @@ static int lines_finish(struct lines *l, int r, char ***ret) {
         return 0;
 }
 
-static bool starts_with(const char *s, const char *prefix) {
-        return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 bool complete_is_hex_prefix(const char *word) {
         return word[0] && strspn(word, "0123456789abcdef") == strlen(word);
 }

@@ -533,7 +533,7 @@ detach:
 }
 
 int confine_prepare(const struct target *t, const char *label, struct confinement *ret, struct nsx_error *err) {
-        struct confinement c = CONFINEMENT_NULL;
+        _cleanup_(confine_donep) struct confinement c = CONFINEMENT_NULL;
         int r;
 
         r = read_status(t, label, &c.status, err);
@@ -550,11 +550,9 @@ int confine_prepare(const struct target *t, const char *label, struct confinemen
                         return r;
         }
         r = prepare_lsm(t, label, &c, err);
-        if (r < 0) {
-                confine_done(&c);
+        if (r < 0)
                 return r;
-        }
-        *ret = c;
+        *ret = TAKE_STRUCT(c, CONFINEMENT_NULL);
         return 0;
 }
 
@@ -562,8 +560,7 @@ void confine_done(struct confinement *c) {
         filters_free(c->filters, c->n_filters);
         c->filters = NULL;
         c->n_filters = 0;
-        closep(&c->proc_fd);
-        c->proc_fd = -1;
+        c->proc_fd = safe_close(c->proc_fd);
 }
 
 /* --- applying it --------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "target.h"
+#include "util.h"
 
 struct exec_user; /* the `user` module's: who the command runs as (--user, Config.User) */
 
@@ -98,3 +99,4 @@ int confine_check(const struct confine_status *want, const struct confine_observ
                   const char **ret_what);
 
 void confine_done(struct confinement *c);
+DEFINE_STRUCT_CLEANUP_FUNC(struct confinement, confine_done)

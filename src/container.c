@@ -3,7 +3,6 @@
 #include "container.h"
 
 #include <arpa/inet.h>
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -11,9 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "util.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
 static const char *const status_names[] = {
         [CONTAINER_STATUS_UNKNOWN] = "unknown",       [CONTAINER_STATUS_CREATED] = "created",
@@ -249,7 +247,7 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                             struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         const cJSON *id, *name, *state, *status, *pid;
-        struct container c = {};
+        _cleanup_(container_donep) struct container c = {};
         double p;
         int r;
 
@@ -297,10 +295,8 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                 return bad_answer(ref, "ResolvConfPath is not an absolute path", err);
         if (r >= 0) {
                 r = read_path(root, "HostsPath", &c.hosts_path);
-                if (r == -EBADMSG) {
-                        container_done(&c);
+                if (r == -EBADMSG)
                         return bad_answer(ref, "HostsPath is not an absolute path", err);
-                }
         }
         if (r >= 0) {
                 c.name = strdup(name ? name->valuestring + (name->valuestring[0] == '/') : "");
@@ -310,17 +306,13 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                 const char *what = NULL;
 
                 r = read_config(root, &c, &what);
-                if (r == -EBADMSG) {
-                        container_done(&c);
+                if (r == -EBADMSG)
                         return bad_answer(ref, what, err);
-                }
         }
-        if (r < 0) {
-                container_done(&c);
+        if (r < 0)
                 return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
-        }
 
-        *ret = c;
+        *ret = TAKE_STRUCT(c, (struct container){});
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "util.h"
 
 #define CONTAINER_ID_LEN 64
 
@@ -93,10 +94,7 @@ int container_check_running(const char *ref, const struct container *c, struct n
 const char *container_status_name(enum container_status status);
 
 void container_done(struct container *c);
-
-static inline void container_donep(struct container *c) {
-        container_done(c);
-}
+DEFINE_STRUCT_CLEANUP_FUNC(struct container, container_done)
 
 /* The transport protocols the listeners report examines (sctp ports are left out). */
 enum container_proto {

@@ -2,13 +2,11 @@
 /* The docker CLI's files, read as untrusted bytes: each field's type is checked. */
 #include "context.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "util.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
 /* Copies an optional string field; a present field of another type, or one that does not fit,
  * is invalid. */

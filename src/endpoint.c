@@ -18,8 +18,6 @@
 #include "fs.h"
 #include "util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
-
 #define UNIX_SCHEME "unix://"
 #define TCP_SCHEME "tcp://"
 #define CONFIG_FILE_MAX ((size_t) 1 << 20)
@@ -57,10 +55,6 @@ __attribute__((format(printf, 3, 4))) static bool fmt(char *buf, size_t size, co
         n = vsnprintf(buf, size, format, ap);
         va_end(ap);
         return n >= 0 && (size_t) n < size;
-}
-
-static bool starts_with(const char *s, const char *prefix) {
-        return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 static int not_here(const char *uri, const char *name, struct nsx_error *err) {

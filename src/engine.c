@@ -538,7 +538,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
 }
 
 int engine_request(struct engine *e, const char *path, struct engine_response *ret, struct nsx_error *err) {
-        struct engine_response resp = {};
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
         int r;
 
         for (int attempt = 0; attempt < ENGINE_ATTEMPTS_MAX; attempt++) {
@@ -546,15 +546,12 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
                 char *asked = resp.exchange.attempts[attempt].path;
                 long left = e->timeout_ms - elapsed_ms(&e->start);
 
-                if (left <= 0) {
-                        free(resp.body);
+                if (left <= 0)
                         return timed_out(e->ep, e->timeout_ms, err);
-                }
                 snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
-                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url)) {
-                        free(resp.body);
+                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url))
                         return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
-                }
+                /* The previous attempt's body: this one's replaces it. */
                 free(resp.body);
                 resp.body = NULL;
                 r = perform(e, url, left, &resp, err);
@@ -569,16 +566,14 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
                 engine_version_hint(resp.body, resp.len, hint, sizeof(hint));
                 if (!hint[0] || streq(hint, e->version))
                         break;
-                if (engine_version_cmp(hint, ENGINE_API_MIN) < 0) {
-                        free(resp.body);
+                if (engine_version_cmp(hint, ENGINE_API_MIN) < 0)
                         return nsx_error_set(err, NSX_ERR_ENGINE, EPROTONOSUPPORT,
                                              "the engine at %s speaks API %s at most; docker-nsexec needs %s or later",
                                              endpoint_where(e->ep), hint, ENGINE_API_MIN);
-                }
                 /* Later requests of this exchange ask for the agreed version straight away. */
                 snprintf(e->version, sizeof(e->version), "%s", hint);
         }
-        *ret = resp;
+        *ret = TAKE_STRUCT(resp, (struct engine_response){});
         return 0;
 }
 
@@ -593,7 +588,7 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
         return engine_request(e, path, ret, err);
 }
 
-void engine_response_free(struct engine_response *r) {
+void engine_response_done(struct engine_response *r) {
         free(r->body);
         *r = (struct engine_response){};
 }

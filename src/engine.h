@@ -9,6 +9,7 @@
 
 #include "endpoint.h"
 #include "error.h"
+#include "util.h"
 
 /* The API version asked for first; every field read here exists unchanged since 1.24. */
 #define ENGINE_API_VERSION "1.41"
@@ -71,10 +72,7 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
 /* Closes the connection and frees everything of libcurl (it does not set O_CLOEXEC, so this
  * must run before any setns or exec). NULL is fine. */
 void engine_close(struct engine *e);
-
-static inline void engine_closep(struct engine **e) {
-        engine_close(*e);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct engine *, engine_close)
 
 /* open + one request + close: for the single lookup of a normal run. */
 int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
@@ -92,4 +90,5 @@ int engine_tcp_owner(const char *table, const char *local, const char *remote, u
 /* Pure: compares "1.41"-style versions; <0, 0, >0. Non-versions compare lowest. */
 int engine_version_cmp(const char *a, const char *b);
 
-void engine_response_free(struct engine_response *r);
+void engine_response_done(struct engine_response *r);
+DEFINE_STRUCT_CLEANUP_FUNC(struct engine_response, engine_response_done)

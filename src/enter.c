@@ -131,13 +131,12 @@ static int join_through_fds(const struct enter_request *req, unsigned mask, stru
                                 r = setns_error(req, errno, join_order(i)->what, err);
                                 goto out;
                         }
-                        closep(&fds[i]);
-                        fds[i] = -1;
+                        fds[i] = safe_close(fds[i]);
                 }
         }
 out:
         for (size_t i = 0; i < NS_COUNT; i++)
-                closep(&fds[i]);
+                safe_close(fds[i]);
         return r;
 }
 

@@ -16,8 +16,6 @@
 #include "fs.h"
 #include "util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
-
 /* Kernel socket states (include/net/tcp_states.h). */
 #define STATE_TCP_LISTEN 0x0A
 #define STATE_UDP_UNCONNECTED 0x07 /* TCP_CLOSE: a UDP socket with no connect()ed peer */

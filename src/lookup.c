@@ -34,7 +34,7 @@ int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, stru
 int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
                      struct container *ret, struct engine_exchange *ret_exchange, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
-        struct engine_response resp = {};
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
         char path[512];
         int r;
 
@@ -51,20 +51,18 @@ int lookup_container(const struct endpoint *ep, const char *ref, const char *typ
         r = container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
         /* Whose engine answered owns the container's cgroups: the proof of its PID needs it. */
         c.engine_uid = resp.exchange.peer_uid;
-        engine_response_free(&resp);
         if (r < 0)
                 return r;
         r = container_check_running(typed, &c, err);
         if (r < 0)
                 return r;
-        *ret = c;
-        c = (struct container){};
+        *ret = TAKE_STRUCT(c, (struct container){});
         return 0;
 }
 
 int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret, size_t *ret_n,
                    struct engine_exchange *ret_exchange, struct nsx_error *err) {
-        struct engine_response resp = {};
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
         int r;
 
         if (ret_exchange)
@@ -74,9 +72,7 @@ int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_
                 return r;
         if (ret_exchange)
                 *ret_exchange = resp.exchange;
-        r = container_list_from_response(resp.status, resp.body, resp.len, ret, ret_n, err);
-        engine_response_free(&resp);
-        return r;
+        return container_list_from_response(resp.status, resp.body, resp.len, ret, ret_n, err);
 }
 
 void lookup_entry_done(struct lookup_entry *e) {
@@ -96,8 +92,8 @@ void lookup_set_done(struct lookup_set *s) {
  * (left out); <0: error. */
 static int inspect_entry(struct engine *e, const char *ref, const char *typed, bool named, struct lookup_entry *ret,
                          struct lookup_set *s, struct nsx_error *err) {
-        struct engine_response resp = {};
-        struct lookup_entry x = {};
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
+        _cleanup_(lookup_entry_donep) struct lookup_entry x = {};
         char path[512];
         int r;
 
@@ -109,31 +105,23 @@ static int inspect_entry(struct engine *e, const char *ref, const char *typed, b
                 return r;
         s->requests += (unsigned) resp.exchange.n_attempts;
         s->engine_uid = resp.exchange.peer_uid; /* one connection: the same engine each time */
-        if (!named && resp.status == 404) {
-                engine_response_free(&resp);
+        if (!named && resp.status == 404)
                 return 0;
-        }
         r = container_from_response(typed, resp.status, resp.body, resp.len, &x.c, err);
         if (r >= 0) {
                 x.c.engine_uid = resp.exchange.peer_uid;
                 r = container_check_running(typed, &x.c, err);
-                if (r < 0 && !named) {
-                        lookup_entry_done(&x);
-                        engine_response_free(&resp);
+                if (r < 0 && !named)
                         return 0;
-                }
         }
         if (r >= 0)
                 r = container_parse_ports(typed, resp.body, resp.len, &x.ports, &x.n_ports, err);
         if (r >= 0)
                 r = container_parse_network_mode(typed, resp.body, resp.len, x.network_mode, sizeof(x.network_mode),
                                                  err);
-        engine_response_free(&resp);
-        if (r < 0) {
-                lookup_entry_done(&x);
+        if (r < 0)
                 return r;
-        }
-        *ret = x;
+        *ret = TAKE_STRUCT(x, (struct lookup_entry){});
         return 1;
 }
 
@@ -158,14 +146,13 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         if (r < 0)
                 return r;
         if (n_refs == 0) {
-                struct engine_response resp = {};
+                _cleanup_(engine_response_donep) struct engine_response resp = {};
 
                 r = engine_request(e, CONTAINER_LIST_PATH, &resp, err);
                 if (r < 0)
                         return r;
                 s.requests += (unsigned) resp.exchange.n_attempts;
                 r = container_list_from_response(resp.status, resp.body, resp.len, &list, &n_list, err);
-                engine_response_free(&resp);
                 if (r < 0)
                         return r;
         }
@@ -194,7 +181,6 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         container_summaries_free(list, n_list);
         if (r < 0)
                 return r;
-        *ret = s;
-        s = (struct lookup_set){};
+        *ret = TAKE_STRUCT(s, (struct lookup_set){});
         return 0;
 }

@@ -9,6 +9,7 @@
 #include "endpoint.h"
 #include "engine.h"
 #include "error.h"
+#include "util.h"
 
 /* What the command line says of where the engine is; the environment says the rest
  * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, HOME, XDG_RUNTIME_DIR, DOCKER_TLS*). */
@@ -60,9 +61,7 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
                       struct lookup_set *ret, struct nsx_error *err);
 
 void lookup_entry_done(struct lookup_entry *e);
+DEFINE_STRUCT_CLEANUP_FUNC(struct lookup_entry, lookup_entry_done)
 
 void lookup_set_done(struct lookup_set *s);
-
-static inline void lookup_set_donep(struct lookup_set *s) {
-        lookup_set_done(s);
-}
+DEFINE_STRUCT_CLEANUP_FUNC(struct lookup_set, lookup_set_done)

@@ -239,7 +239,7 @@ static void debug_view_dangling(const char *target) {
 /* --listeners: the report on stdout; 0 once it is written, whatever it found. */
 static int run_listeners(const struct options *o) {
         struct nsx_error err = {};
-        struct survey s = {};
+        _cleanup_(survey_donep) struct survey s = {};
         struct endpoint ep;
         const char *no_color = getenv("NO_COLOR");
         bool color;
@@ -264,7 +264,6 @@ static int run_listeners(const struct options *o) {
         /* Colour only for a person: a terminal, and NO_COLOR (no-color.org) unset or empty. */
         color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
         r = o->json ? render_json(stdout, &s) : render_table(stdout, &s, color);
-        survey_done(&s);
         if (r < 0 || fflush(stdout) != 0) {
                 nsx_error_set(&err, NSX_ERR_ENTER, r < 0 ? -r : errno, "cannot write the report: %s",
                               strerror(r < 0 ? -r : errno));
@@ -469,9 +468,7 @@ static void run_done(struct run *run) {
         exec_env_free(TAKE_PTR(run->envp));
 }
 
-static void run_donep(struct run *run) {
-        run_done(run);
-}
+DEFINE_STRUCT_CLEANUP_FUNC(struct run, run_done)
 
 /* The container's files for the network view, opened while nothing is entered yet. A missing
  * one is normal where the engine's files are not in our mount namespace (an engine in a
@@ -613,12 +610,17 @@ static int run_command(const struct options *o) {
                         .user_with_mount = !o->privileged,
                 },
                 &role, &child, &err);
+        /* Explicit, not at scope end: the pin and the view's trees have done their work once the
+         * namespaces are entered; closed here, neither the waiting parent (-p) nor the process
+         * about to exec holds them past this point. run_donep then finds them null. */
         target_done(&run.t);
         view_done(&run.view);
         if (r < 0)
                 return report(&err);
 
         if (role == ENTER_PARENT) {
+                /* Explicit: the parent only waits and mirrors the child's status; it holds
+                 * nothing of the run while it does. */
                 run_done(&run);
                 r = enter_continue_as_child(child, &exit_code, &err);
                 if (r < 0)

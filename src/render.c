@@ -2,15 +2,13 @@
 /* Rendering of the listeners report: no I/O beyond the FILE* given, no decisions beyond layout. */
 #include "render.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "json.h"
 #include "util.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
 #define COLOR_RED "\033[1;31m"
 #define COLOR_GREEN "\033[32m"
@@ -274,7 +272,8 @@ int render_table(FILE *f, const struct survey *s, bool color) {
 }
 
 static cJSON *json_socket(const struct listeners_socket *s) {
-        cJSON *o = cJSON_CreateObject(), *procs;
+        _cleanup_(cJSON_Deletep) cJSON *o = cJSON_CreateObject();
+        cJSON *procs;
         char a[64];
 
         if (!o)
@@ -289,15 +288,12 @@ static cJSON *json_socket(const struct listeners_socket *s) {
         for (size_t i = 0; procs && i < s->n_owners; i++) {
                 cJSON *p = cJSON_CreateObject();
 
-                if (!p || !cJSON_AddItemToArray(procs, p)) {
-                        cJSON_Delete(p);
-                        cJSON_Delete(o);
+                if (!json_array_take(procs, p))
                         return NULL;
-                }
                 cJSON_AddNumberToObject(p, "pid", s->owners[i].pid);
                 cJSON_AddStringToObject(p, "comm", s->owners[i].comm);
         }
-        return o;
+        return TAKE_PTR(o);
 }
 
 static cJSON *json_port(const struct survey_container *c, const struct listeners_port *p) {
@@ -313,10 +309,8 @@ static cJSON *json_port(const struct survey_container *c, const struct listeners
         for (size_t i = 0; pub && p->declared && i < p->declared->n_bindings; i++) {
                 cJSON *b = cJSON_CreateObject();
 
-                if (!b || !cJSON_AddItemToArray(pub, b)) {
-                        cJSON_Delete(b);
+                if (!json_array_take(pub, b))
                         break;
-                }
                 cJSON_AddStringToObject(b, "host_ip", p->declared->bindings[i].host_ip);
                 cJSON_AddNumberToObject(b, "host_port", p->declared->bindings[i].host_port);
         }
@@ -324,10 +318,8 @@ static cJSON *json_port(const struct survey_container *c, const struct listeners
         for (size_t i = 0; ls && i < p->n_socks; i++) {
                 cJSON *s = json_socket(p->socks[i]);
 
-                if (!s || !cJSON_AddItemToArray(ls, s)) {
-                        cJSON_Delete(s);
+                if (!json_array_take(ls, s))
                         break;
-                }
         }
         render_explain(c, p, msg, sizeof(msg));
         cJSON_AddStringToObject(o, "verdict", listeners_verdict_name(p->verdict));
@@ -371,10 +363,8 @@ int render_json(FILE *f, const struct survey *s) {
                 const struct survey_container *c = &s->v[i];
                 cJSON *o = cJSON_CreateObject(), *ports;
 
-                if (!o || !cJSON_AddItemToArray(list, o)) {
-                        cJSON_Delete(o);
+                if (!json_array_take(list, o))
                         return -ENOMEM;
-                }
                 cJSON_AddStringToObject(o, "name", c->name);
                 cJSON_AddStringToObject(o, "id", c->id);
                 cJSON_AddNumberToObject(o, "pid", c->pid);
@@ -385,10 +375,8 @@ int render_json(FILE *f, const struct survey *s) {
                 for (size_t k = 0; k < c->n_judged; k++) {
                         cJSON *p = json_port(c, &c->judged[k]);
 
-                        if (!p || !cJSON_AddItemToArray(ports, p)) {
-                                cJSON_Delete(p);
+                        if (!json_array_take(ports, p))
                                 return -ENOMEM;
-                        }
                 }
         }
         text = cJSON_Print(root);

@@ -61,28 +61,24 @@ static int name_cmp(const void *a, const void *b) {
 
 int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *const *refs, size_t n_refs,
                struct survey *ret, struct nsx_error *err) {
-        struct survey s = {};
+        _cleanup_(survey_donep) struct survey s = {};
         _cleanup_free_ struct listeners_netns *nets = NULL;
         size_t kept = 0;
         int r;
 
         /* All of libcurl is gone when this returns: nothing of it is open while /proc is read. */
         r = ask_engine(ep, timeout_ms, refs, n_refs, &s, err);
-        if (r < 0) {
-                survey_done(&s);
+        if (r < 0)
                 return r;
-        }
         if (n_refs == 0)
                 qsort(s.v, s.n, sizeof(*s.v), name_cmp);
 
         nets = calloc(s.n + 1, sizeof(*nets));
-        if (!nets) {
-                survey_done(&s);
+        if (!nets)
                 return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
-        }
         for (size_t i = 0; i < s.n; i++) {
                 struct survey_container *c = &s.v[i];
-                struct target t = TARGET_NULL;
+                _cleanup_(target_donep) struct target t = TARGET_NULL;
                 char label[320];
 
                 snprintf(label, sizeof(label), "container '%s'", n_refs ? refs[i] : c->name);
@@ -99,7 +95,6 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                         r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);
                 if (r >= 0)
                         r = listeners_netns_of(t.procfd, &nets[kept].dev, &nets[kept].ino) < 0 ? -ESRCH : 0;
-                target_done(&t);
                 if ((r == -ESRCH || unproven) && n_refs == 0) {
                         /* It stopped since the engine answered (its PID may be another
                          * process's by now): it has nothing to report. */
@@ -113,7 +108,6 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 if (r < 0) {
                         if (r == -ESRCH && err && !err->message[0])
                                 nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while it was examined", label);
-                        survey_done(&s);
                         return r;
                 }
                 nets[kept].socks = c->socks;
@@ -135,10 +129,8 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 if (r < 0)
                         nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
         }
-        if (r < 0) {
-                survey_done(&s);
+        if (r < 0)
                 return r;
-        }
-        *ret = s;
+        *ret = TAKE_STRUCT(s, (struct survey){});
         return 0;
 }

@@ -11,6 +11,7 @@
 #include "endpoint.h"
 #include "error.h"
 #include "listeners.h"
+#include "util.h"
 
 struct survey_container {
         char id[CONTAINER_ID_LEN + 1];
@@ -44,3 +45,4 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                struct survey *ret, struct nsx_error *err);
 
 void survey_done(struct survey *s);
+DEFINE_STRUCT_CLEANUP_FUNC(struct survey, survey_done)

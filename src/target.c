@@ -113,7 +113,6 @@ int target_verify(const struct target *t, const char *id, uid_t engine_uid, cons
 }
 
 void target_done(struct target *t) {
-        closep(&t->pidfd);
-        closep(&t->procfd);
-        t->pidfd = t->procfd = -1;
+        t->pidfd = safe_close(t->pidfd);
+        t->procfd = safe_close(t->procfd);
 }

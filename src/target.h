@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "util.h"
 
 struct target {
         pid_t pid;
@@ -28,3 +29,4 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
 int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err);
 
 void target_done(struct target *t);
+DEFINE_STRUCT_CLEANUP_FUNC(struct target, target_done)

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "util.h"
 
 /* The largest passwd or group file read: a bigger one is refused, not truncated. */
 #define USER_FILE_MAX (4u * 1024 * 1024)
@@ -53,10 +54,7 @@ void exec_user_check_setgroups(struct exec_user *u, int procfd);
 int user_apply(const struct exec_user *u, struct nsx_error *err);
 
 void exec_user_done(struct exec_user *u);
-
-static inline void exec_user_donep(struct exec_user *u) {
-        exec_user_done(u);
-}
+DEFINE_STRUCT_CLEANUP_FUNC(struct exec_user, exec_user_done)
 
 /* docker exec's environment: PATH (EXEC_DEFAULT_PATH), HOSTNAME and (term non-NULL) TERM
  * first, then config_env (the container's Config.Env), then overrides (-e), each replacing an

@@ -54,7 +54,7 @@ static int walk_nofollow(const char *path, int *ret_fd) {
                 fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
-                closep(&dir);
+                safe_close(dir);
                 dir = fd;
                 /* The last component is the caller's to judge, a symlink included (O_NOFOLLOW
                  * opened the link itself), unless a trailing slash asks for a directory. */
@@ -181,17 +181,15 @@ static int prepare_file(const char *path, const char *target, const char *label,
 
 int view_prepare(const char *resolv_conf_path, const char *hosts_path, const char *label, struct view *ret,
                  struct nsx_error *err) {
-        struct view v = VIEW_NULL;
+        _cleanup_(view_donep) struct view v = VIEW_NULL;
         int r;
 
         r = prepare_file(resolv_conf_path, "/etc/resolv.conf", label, &v.resolv_conf, err);
         if (r >= 0)
                 r = prepare_file(hosts_path, "/etc/hosts", label, &v.hosts, err);
-        if (r < 0) {
-                view_done(&v);
+        if (r < 0)
                 return r;
-        }
-        *ret = v;
+        *ret = TAKE_STRUCT(v, VIEW_NULL);
         return 0;
 }
 
@@ -314,7 +312,7 @@ static int mount_sysfs(struct nsx_error *err) {
         for (size_t i = 0; i < n; i++) {
                 if (r == 0 && subs[i].tree_fd >= 0)
                         (void) move_mount(subs[i].tree_fd, "", AT_FDCWD, subs[i].path, MOVE_MOUNT_F_EMPTY_PATH);
-                closep(&subs[i].tree_fd);
+                subs[i].tree_fd = safe_close(subs[i].tree_fd);
         }
         return r;
 }
@@ -347,7 +345,6 @@ int view_enter(const struct view *view, struct nsx_error *err) {
 }
 
 void view_done(struct view *view) {
-        closep(&view->resolv_conf.tree_fd);
-        closep(&view->hosts.tree_fd);
-        view->resolv_conf.tree_fd = view->hosts.tree_fd = -1;
+        view->resolv_conf.tree_fd = safe_close(view->resolv_conf.tree_fd);
+        view->hosts.tree_fd = safe_close(view->hosts.tree_fd);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "util.h"
 
 /* One file of the container's that covers a host file in the view. */
 struct view_file {
@@ -46,6 +47,7 @@ int view_prepare(const char *resolv_conf_path, const char *hosts_path, const cha
 int view_enter(const struct view *view, struct nsx_error *err);
 
 void view_done(struct view *view);
+DEFINE_STRUCT_CLEANUP_FUNC(struct view, view_done)
 
 /* How view_open_nofollow resolves: _AUTO with openat2(RESOLVE_NO_SYMLINKS) where the kernel has
  * it (Linux 5.6), else with _WALK, component by component; the unit tests force _WALK. */
