@@ -421,7 +421,7 @@ static int read_mounts(struct cgroup_mounts *ret, struct nsx_error *err) {
                 return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
         r = fs_read_at(AT_FDCWD, "/proc/self/mountinfo", 0, buf, MOUNTINFO_MAX, &len);
         if (r < 0 && r != -EFBIG)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read /proc/self/mountinfo: %s", strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read /proc/self/mountinfo");
         /* A full buffer is cut, to whole lines only: cut super options ("rw,cpuacct" to "rw,cpu")
          * would name another hierarchy. */
         while (len > 0 && buf[len - 1] != '\n')
@@ -487,8 +487,7 @@ static int open_mount(const struct cgroup_mount *m, struct nsx_error *err) {
                         fd = -errno;
         }
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup mount %s: %s", m->point,
-                                     strerror(-fd));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup mount %s", m->point);
         if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_MNT_ID, &stx) == 0 &&
             (stx.stx_mask & STATX_MNT_ID)) {
                 if (stx.stx_mnt_id != (uint64_t) m->id)
@@ -497,8 +496,8 @@ static int open_mount(const struct cgroup_mount *m, struct nsx_error *err) {
         } else {
                 /* Before Linux 5.8: at least the right kind of file system. */
                 if (fstatfs(fd, &sfs) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup mount %s: %s",
-                                             m->point, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup mount %s",
+                                                   m->point);
                 if (sfs.f_type != (m->unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
                         return nsx_error_set(err, NSX_ERR_ENTER, EXDEV,
                                              "the cgroup mount %s is covered by another mount", m->point);
@@ -537,8 +536,8 @@ int cgroup_dir_open(const struct cgroup_mount *mount, const char *path, size_t l
                 return mfd;
         fd = rel[0] == '\0' ? TAKE_FD(mfd) : open_beneath(mfd, rel, O_PATH | O_DIRECTORY);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup %s under %s: %s", rel,
-                                     mount->point, strerror(-fd));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup %s under %s", rel,
+                                           mount->point);
         *ret_fd = fd;
         return 0;
 }
@@ -603,8 +602,8 @@ int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid,
                 if (r < 0)
                         return r;
                 if (fstat(fd, &st) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup %.*s: %s",
-                                             (int) (l.path_len < 200 ? l.path_len : 200), l.path, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup %.*s",
+                                                   (int) (l.path_len < 200 ? l.path_len : 200), l.path);
                 note(&p, st.st_uid == engine_uid ? CGROUP_PROVEN : CGROUP_FOREIGN, &l, st.st_uid);
                 if (p.verdict == CGROUP_PROVEN)
                         break;
@@ -629,8 +628,7 @@ int cgroup_join(const struct target *t, struct nsx_error *err) {
                 return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "PID %d exited before it could be entered",
                                      (int) t->pid);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the cgroups of PID %d: %s", (int) t->pid,
-                                     strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read the cgroups of PID %d", (int) t->pid);
         r = read_mounts(&mounts, err);
         if (r < 0)
                 return r;
@@ -657,16 +655,16 @@ int cgroup_join(const struct target *t, struct nsx_error *err) {
                         return r;
                 fd = openat(dfd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno,
-                                             "cannot join the container's cgroup %.*s (under %s): %s", cut, l.path,
-                                             m->point, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_ENTER, errno,
+                                                   "cannot join the container's cgroup %.*s (under %s)", cut, l.path,
+                                                   m->point);
                 w = write(fd, pid, (size_t) n);
                 if (w != n) {
                         int e = w < 0 ? errno : EIO;
 
-                        return nsx_error_set(err, NSX_ERR_ENTER, e,
-                                             "cannot join the container's cgroup %.*s (under %s): %s", cut, l.path,
-                                             m->point, strerror(e));
+                        return nsx_error_set_errno(err, NSX_ERR_ENTER, e,
+                                                   "cannot join the container's cgroup %.*s (under %s)", cut, l.path,
+                                                   m->point);
                 }
         }
         return 0;

@@ -198,7 +198,7 @@ static int file_error(const char *path, int r, struct nsx_error *err) {
         if (r == -EBADMSG)
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG, "cannot parse %s: not the docker CLI's JSON",
                                      path);
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, -r, "cannot read %s: %s", path, strerror(-r));
+        return nsx_error_set_errno(err, NSX_ERR_ENDPOINT, -r, "cannot read %s", path);
 }
 
 static bool is_socket(const char *path) {
@@ -338,9 +338,8 @@ static int refuse_context_tls(const char *name, const char *meta, const char *co
                 return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG, "docker config directory path too long");
         d = opendir(dir);
         if (!d && errno != ENOENT && errno != ENOTDIR)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, errno,
-                                     "context '%s': cannot tell whether it uses TLS: %s: %s", name, dir,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENDPOINT, errno,
+                                           "context '%s': cannot tell whether it uses TLS: %s", name, dir);
         while (d && (de = readdir(d)))
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
                         return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,

@@ -175,9 +175,11 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
                 nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: nothing listens on %s", path);
                 nsx_error_hint(err, "is the Docker daemon running?");
                 break;
+        case 0:
+                nsx_error_set(err, NSX_ERR_ENGINE, 0, "cannot connect to the engine at %s: connection failed", path);
+                break;
         default:
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine at %s: %s", path,
-                              e ? strerror(e) : "connection failed");
+                nsx_error_set_errno(err, NSX_ERR_ENGINE, e, "cannot connect to the engine at %s", path);
                 break;
         }
         return e > 0 ? -e : -ECONNREFUSED;
@@ -223,9 +225,8 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                         return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO,
                                              "the engine at %s sent a malformed answer%s%s", path,
                                              detail[0] ? ": " : "", detail);
-                return nsx_error_set(err, NSX_ERR_ENGINE, os_errno ? (int) os_errno : ECONNRESET,
-                                     "lost the connection to the engine at %s: %s", path,
-                                     strerror(os_errno ? (int) os_errno : ECONNRESET));
+                return nsx_error_set_errno(err, NSX_ERR_ENGINE, os_errno ? (int) os_errno : ECONNRESET,
+                                           "lost the connection to the engine at %s", path);
         case CURLE_WEIRD_SERVER_REPLY:
         case CURLE_UNSUPPORTED_PROTOCOL:
                 return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s did not answer in HTTP", path);

@@ -341,8 +341,8 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
                         if (r == -ENOENT || r == -ESRCH)
                                 return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while its sockets were read",
                                                      label);
-                        return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read %s of %s: %s", tables[i].path, label,
-                                             strerror(-r));
+                        return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read %s of %s", tables[i].path,
+                                                   label);
                 }
         }
         *ret = v;
@@ -461,13 +461,13 @@ int listeners_find_owners(struct listeners_netns *nets, size_t n, struct nsx_err
                 return 0;
         fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open /proc: %s", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot open /proc");
         proc = fdopendir(fd);
         if (!proc) {
                 int e = errno;
 
                 close(fd);
-                return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot read /proc: %s", strerror(e));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, e, "cannot read /proc");
         }
         while ((de = readdir(proc))) {
                 _cleanup_close_ int pdir = -1;

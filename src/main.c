@@ -265,8 +265,7 @@ static int run_listeners(const struct options *o) {
         color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
         r = o->json ? render_json(stdout, &s) : render_table(stdout, &s, color);
         if (r < 0 || fflush(stdout) != 0) {
-                nsx_error_set(&err, NSX_ERR_ENTER, r < 0 ? -r : errno, "cannot write the report: %s",
-                              strerror(r < 0 ? -r : errno));
+                nsx_error_set_errno(&err, NSX_ERR_ENTER, r < 0 ? -r : errno, "cannot write the report");
                 return report(&err);
         }
         return EXIT_SUCCESS;
@@ -302,7 +301,7 @@ static int run_list(const struct options *o) {
                 printf("%s\n", list[i].name);
         container_summaries_free(list, n);
         if (fflush(stdout) != 0) {
-                nsx_error_set(&err, NSX_ERR_ENTER, errno, "cannot write the list: %s", strerror(errno));
+                nsx_error_set_errno(&err, NSX_ERR_ENTER, errno, "cannot write the list");
                 return report(&err);
         }
         return EXIT_SUCCESS;
@@ -428,8 +427,7 @@ static int prepare_exec_identity(const struct options *o, const struct target *t
         if (root_fd < 0) {
                 if (errno == ENOENT || errno == ESRCH)
                         return nsx_error_target_gone(err, label, (int) t->pid);
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the root directory of %s: %s", label,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot open the root directory of %s", label);
         }
         r = user_resolve(root_fd, o->exec_user ? o->exec_user : c->user, &u, err);
         if (r < 0)

@@ -26,7 +26,7 @@ static int gone(const char *label, pid_t pid, struct nsx_error *err) {
 }
 
 static int proc_denied(const char *label, pid_t pid, int e, struct nsx_error *err) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot inspect PID %d of %s: %s", (int) pid, label, strerror(e));
+        nsx_error_set_errno(err, NSX_ERR_ENTER, e, "cannot inspect PID %d of %s", (int) pid, label);
         nsx_error_hint(err, "docker-nsexec needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE");
         return -e;
 }
@@ -44,8 +44,7 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         if (pidfd < 0 && errno != ENOSYS) {
                 if (errno == ESRCH)
                         return gone(label, pid, err);
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot pin PID %d of %s: %s", (int) pid, label,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot pin PID %d of %s", (int) pid, label);
         }
 
         snprintf(path, sizeof(path), "/proc/%d", (int) pid);

@@ -60,12 +60,10 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
                         *ret_len = 0;
                         return 0;
                 }
-                return nsx_error_set(err, NSX_ERR_ENTER, -pfd, "cannot open the container's /etc/%s: %s", name,
-                                     strerror(-pfd));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -pfd, "cannot open the container's /etc/%s", name);
         }
         if (fstat(pfd, &st) < 0 || fstatfs(pfd, &sfs) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the container's /etc/%s: %s", name,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot examine the container's /etc/%s", name);
         if (!S_ISREG(st.st_mode))
                 return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
                                      "refusing the container's /etc/%s: it is not a regular file", name);
@@ -81,8 +79,7 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
         snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
         fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s: %s", name,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s", name);
 
         buf = malloc(USER_FILE_MAX + 1);
         if (!buf)
@@ -91,8 +88,7 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
          * file that fills that (-EFBIG) is too large. */
         r = fs_read(fd, buf, USER_FILE_MAX + 1, &len);
         if (r < 0 && r != -EFBIG)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the container's /etc/%s: %s", name,
-                                     strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read the container's /etc/%s", name);
         if (r == -EFBIG)
                 return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
                                      name, USER_FILE_MAX / (1024 * 1024));
@@ -453,14 +449,12 @@ int user_apply(const struct exec_user *u, struct nsx_error *err) {
          * gives up the right to change the others. Each must succeed: a half-switched process
          * never runs the container's command. */
         if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && u->setgroups_denied))
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot set the supplementary groups: %s",
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot set the supplementary groups");
         if (setresgid(u->gid, u->gid, u->gid) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change to group ID %u: %s", (unsigned) u->gid,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot change to group ID %u",
+                                           (unsigned) u->gid);
         if (setresuid(u->uid, u->uid, u->uid) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change to user ID %u: %s", (unsigned) u->uid,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot change to user ID %u", (unsigned) u->uid);
         return 0;
 }
 
