@@ -350,12 +350,15 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
         return 0;
 }
 
-int listeners_netns_of(int procfd, dev_t *ret_dev, ino_t *ret_ino) {
+int listeners_netns_of(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err) {
         struct stat st;
 
         /* stat follows the ns/net magic link to the namespace's own nsfs inode. */
-        if (fstatat(procfd, "ns/net", &st, 0) < 0)
-                return -errno;
+        if (fstatat(procfd, "ns/net", &st, 0) < 0) {
+                if (errno == ENOENT || errno == ESRCH)
+                        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while it was examined", label);
+                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot read the network namespace of %s", label);
+        }
         *ret_dev = st.st_dev;
         *ret_ino = st.st_ino;
         return 0;

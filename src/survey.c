@@ -94,7 +94,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 if (r >= 0)
                         r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);
                 if (r >= 0)
-                        r = listeners_netns_of(t.procfd, &nets[kept].dev, &nets[kept].ino) < 0 ? -ESRCH : 0;
+                        r = listeners_netns_of(t.procfd, label, &nets[kept].dev, &nets[kept].ino, err);
                 if ((r == -ESRCH || unproven) && n_refs == 0) {
                         /* It stopped since the engine answered (its PID may be another
                          * process's by now): it has nothing to report. */
@@ -105,11 +105,8 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                         survey_container_done(c);
                         continue;
                 }
-                if (r < 0) {
-                        if (r == -ESRCH && err && !err->message[0])
-                                nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while it was examined", label);
+                if (r < 0)
                         return r;
-                }
                 nets[kept].socks = c->socks;
                 nets[kept].n_socks = c->n_socks;
                 if (kept != i) {
