@@ -656,7 +656,8 @@ int container_parse_network_mode(const char *ref, const char *body, size_t len, 
         const cJSON *hc, *mode;
 
         if (size == 0)
-                return -EINVAL;
+                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "no room for the network mode of container '%s'",
+                                     ref);
         buf[0] = '\0';
         root = cJSON_ParseWithLength(body, len);
         if (!cJSON_IsObject(root))
