@@ -517,6 +517,8 @@ static int run_prepare(const struct options *o, const char *ref, const char *lab
                 r = target_verify(&run->t, c.id, c.engine_uid, label, err);
                 if (r < 0)
                         return r;
+                if (r == 0) /* not the container's: err says why */
+                        return -EPERM;
         } else
                 fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n", (int) c.pid,
                         label);

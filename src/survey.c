@@ -88,8 +88,11 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
 
                 r = target_pin(c->pid, label, &t, err);
                 if (r >= 0 && verify) {
+                        /* Not proven (0) is not an error of ours; a denied read of its /proc is. */
                         r = target_verify(&t, c->id, s.engine_uid, label, err);
-                        unproven = r == -EPERM;
+                        unproven = r == 0;
+                        if (unproven)
+                                r = -EPERM;
                 }
                 if (r >= 0)
                         r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);

@@ -79,7 +79,7 @@ int target_verify(const struct target *t, const char *id, uid_t engine_uid, cons
         if (r < 0)
                 return r;
         if (proof.verdict == CGROUP_PROVEN)
-                return 0;
+                return 1;
 
         /* A process that exited meanwhile takes its cgroup along: say that, not "forged". */
         if (t->pidfd >= 0 && syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
@@ -108,7 +108,7 @@ int target_verify(const struct target *t, const char *id, uid_t engine_uid, cons
         }
         nsx_error_hint(err, "is the engine in another PID namespace, or its cgroup layout unknown? "
                             "--no-verify skips this proof");
-        return -EPERM;
+        return 0;
 }
 
 void target_done(struct target *t) {
