@@ -207,10 +207,10 @@ static int read_status(const struct target *t, const char *label, struct confine
         if (r == -ENOENT || r == -ESRCH)
                 return gone(t, label, err);
         if (r < 0)
-                return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read the status of PID %d of %s",
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the status of PID %d of %s",
                                            (int) t->pid, label);
         if (confine_parse_status(buf, len, ret) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "cannot read the capabilities of PID %d of %s: its status is not as expected",
                                      (int) t->pid, label);
         return 0;
@@ -299,11 +299,11 @@ static int prepare_lsm(const struct target *t, const char *label, struct confine
         rm = fs_read_at(AT_FDCWD, "/proc/self/attr/current", O_NOFOLLOW, ours, sizeof(ours), &m);
         r = confine_lsm_decide(-rn, theirs, rn < 0 ? 0 : n, -rm, ours, rm < 0 ? 0 : m, &c->lsm, c->lsm_exec);
         if (r == -EINVAL)
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "cannot read the security label of PID %d of %s: not a label we know",
                                      (int) t->pid, label);
         if (r < 0)
-                return nsx_error_set_errno(err, NSX_ERR_ENTER, -r, "cannot read the security label of PID %d of %s",
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the security label of PID %d of %s",
                                            (int) t->pid, label);
         if (c->lsm == CONFINE_LSM_NONE)
                 return 0;
@@ -311,7 +311,7 @@ static int prepare_lsm(const struct target *t, const char *label, struct confine
          * nothing of ours: another PID namespace's): the host's is kept open for it. */
         c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->proc_fd < 0)
-                return nsx_error_set_errno(err, NSX_ERR_ENTER, errno, "cannot open /proc");
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open /proc");
         return 0;
 }
 
@@ -423,7 +423,7 @@ static void say_unavailable(struct confinement *c, const char *label, const char
 
 static int refuse(const struct target *t, const char *label, int e, struct nsx_error *err, const char *what,
                   const char *detail) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot confine the command as %s (PID %d) is: %s%s", label, (int) t->pid,
+        nsx_error_set(err, NSX_ERR_FAILED, e, "cannot confine the command as %s (PID %d) is: %s%s", label, (int) t->pid,
                       what, detail);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
@@ -431,7 +431,7 @@ static int refuse(const struct target *t, const char *label, int e, struct nsx_e
 
 /* refuse() for a failed call: what names it, the text of e follows. */
 static int refuse_errno(const struct target *t, const char *label, int e, struct nsx_error *err, const char *what) {
-        nsx_error_set_errno(err, NSX_ERR_ENTER, e, "cannot confine the command as %s (PID %d) is: %s", label,
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot confine the command as %s (PID %d) is: %s", label,
                             (int) t->pid, what);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
@@ -607,7 +607,7 @@ static int caps_set(uint64_t inh, uint64_t prm, uint64_t eff) {
 }
 
 static int apply_error(struct nsx_error *err, int e, const char *what) {
-        nsx_error_set_errno(err, NSX_ERR_ENTER, e, "cannot confine the command as the container's processes are (%s)",
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot confine the command as the container's processes are (%s)",
                             what);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
@@ -687,7 +687,7 @@ static int verify(const struct confine_status *want, int last_cap, struct nsx_er
         }
         got.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
         if (confine_check(want, &got, CAPS_SENTINEL, &what) < 0) {
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "cannot confine the command as the container's processes are: its %s did not take "
                               "(a seccomp filter of the container's that fakes success?)",
                               what);

@@ -114,6 +114,6 @@ void nsx_error_hint(struct nsx_error *err, const char *fmt, ...) {
 }
 
 int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid) {
-        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)", label,
+        return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "%s exited before it could be entered (PID %d is gone)", label,
                              pid);
 }

@@ -16,14 +16,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* What main.c does with a failure: the exit code, and whether a usage line follows. A kind
+ * exists only where main acts on it; what went wrong is the message's (and errnum's) to say. */
 enum nsx_error_kind {
         NSX_OK = 0,
-        NSX_ERR_USAGE,         /* bad command line: print a "Try --help" line */
-        NSX_ERR_ENDPOINT,      /* the engine endpoint is malformed or unsupported */
-        NSX_ERR_ENGINE,        /* the engine could not be reached or answered badly */
-        NSX_ERR_NOT_FOUND,     /* no such container */
-        NSX_ERR_NOT_RUNNING,   /* the container exists but has no process to enter */
-        NSX_ERR_ENTER,         /* joining the namespaces failed */
+        NSX_ERR_FAILED,        /* anything that is none of the below: exit 125 */
+        NSX_ERR_USAGE,         /* bad command line: exit 125 and a "Try --help" line */
         NSX_ERR_EXEC_NOTFOUND, /* the command does not exist: exit 127 */
         NSX_ERR_EXEC,          /* the command exists but cannot be run: exit 126 */
 };

@@ -38,7 +38,7 @@ static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *r
         s->engine_uid = found.engine_uid;
         s->v = calloc(found.n + 1, sizeof(*s->v));
         if (!s->v)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (size_t i = 0; i < found.n; i++) {
                 struct lookup_entry *e = &found.v[i];
                 struct survey_container *c = &s->v[i];
@@ -75,7 +75,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
 
         nets = calloc(s.n + 1, sizeof(*nets));
         if (!nets)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (size_t i = 0; i < s.n; i++) {
                 struct survey_container *c = &s.v[i];
                 _cleanup_(target_donep) struct target t = TARGET_NULL;
@@ -127,7 +127,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 r = listeners_judge(c->ports, c->n_ports, c->socks, c->n_socks, streq(c->network_mode, "host"),
                                     &c->judged, &c->n_judged);
                 if (r < 0)
-                        nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                        nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         }
         if (r < 0)
                 return r;
