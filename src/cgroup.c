@@ -418,17 +418,17 @@ static int read_mounts(struct cgroup_mounts *ret, struct nsx_error *err) {
 
         buf = malloc(MOUNTINFO_MAX);
         if (!buf)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         r = fs_read_at(AT_FDCWD, "/proc/self/mountinfo", 0, buf, MOUNTINFO_MAX, &len);
         if (r < 0 && r != -EFBIG)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read /proc/self/mountinfo: %s", strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read /proc/self/mountinfo");
         /* A full buffer is cut, to whole lines only: cut super options ("rw,cpuacct" to "rw,cpu")
          * would name another hierarchy. */
         while (len > 0 && buf[len - 1] != '\n')
                 len--;
         r = cgroup_mounts_parse(buf, len, ret);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, -r, "out of memory");
         return 0;
 }
 
@@ -487,20 +487,19 @@ static int open_mount(const struct cgroup_mount *m, struct nsx_error *err) {
                         fd = -errno;
         }
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup mount %s: %s", m->point,
-                                     strerror(-fd));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -fd, "cannot open the cgroup mount %s", m->point);
         if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_MNT_ID, &stx) == 0 &&
             (stx.stx_mask & STATX_MNT_ID)) {
                 if (stx.stx_mnt_id != (uint64_t) m->id)
-                        return nsx_error_set(err, NSX_ERR_ENTER, EXDEV,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EXDEV,
                                              "the cgroup mount %s is covered by another mount", m->point);
         } else {
                 /* Before Linux 5.8: at least the right kind of file system. */
                 if (fstatfs(fd, &sfs) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup mount %s: %s",
-                                             m->point, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot examine the cgroup mount %s",
+                                                   m->point);
                 if (sfs.f_type != (m->unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
-                        return nsx_error_set(err, NSX_ERR_ENTER, EXDEV,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EXDEV,
                                              "the cgroup mount %s is covered by another mount", m->point);
         }
         return TAKE_FD(fd);
@@ -514,7 +513,7 @@ int cgroup_dir_open(const struct cgroup_mount *mount, const char *path, size_t l
         int fd;
 
         if (!root_covers(mount->root, path, len) || len - rlen >= sizeof(rel) || memchr(path, '\0', len))
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "malformed cgroup path %.*s",
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "malformed cgroup path %.*s",
                                      (int) (len < 200 ? len : 200), path);
         /* Relative to the mount's root, without the leading slash. */
         path += rlen;
@@ -528,7 +527,7 @@ int cgroup_dir_open(const struct cgroup_mount *mount, const char *path, size_t l
 
                 /* No cgroup is named "." or "..": such a path is no cgroup's. */
                 if (w == 0 || (w == 1 && c[0] == '.') || (w == 2 && c[0] == '.' && c[1] == '.'))
-                        return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "malformed cgroup path %.200s", rel);
+                        return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "malformed cgroup path %.200s", rel);
                 c += w + (c[w] == '/');
         }
 
@@ -537,8 +536,8 @@ int cgroup_dir_open(const struct cgroup_mount *mount, const char *path, size_t l
                 return mfd;
         fd = rel[0] == '\0' ? TAKE_FD(mfd) : open_beneath(mfd, rel, O_PATH | O_DIRECTORY);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -fd, "cannot open the cgroup %s under %s: %s", rel,
-                                     mount->point, strerror(-fd));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -fd, "cannot open the cgroup %s under %s", rel,
+                                           mount->point);
         *ret_fd = fd;
         return 0;
 }
@@ -603,8 +602,8 @@ int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid,
                 if (r < 0)
                         return r;
                 if (fstat(fd, &st) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the cgroup %.*s: %s",
-                                             (int) (l.path_len < 200 ? l.path_len : 200), l.path, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot examine the cgroup %.*s",
+                                                   (int) (l.path_len < 200 ? l.path_len : 200), l.path);
                 note(&p, st.st_uid == engine_uid ? CGROUP_PROVEN : CGROUP_FOREIGN, &l, st.st_uid);
                 if (p.verdict == CGROUP_PROVEN)
                         break;
@@ -626,11 +625,10 @@ int cgroup_join(const struct target *t, struct nsx_error *err) {
 
         r = cgroup_read_text(t->procfd, text, sizeof(text), &len);
         if (r == -ENOENT || r == -ESRCH)
-                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "PID %d exited before it could be entered",
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "PID %d exited before it could be entered",
                                      (int) t->pid);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the cgroups of PID %d: %s", (int) t->pid,
-                                     strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the cgroups of PID %d", (int) t->pid);
         r = read_mounts(&mounts, err);
         if (r < 0)
                 return r;
@@ -650,23 +648,23 @@ int cgroup_join(const struct target *t, struct nsx_error *err) {
                         continue;
                 r = cgroup_dir_open(m, l.path, l.path_len, &dfd, err);
                 if (r == -ENOENT)
-                        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH,
+                        return nsx_error_set(err, NSX_ERR_FAILED, ESRCH,
                                              "PID %d exited before it could be entered (its cgroup %.*s is gone)",
                                              (int) t->pid, cut, l.path);
                 if (r < 0)
                         return r;
                 fd = openat(dfd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno,
-                                             "cannot join the container's cgroup %.*s (under %s): %s", cut, l.path,
-                                             m->point, strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno,
+                                                   "cannot join the container's cgroup %.*s (under %s)", cut, l.path,
+                                                   m->point);
                 w = write(fd, pid, (size_t) n);
                 if (w != n) {
                         int e = w < 0 ? errno : EIO;
 
-                        return nsx_error_set(err, NSX_ERR_ENTER, e,
-                                             "cannot join the container's cgroup %.*s (under %s): %s", cut, l.path,
-                                             m->point, strerror(e));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, e,
+                                                   "cannot join the container's cgroup %.*s (under %s)", cut, l.path,
+                                                   m->point);
                 }
         }
         return 0;

@@ -207,10 +207,10 @@ static int read_status(const struct target *t, const char *label, struct confine
         if (r == -ENOENT || r == -ESRCH)
                 return gone(t, label, err);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the status of PID %d of %s: %s", (int) t->pid,
-                                     label, strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the status of PID %d of %s",
+                                           (int) t->pid, label);
         if (confine_parse_status(buf, len, ret) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "cannot read the capabilities of PID %d of %s: its status is not as expected",
                                      (int) t->pid, label);
         return 0;
@@ -298,17 +298,20 @@ static int prepare_lsm(const struct target *t, const char *label, struct confine
                 return gone(t, label, err);
         rm = fs_read_at(AT_FDCWD, "/proc/self/attr/current", O_NOFOLLOW, ours, sizeof(ours), &m);
         r = confine_lsm_decide(-rn, theirs, rn < 0 ? 0 : n, -rm, ours, rm < 0 ? 0 : m, &c->lsm, c->lsm_exec);
+        if (r == -EINVAL)
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
+                                     "cannot read the security label of PID %d of %s: not a label we know",
+                                     (int) t->pid, label);
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the security label of PID %d of %s%s%s",
-                                     (int) t->pid, label, r == -EINVAL ? ": not a label we know" : ": ",
-                                     r == -EINVAL ? "" : strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the security label of PID %d of %s",
+                                           (int) t->pid, label);
         if (c->lsm == CONFINE_LSM_NONE)
                 return 0;
         /* Applied in the container's mount namespace, where /proc is the container's (or
          * nothing of ours: another PID namespace's): the host's is kept open for it. */
         c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->proc_fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open /proc: %s", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open /proc");
         return 0;
 }
 
@@ -420,8 +423,16 @@ static void say_unavailable(struct confinement *c, const char *label, const char
 
 static int refuse(const struct target *t, const char *label, int e, struct nsx_error *err, const char *what,
                   const char *detail) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot confine the command as %s (PID %d) is: %s%s", label, (int) t->pid,
+        nsx_error_set(err, NSX_ERR_FAILED, e, "cannot confine the command as %s (PID %d) is: %s%s", label, (int) t->pid,
                       what, detail);
+        nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
+        return -e;
+}
+
+/* refuse() for a failed call: what names it, the text of e follows. */
+static int refuse_errno(const struct target *t, const char *label, int e, struct nsx_error *err, const char *what) {
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot confine the command as %s (PID %d) is: %s", label,
+                            (int) t->pid, what);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
 }
@@ -461,7 +472,7 @@ static int seize(const struct target *t, const char *label, const struct confine
                 snprintf(why, sizeof(why), "traced by PID %d", tracer);
                 return refuse(t, label, EBUSY, err, "its seccomp filter cannot be read while it is ", why);
         }
-        return refuse(t, label, e, err, "its seccomp filter cannot be read: PTRACE_SEIZE: ", strerror(e));
+        return refuse_errno(t, label, e, err, "its seccomp filter cannot be read: PTRACE_SEIZE");
 }
 
 /* Copies the target's filters into c. Stops the target for the read (PTRACE_INTERRUPT): the
@@ -487,14 +498,14 @@ static int prepare_seccomp(const struct target *t, const char *label, struct con
 
         if (ptrace(PTRACE_INTERRUPT, t->pid, NULL, NULL) < 0) {
                 int e = errno;
-                return e == ESRCH ? gone(t, label, err) : refuse(t, label, e, err, "PTRACE_INTERRUPT: ", strerror(e));
+                return e == ESRCH ? gone(t, label, err) : refuse_errno(t, label, e, err, "PTRACE_INTERRUPT");
         }
         r = wait_stopped(t->pid, &sig);
         if (r == -ESRCH)
                 return gone(t, label, err);
         /* A process stuck in the kernel (a FUSE mount it serves, a frozen cgroup) never stops. */
         if (r < 0)
-                return refuse(t, label, -r, err, "it did not stop for its seccomp filter to be read: ", strerror(-r));
+                return refuse_errno(t, label, -r, err, "it did not stop for its seccomp filter to be read");
 
         r = fetch_filters(t->pid, &filters, &n);
         if (r == -ESRCH) {
@@ -507,7 +518,7 @@ static int prepare_seccomp(const struct target *t, const char *label, struct con
                 goto detach;
         }
         if (r < 0) {
-                refuse(t, label, -r, err, "its seccomp filter cannot be read: ", strerror(-r));
+                refuse_errno(t, label, -r, err, "its seccomp filter cannot be read");
                 goto detach;
         }
 
@@ -527,7 +538,7 @@ detach:
         filters_free(filters, filters ? n : 0);
         if (ptrace(PTRACE_DETACH, t->pid, NULL, (void *) (long) sig) < 0 && r >= 0) {
                 int e = errno;
-                r = e == ESRCH ? gone(t, label, err) : refuse(t, label, e, err, "PTRACE_DETACH: ", strerror(e));
+                r = e == ESRCH ? gone(t, label, err) : refuse_errno(t, label, e, err, "PTRACE_DETACH");
         }
         return r;
 }
@@ -596,8 +607,8 @@ static int caps_set(uint64_t inh, uint64_t prm, uint64_t eff) {
 }
 
 static int apply_error(struct nsx_error *err, int e, const char *what) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot confine the command as the container's processes are (%s): %s",
-                      what, strerror(e));
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot confine the command as the container's processes are (%s)",
+                            what);
         nsx_error_hint(err, "--privileged runs it unconfined, with our own privileges");
         return -e;
 }
@@ -676,7 +687,7 @@ static int verify(const struct confine_status *want, int last_cap, struct nsx_er
         }
         got.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
         if (confine_check(want, &got, CAPS_SENTINEL, &what) < 0) {
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "cannot confine the command as the container's processes are: its %s did not take "
                               "(a seccomp filter of the container's that fakes success?)",
                               what);

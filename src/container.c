@@ -62,14 +62,14 @@ int container_ref_check(const char *typed, const char **ret_ref, struct nsx_erro
         const char *ref = typed[0] == '/' ? typed + 1 : typed;
 
         if (ref[0] == '\0')
-                return nsx_error_set(err, NSX_ERR_NOT_FOUND, EINVAL, "invalid container name or ID '%s'", typed);
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "invalid container name or ID '%s'", typed);
         if (!is_alnum(ref[0]))
-                return nsx_error_set(err, NSX_ERR_NOT_FOUND, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "invalid container name or ID '%s': it must start with a letter or digit", typed);
         for (const char *p = ref; *p; p++)
                 if (!is_alnum(*p) && *p != '_' && *p != '.' && *p != '-')
                         return nsx_error_set(
-                                err, NSX_ERR_NOT_FOUND, EINVAL,
+                                err, NSX_ERR_FAILED, EINVAL,
                                 "invalid container name or ID '%s': only letters, digits, '_', '.' and '-' are allowed",
                                 typed);
         *ret_ref = ref;
@@ -81,7 +81,7 @@ int container_inspect_path(const char *ref, const char *typed, char *buf, size_t
         int n = snprintf(buf, size, "/containers/%s/json", ref);
 
         if (n < 0 || (size_t) n >= size)
-                return nsx_error_set(err, NSX_ERR_NOT_FOUND, ENAMETOOLONG, "container name too long: '%s'", typed);
+                return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "container name too long: '%s'", typed);
         return 0;
 }
 
@@ -113,7 +113,7 @@ void container_engine_message(const char *body, size_t len, char *buf, size_t si
 
 /* The engine's fields are untrusted bytes: each read checks the type it expects. */
 static int bad_answer(const char *ref, const char *what, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENGINE, EBADMSG, "the engine's answer for container '%s' is malformed: %s",
+        return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "the engine's answer for container '%s' is malformed: %s",
                              ref, what);
 }
 
@@ -310,7 +310,7 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                         return bad_answer(ref, what, err);
         }
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
 
         *ret = TAKE_STRUCT(c, (struct container){});
         return 0;
@@ -328,13 +328,13 @@ int container_from_response(const char *ref, long status, const char *body, size
         /* An ambiguous ID prefix: Docker answers 400 (500 in 20.10) "multiple IDs found with
          * provided prefix", Podman a 404 "more than one result for container ID". */
         if (strcasestr(msg, "multiple IDs found") || strcasestr(msg, "more than one result"))
-                r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s",
-                                  ref, status, msg);
+                r = nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s", ref,
+                                  status, msg);
         else if (status == 404)
-                r = nsx_error_set(err, NSX_ERR_NOT_FOUND, ENOENT, "no such container: '%s'", ref);
+                r = nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "no such container: '%s'", ref);
         else
                 /* 4xx: the engine turned the request down; 5xx: it failed itself. */
-                r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine %s container '%s' (HTTP %ld)%s%s",
+                r = nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine %s container '%s' (HTTP %ld)%s%s",
                                   status >= 500 ? "failed on" : "refused", ref, status, msg[0] ? ": " : "", msg);
         if (err)
                 err->http_status = status;
@@ -344,33 +344,32 @@ int container_from_response(const char *ref, long status, const char *body, size
 int container_check_running(const char *ref, const struct container *c, struct nsx_error *err) {
         /* Docker reports a paused or restarting container as Running too: test those first. */
         if (c->paused || c->status == CONTAINER_STATUS_PAUSED) {
-                nsx_error_set(err, NSX_ERR_NOT_RUNNING, EAGAIN, "container '%s' is paused", ref);
+                nsx_error_set(err, NSX_ERR_FAILED, EAGAIN, "container '%s' is paused", ref);
                 nsx_error_hint(err, "its processes are frozen; 'docker unpause %s' first", ref);
                 return -EAGAIN;
         }
         if (c->restarting || c->status == CONTAINER_STATUS_RESTARTING) {
-                nsx_error_set(err, NSX_ERR_NOT_RUNNING, EAGAIN, "container '%s' is restarting", ref);
+                nsx_error_set(err, NSX_ERR_FAILED, EAGAIN, "container '%s' is restarting", ref);
                 nsx_error_hint(err, "it has no process right now; try again once it is up");
                 return -EAGAIN;
         }
         if (c->dead || c->status == CONTAINER_STATUS_DEAD)
-                return nsx_error_set(err, NSX_ERR_NOT_RUNNING, ESRCH, "container '%s' is dead", ref);
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' is dead", ref);
         if (c->status == CONTAINER_STATUS_REMOVING)
-                return nsx_error_set(err, NSX_ERR_NOT_RUNNING, ESRCH, "container '%s' is being removed", ref);
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' is being removed", ref);
         if (!c->running) {
                 if (c->status == CONTAINER_STATUS_CREATED) {
-                        nsx_error_set(err, NSX_ERR_NOT_RUNNING, ESRCH, "container '%s' was created but never started",
-                                      ref);
+                        nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' was created but never started", ref);
                         nsx_error_hint(err, "start it with 'docker start %s'", ref);
                         return -ESRCH;
                 }
-                nsx_error_set(err, NSX_ERR_NOT_RUNNING, ESRCH, "container '%s' is not running (%s)", ref,
+                nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' is not running (%s)", ref,
                               container_status_name(c->status));
                 nsx_error_hint(err, "start it with 'docker start %s'", ref);
                 return -ESRCH;
         }
         if (c->pid <= 0)
-                return nsx_error_set(err, NSX_ERR_NOT_RUNNING, ESRCH,
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH,
                                      "container '%s' is running but the engine reports no process (PID 0)", ref);
         return 0;
 }
@@ -405,7 +404,7 @@ static const char *own_name(const cJSON *names) {
 }
 
 static int bad_list(const char *what, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENGINE, EBADMSG, "the engine's container list is malformed: %s", what);
+        return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "the engine's container list is malformed: %s", what);
 }
 
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
@@ -422,7 +421,7 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
         count = cJSON_GetArraySize(root);
         list = calloc((size_t) count + 1, sizeof(*list));
         if (!list)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
 
         cJSON_ArrayForEach(entry, root) {
                 const cJSON *id = cJSON_GetObjectItemCaseSensitive(entry, "Id");
@@ -440,7 +439,7 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
                 list[n].name = strdup(name);
                 if (!list[n].name) {
                         container_summaries_free(list, n);
-                        return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 }
                 n++;
         }
@@ -457,7 +456,7 @@ int container_list_from_response(long status, const char *body, size_t len, stru
         if (status == 200)
                 return container_parse_list(body, len, ret, ret_n, err);
         container_engine_message(body, len, msg, sizeof(msg));
-        r = nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine refused to list containers (HTTP %ld)%s%s", status,
+        r = nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine refused to list containers (HTTP %ld)%s%s", status,
                           msg[0] ? ": " : "", msg);
         if (err)
                 err->http_status = status;
@@ -596,7 +595,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
         room = (size_t) cJSON_GetArraySize(exposed) + (size_t) cJSON_GetArraySize(ports);
         list = calloc(room + 1, sizeof(*list));
         if (!list)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
 
         cJSON_ArrayForEach(item, exposed) {
                 enum container_proto proto;
@@ -633,7 +632,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
         if (r < 0) {
                 container_ports_free(list, n);
                 if (r == -ENOMEM)
-                        return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 if (r == -EADDRNOTAVAIL)
                         return bad_answer(ref, "a HostIp in NetworkSettings.Ports is not an IP address", err);
                 return bad_answer(ref, "a port in ExposedPorts or NetworkSettings.Ports is malformed", err);
@@ -656,7 +655,8 @@ int container_parse_network_mode(const char *ref, const char *body, size_t len, 
         const cJSON *hc, *mode;
 
         if (size == 0)
-                return -EINVAL;
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "no room for the network mode of container '%s'",
+                                     ref);
         buf[0] = '\0';
         root = cJSON_ParseWithLength(body, len);
         if (!cJSON_IsObject(root))

@@ -58,7 +58,7 @@ __attribute__((format(printf, 3, 4))) static bool fmt(char *buf, size_t size, co
 }
 
 static int not_here(const char *uri, const char *name, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+        return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                              "engine endpoint '%s' (from %s) is not on this machine: entering namespaces needs the "
                              "container's processes here",
                              uri, name);
@@ -119,7 +119,7 @@ static int parse_tcp(const char *uri, const char *name, struct endpoint *ep, str
         return 0;
 
 invalid:
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, EINVAL,
+        return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                              "invalid engine endpoint '%s' (from %s): expected tcp://127.0.0.1:PORT", uri, name);
 }
 
@@ -141,24 +141,24 @@ int endpoint_parse(const char *uri, enum endpoint_source source, struct endpoint
                 return not_here(uri, name, err);
         if (!starts_with(uri, UNIX_SCHEME)) {
                 if (strstr(uri, "://"))
-                        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                                              "unsupported engine endpoint '%s' (from %s): use unix:///path or "
                                              "tcp://127.0.0.1:PORT",
                                              uri, name);
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "invalid engine endpoint '%s' (from %s): expected unix:///path/to/socket", uri,
                                      name);
         }
 
         path = uri + strlen(UNIX_SCHEME);
         if (path[0] != '/')
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "invalid engine endpoint '%s' (from %s): the socket path must be absolute", uri,
                                      name);
         len = strlen(path);
         if (len > ENDPOINT_PATH_MAX)
                 return nsx_error_set(
-                        err, NSX_ERR_ENDPOINT, ENAMETOOLONG,
+                        err, NSX_ERR_FAILED, ENAMETOOLONG,
                         "engine socket path from %s too long (%zu bytes, a unix socket holds at most %zu): %s", name,
                         len, ENDPOINT_PATH_MAX, path);
         memcpy(ep.socket_path, path, len + 1);
@@ -196,9 +196,8 @@ static int read_file(const char *path, char **ret, size_t *ret_len, uid_t *ret_o
 
 static int file_error(const char *path, int r, struct nsx_error *err) {
         if (r == -EBADMSG)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG, "cannot parse %s: not the docker CLI's JSON",
-                                     path);
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, -r, "cannot read %s: %s", path, strerror(-r));
+                return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "cannot parse %s: not the docker CLI's JSON", path);
+        return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read %s", path);
 }
 
 static bool is_socket(const char *path) {
@@ -310,7 +309,7 @@ static int refuse_env_tls(const struct endpoint_inputs *in, struct nsx_error *er
 
         for (size_t i = 0; i < ELEMENTSOF(vars); i++)
                 if (vars[i].value && vars[i].value[0])
-                        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                                              "%s is set, but TLS to the engine is not supported: refusing to send "
                                              "in plain HTTP what was meant to be encrypted (unset it; the engine "
                                              "must be local)",
@@ -330,20 +329,19 @@ static int refuse_context_tls(const char *name, const char *meta, const char *co
         const struct dirent *de;
 
         if (skip_tls_verify)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                                      "context '%s' uses TLS (SkipTLSVerify in %s), which is not supported: refusing "
                                      "to send in plain HTTP what was meant to be encrypted",
                                      name, meta);
         if (!fmt(dir, sizeof(dir), "%s/contexts/tls/%s/docker", config_dir, id))
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG, "docker config directory path too long");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "docker config directory path too long");
         d = opendir(dir);
         if (!d && errno != ENOENT && errno != ENOTDIR)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, errno,
-                                     "context '%s': cannot tell whether it uses TLS: %s: %s", name, dir,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno,
+                                           "context '%s': cannot tell whether it uses TLS: %s", name, dir);
         while (d && (de = readdir(d)))
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        return nsx_error_set(err, NSX_ERR_ENDPOINT, EPROTONOSUPPORT,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                                              "context '%s' uses TLS (%s/%s), which is not supported: refusing to "
                                              "send in plain HTTP what was meant to be encrypted",
                                              name, dir, de->d_name);
@@ -382,14 +380,14 @@ static int context_endpoint(const char *name, enum endpoint_source source, bool 
                 return r;
         }
         if (!config_dir)
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, ENOENT,
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOENT,
                                      "context '%s' not found (from %s): neither DOCKER_CONFIG nor HOME is set", name,
                                      endpoint_source_name(source));
 
         /* A context's directory is named by the SHA-256 of its name; reading each meta.json's
          * Name instead finds the same file with no hashing code, and contexts are few. */
         if (!fmt(dir, sizeof(dir), "%s/contexts/meta", config_dir))
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, ENAMETOOLONG, "docker config directory path too long");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "docker config directory path too long");
         d = opendir(dir);
         while (d && (de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
@@ -428,10 +426,9 @@ static int context_endpoint(const char *name, enum endpoint_source source, bool 
                 return r;
         }
         if (bad[0])
-                return nsx_error_set(err, NSX_ERR_ENDPOINT, EBADMSG,
-                                     "context '%s' not found (from %s): cannot parse %s", name,
-                                     endpoint_source_name(source), bad);
-        return nsx_error_set(err, NSX_ERR_ENDPOINT, ENOENT, "context '%s' not found in %s (from %s)", name, dir,
+                return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "context '%s' not found (from %s): cannot parse %s",
+                                     name, endpoint_source_name(source), bad);
+        return nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "context '%s' not found in %s (from %s)", name, dir,
                              endpoint_source_name(source));
 }
 

@@ -153,38 +153,40 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
         switch (e) {
         case ENOENT:
                 if (ep->tried[0]) {
-                        nsx_error_set(err, NSX_ERR_ENGINE, e,
+                        nsx_error_set(err, NSX_ERR_FAILED, e,
                                       "cannot connect to the engine: no engine socket found (tried %s)", ep->tried);
                         nsx_error_hint(
                                 err,
                                 "is the Docker daemon running? (choose a socket with -H unix:///path or --context)");
                         break;
                 }
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: %s does not exist", path);
+                nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: %s does not exist", path);
                 nsx_error_hint(err, "is the Docker daemon running? (choose another socket with -H unix:///path)");
                 break;
         case EACCES:
         case EPERM:
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: permission denied on %s", path);
+                nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: permission denied on %s", path);
                 nsx_error_hint(err, "docker-nsexec needs root (the engine socket and namespace entry both require it)");
                 break;
         case ENOTSOCK:
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: %s is not a socket", path);
+                nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: %s is not a socket", path);
                 break;
         case ECONNREFUSED:
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine: nothing listens on %s", path);
+                nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: nothing listens on %s", path);
                 nsx_error_hint(err, "is the Docker daemon running?");
                 break;
+        case 0:
+                nsx_error_set(err, NSX_ERR_FAILED, 0, "cannot connect to the engine at %s: connection failed", path);
+                break;
         default:
-                nsx_error_set(err, NSX_ERR_ENGINE, e, "cannot connect to the engine at %s: %s", path,
-                              e ? strerror(e) : "connection failed");
+                nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot connect to the engine at %s", path);
                 break;
         }
         return e > 0 ? -e : -ECONNREFUSED;
 }
 
 static int timed_out(const struct endpoint *ep, long timeout_ms, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENGINE, ETIMEDOUT, "the engine at %s did not answer within %g s (--timeout)",
+        return nsx_error_set(err, NSX_ERR_FAILED, ETIMEDOUT, "the engine at %s did not answer within %g s (--timeout)",
                              endpoint_where(ep), (double) timeout_ms / 1000.0);
 }
 
@@ -201,38 +203,37 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
         case CURLE_OPERATION_TIMEDOUT:
                 return timed_out(ep, timeout_ms, err);
         case CURLE_FILESIZE_EXCEEDED:
-                return nsx_error_set(err, NSX_ERR_ENGINE, EMSGSIZE,
+                return nsx_error_set(err, NSX_ERR_FAILED, EMSGSIZE,
                                      "the engine at %s sent a response larger than %zu MiB; refused", path,
                                      ENGINE_BODY_MAX >> 20);
         case CURLE_WRITE_ERROR:
                 if (sink->too_large)
                         return transfer_error(curl, CURLE_FILESIZE_EXCEEDED, sink, ep, timeout_ms, detail, err);
                 if (sink->no_memory)
-                        return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory reading the engine's answer");
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory reading the engine's answer");
                 break;
         case CURLE_GOT_NOTHING:
-                return nsx_error_set(err, NSX_ERR_ENGINE, ECONNRESET,
+                return nsx_error_set(err, NSX_ERR_FAILED, ECONNRESET,
                                      "the engine at %s closed the connection without answering", path);
         case CURLE_PARTIAL_FILE:
-                return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s cut its answer short", path);
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine at %s cut its answer short", path);
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
                 /* libcurl also says RECV_ERROR for an answer it cannot decode (a bad chunk
                  * size): with no errno behind it, that is the engine's fault, not the link's. */
                 if (!os_errno && rc == CURLE_RECV_ERROR && !strstr(detail, "Recv failure"))
-                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTO,
                                              "the engine at %s sent a malformed answer%s%s", path,
                                              detail[0] ? ": " : "", detail);
-                return nsx_error_set(err, NSX_ERR_ENGINE, os_errno ? (int) os_errno : ECONNRESET,
-                                     "lost the connection to the engine at %s: %s", path,
-                                     strerror(os_errno ? (int) os_errno : ECONNRESET));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, os_errno ? (int) os_errno : ECONNRESET,
+                                           "lost the connection to the engine at %s", path);
         case CURLE_WEIRD_SERVER_REPLY:
         case CURLE_UNSUPPORTED_PROTOCOL:
-                return nsx_error_set(err, NSX_ERR_ENGINE, EPROTO, "the engine at %s did not answer in HTTP", path);
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine at %s did not answer in HTTP", path);
         default:
                 break;
         }
-        return nsx_error_set(err, NSX_ERR_ENGINE, EIO, "request to the engine at %s failed: %s", path,
+        return nsx_error_set(err, NSX_ERR_FAILED, EIO, "request to the engine at %s failed: %s", path,
                              curl_easy_strerror(rc));
 }
 
@@ -386,7 +387,7 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
                 return CURL_PREREQFUNC_OK; /* the same connection, kept alive */
         if (e->fd < 0) {
                 /* libcurl connected a socket we did not make: nothing to ask, so nothing sent. */
-                nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                nsx_error_set(e->err, NSX_ERR_FAILED, EPERM,
                               "cannot tell whose engine is at %s (libcurl did not use our socket): refused", where);
                 e->refused = true;
                 return CURL_PREREQFUNC_ABORT;
@@ -406,7 +407,7 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
                 char who[64];
 
                 if (uid == ENGINE_PEER_UID_UNKNOWN) {
-                        nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                        nsx_error_set(e->err, NSX_ERR_FAILED, EPERM,
                                       "refusing the engine at %s (%s): the kernel cannot tell who runs it, and it was "
                                       "not named (name it with -H or --context to trust it)",
                                       where, endpoint_source_name(e->ep->source));
@@ -417,7 +418,7 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
                         snprintf(who, sizeof(who), "uid %u (pid %d)", (unsigned) uid, (int) pid);
                 else
                         snprintf(who, sizeof(who), "uid %u", (unsigned) uid);
-                nsx_error_set(e->err, NSX_ERR_ENGINE, EPERM,
+                nsx_error_set(e->err, NSX_ERR_FAILED, EPERM,
                               "refusing the engine at %s (%s): it is run by %s, neither root nor the caller, and "
                               "was not named (name it with -H or --context to trust it)",
                               where, endpoint_source_name(e->ep->source), who);
@@ -438,14 +439,14 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
          * libcurl that is about 0.5 ms, the reason for -Dlean_curl. engine_close() undoes it,
          * leaving no libcurl state (or fd). */
         if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "cannot initialise libcurl");
         e = calloc(1, sizeof(*e));
         if (e)
                 e->curl = curl_easy_init();
         if (!e || !e->curl) {
                 free(e);
                 curl_global_cleanup();
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "cannot initialise libcurl");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "cannot initialise libcurl");
         }
         e->ep = ep;
         e->fd = -1;
@@ -479,7 +480,7 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
             curl_easy_setopt(e->curl, CURLOPT_PREREQFUNCTION, check_peer) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_PREREQDATA, e) != CURLE_OK) {
                 engine_close(e);
-                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "this libcurl (%s) lacks a needed feature",
                                      curl_version());
         }
         *ret = e;
@@ -509,7 +510,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         if (curl_easy_setopt(e->curl, CURLOPT_URL, url) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT_MS, left_ms) != CURLE_OK)
-                return nsx_error_set(err, NSX_ERR_ENGINE, EINVAL, "this libcurl (%s) lacks a needed feature",
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "this libcurl (%s) lacks a needed feature",
                                      curl_version());
 
         e->err = err;
@@ -533,7 +534,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         ret->len = e->sink.len;
         e->sink = (struct sink){};
         if (!ret->body)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         return 0;
 }
 
@@ -550,7 +551,7 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
                         return timed_out(e->ep, e->timeout_ms, err);
                 snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
                 if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url))
-                        return nsx_error_set(err, NSX_ERR_ENGINE, ENAMETOOLONG, "request path too long: %s", path);
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "request path too long: %s", path);
                 /* The previous attempt's body: this one's replaces it. */
                 free(resp.body);
                 resp.body = NULL;
@@ -567,7 +568,7 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
                 if (!hint[0] || streq(hint, e->version))
                         break;
                 if (engine_version_cmp(hint, ENGINE_API_MIN) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENGINE, EPROTONOSUPPORT,
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
                                              "the engine at %s speaks API %s at most; docker-nsexec needs %s or later",
                                              endpoint_where(e->ep), hint, ENGINE_API_MIN);
                 /* Later requests of this exchange ask for the agreed version straight away. */

@@ -30,8 +30,8 @@ static const struct ns_kind *join_order(size_t i) {
 }
 
 static int privilege_error(const struct enter_request *req, int e, const char *what, struct nsx_error *err) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what, req->label,
-                      (int) req->pid, strerror(e));
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot enter the %s namespace of %s (PID %d)", what, req->label,
+                            (int) req->pid);
         nsx_error_hint(err, "docker-nsexec needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE");
         return -e;
 }
@@ -41,8 +41,8 @@ static int setns_error(const struct enter_request *req, int e, const char *what,
                 return nsx_error_target_gone(err, req->label, (int) req->pid);
         if (e == EPERM || e == EACCES)
                 return privilege_error(req, e, what, err);
-        return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot enter the %s namespace of %s (PID %d): %s", what,
-                             req->label, (int) req->pid, strerror(e));
+        return nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot enter the %s namespace of %s (PID %d)", what,
+                                   req->label, (int) req->pid);
 }
 
 /* Which of the requested namespaces differ from ours. Joining one we are already in is a
@@ -78,7 +78,7 @@ static int namespaces_to_join(const struct enter_request *req, unsigned *ret_mas
                         if (errno == ENOENT && !have_ours) {
                                 if (req->all || (implied & ns->bit))
                                         continue;
-                                return nsx_error_set(err, NSX_ERR_ENTER, ENOENT, "this kernel has no %s namespaces",
+                                return nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "this kernel has no %s namespaces",
                                                      ns->what);
                         }
                         return setns_error(req, errno == ENOENT ? ESRCH : errno, ns->what, err);
@@ -143,11 +143,9 @@ out:
 /* In a joined user namespace, become its root, as nsenter does: the container's view of uid 0. */
 static int become_ns_root(struct nsx_error *err) {
         if (setgroups(0, NULL) < 0 && errno != EPERM)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot drop supplementary groups: %s",
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot drop supplementary groups");
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot become root in the user namespace: %s",
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot become root in the user namespace");
         return 0;
 }
 
@@ -156,15 +154,14 @@ static int change_dir(const char *wd, int root_fd, int cwd_fd, struct nsx_error 
          * join); the host's cwd is never carried in. */
         if (root_fd >= 0) {
                 if (fchdir(root_fd) < 0 || chroot(".") < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change root to the container's: %s",
-                                             strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot change root to the container's");
                 if (!wd && fchdir(cwd_fd) < 0)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno,
-                                             "cannot change to the container's working directory: %s", strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno,
+                                                   "cannot change to the container's working directory");
         }
         if (wd && chdir(wd) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change directory to '%s'%s: %s", wd,
-                                     root_fd >= 0 ? " in the container" : "", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot change directory to '%s'%s", wd,
+                                           root_fd >= 0 ? " in the container" : "");
         return 0;
 }
 
@@ -185,10 +182,10 @@ static void wait_signals(sigset_t *set) {
 
 int enter_die_with_parent(pid_t ppid, struct nsx_error *err) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "prctl(PR_SET_PDEATHSIG)");
         /* A parent that died before the prctl sends nothing: we were reparented already. */
         if (getppid() != ppid)
-                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH,
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH,
                                      "the parent docker-nsexec process exited before the command could start");
         return 0;
 }
@@ -214,7 +211,7 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
         /* Once in the container's PID or mount namespace, its processes could ptrace us or read
          * our memory through /proc (runc's CVE-2016-9962): not dumpable from here on. */
         if ((mask & (ENTER_NS_PID | ENTER_NS_MNT)) && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "prctl(PR_SET_DUMPABLE)");
 
         if (mask == 0)
                 r = 0;
@@ -259,7 +256,7 @@ int enter_namespaces(const struct enter_request *req, enum enter_role *ret_role,
         sigprocmask(SIG_BLOCK, &set, &old);
         child = fork();
         if (child < 0) {
-                r = nsx_error_set(err, NSX_ERR_ENTER, errno, "fork: %s", strerror(errno));
+                r = nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "fork");
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 return r;
         }
@@ -307,7 +304,7 @@ int enter_continue_as_child(pid_t child, int *ret_exit, struct nsx_error *err) {
                 pid_t p = waitpid(child, &status, WNOHANG | WUNTRACED | WCONTINUED);
 
                 if (p < 0 && errno != EINTR)
-                        return nsx_error_set(err, NSX_ERR_ENTER, errno, "waitpid: %s", strerror(errno));
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "waitpid");
                 if (p == child) {
                         if (WIFEXITED(status) || WIFSIGNALED(status))
                                 break;
@@ -340,7 +337,7 @@ int enter_exec(char *const *argv, struct nsx_error *err) {
         if (e == ENOENT || e == ENOTDIR) {
                 if (!strchr(argv[0], '/'))
                         return nsx_error_set(err, NSX_ERR_EXEC_NOTFOUND, e, "%s: command not found", argv[0]);
-                return nsx_error_set(err, NSX_ERR_EXEC_NOTFOUND, e, "cannot run %s: %s", argv[0], strerror(e));
+                return nsx_error_set_errno(err, NSX_ERR_EXEC_NOTFOUND, e, "cannot run %s", argv[0]);
         }
-        return nsx_error_set(err, NSX_ERR_EXEC, e, "cannot run %s: %s", argv[0], strerror(e));
+        return nsx_error_set_errno(err, NSX_ERR_EXEC, e, "cannot run %s", argv[0]);
 }

@@ -3,8 +3,10 @@
 #include "error.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 size_t nsx_utf8_char(const char *text, unsigned *ret_cp) {
         const unsigned char *s = (const unsigned char *) text;
@@ -65,17 +67,39 @@ void nsx_sanitize(char *s) {
         }
 }
 
-int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum, const char *fmt, ...) {
+static int error_setv(struct nsx_error *err, enum nsx_error_kind kind, int errnum, bool with_errno, const char *fmt,
+                      va_list ap) {
         if (err) {
-                va_list ap;
-
                 *err = (struct nsx_error){.kind = kind, .errnum = errnum};
-                va_start(ap, fmt);
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
-                va_end(ap);
+                if (with_errno) {
+                        size_t len = strlen(err->message);
+
+                        snprintf(err->message + len, sizeof(err->message) - len, ": %s", strerror(errnum));
+                }
                 nsx_sanitize(err->message);
         }
         return errnum > 0 ? -errnum : -EINVAL;
+}
+
+int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = error_setv(err, kind, errnum, false, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int nsx_error_set_errno(struct nsx_error *err, enum nsx_error_kind kind, int errnum, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = error_setv(err, kind, errnum, true, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 void nsx_error_hint(struct nsx_error *err, const char *fmt, ...) {
@@ -90,6 +114,6 @@ void nsx_error_hint(struct nsx_error *err, const char *fmt, ...) {
 }
 
 int nsx_error_target_gone(struct nsx_error *err, const char *label, int pid) {
-        return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited before it could be entered (PID %d is gone)", label,
+        return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "%s exited before it could be entered (PID %d is gone)", label,
                              pid);
 }

@@ -2,17 +2,26 @@
 /* Errors as values: library code fills one of these; only main.c prints it and picks the exit code. */
 #pragma once
 
+/* The contract, one rule for every module:
+ * - A function that takes a `struct nsx_error *` fills it on every failure it returns (a
+ *   negative errno), with a message fit to print as it is. Its caller may rely on that and never
+ *   has to guess whether the message was set. Only file-local (static) helpers, which take no
+ *   error, return a bare -errno; their caller turns that into an error.
+ * - A question ("is this the container's process?") answers as a value, not as an error: 1 for
+ *   yes, 0 for no (with the reason in *err), a negative errno (with *err filled) when it could
+ *   not be answered.
+ * - The text of errnum ("Permission denied") is added once, by nsx_error_set_errno(), never
+ *   formatted into a message by hand at the call site. */
+
 #include <stdarg.h>
 #include <stddef.h>
 
+/* What main.c does with a failure: the exit code, and whether a usage line follows. A kind
+ * exists only where main acts on it; what went wrong is the message's (and errnum's) to say. */
 enum nsx_error_kind {
         NSX_OK = 0,
-        NSX_ERR_USAGE,         /* bad command line: print a "Try --help" line */
-        NSX_ERR_ENDPOINT,      /* the engine endpoint is malformed or unsupported */
-        NSX_ERR_ENGINE,        /* the engine could not be reached or answered badly */
-        NSX_ERR_NOT_FOUND,     /* no such container */
-        NSX_ERR_NOT_RUNNING,   /* the container exists but has no process to enter */
-        NSX_ERR_ENTER,         /* joining the namespaces failed */
+        NSX_ERR_FAILED,        /* anything that is none of the below: exit 125 */
+        NSX_ERR_USAGE,         /* bad command line: exit 125 and a "Try --help" line */
         NSX_ERR_EXEC_NOTFOUND, /* the command does not exist: exit 127 */
         NSX_ERR_EXEC,          /* the command exists but cannot be run: exit 126 */
 };
@@ -29,6 +38,10 @@ struct nsx_error {
  * write `return nsx_error_set(...)`. */
 __attribute__((format(printf, 4, 5))) int nsx_error_set(struct nsx_error *err, enum nsx_error_kind kind, int errnum,
                                                         const char *fmt, ...);
+
+/* As nsx_error_set(), then appends ": " and strerror(errnum) to the message. */
+__attribute__((format(printf, 4, 5))) int nsx_error_set_errno(struct nsx_error *err, enum nsx_error_kind kind,
+                                                              int errnum, const char *fmt, ...);
 
 /* The target process vanished between the engine's answer and its entry: the one wording for
  * this race, wherever it is noticed (pinning, proving, joining). Returns -ESRCH. */

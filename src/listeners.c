@@ -332,17 +332,17 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
                         r = listeners_parse_table(text, len, tables[i].proto, tables[i].family, &v, &n, &cap, &line);
                         if (r == -EBADMSG) {
                                 free(v);
-                                return nsx_error_set(err, NSX_ERR_ENTER, EBADMSG, "cannot parse line %zu of %s of %s",
+                                return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "cannot parse line %zu of %s of %s",
                                                      line, tables[i].path, label);
                         }
                 }
                 if (r < 0) {
                         free(v);
                         if (r == -ENOENT || r == -ESRCH)
-                                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while its sockets were read",
-                                                     label);
-                        return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read %s of %s: %s", tables[i].path, label,
-                                             strerror(-r));
+                                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH,
+                                                     "%s exited while its sockets were read", label);
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read %s of %s", tables[i].path,
+                                                   label);
                 }
         }
         *ret = v;
@@ -350,12 +350,16 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
         return 0;
 }
 
-int listeners_netns_of(int procfd, dev_t *ret_dev, ino_t *ret_ino) {
+int listeners_netns_of(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err) {
         struct stat st;
 
         /* stat follows the ns/net magic link to the namespace's own nsfs inode. */
-        if (fstatat(procfd, "ns/net", &st, 0) < 0)
-                return -errno;
+        if (fstatat(procfd, "ns/net", &st, 0) < 0) {
+                if (errno == ENOENT || errno == ESRCH)
+                        return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "%s exited while it was examined", label);
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot read the network namespace of %s",
+                                           label);
+        }
         *ret_dev = st.st_dev;
         *ret_ino = st.st_ino;
         return 0;
@@ -461,13 +465,13 @@ int listeners_find_owners(struct listeners_netns *nets, size_t n, struct nsx_err
                 return 0;
         fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open /proc: %s", strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open /proc");
         proc = fdopendir(fd);
         if (!proc) {
                 int e = errno;
 
                 close(fd);
-                return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot read /proc: %s", strerror(e));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot read /proc");
         }
         while ((de = readdir(proc))) {
                 _cleanup_close_ int pdir = -1;
@@ -485,7 +489,7 @@ int listeners_find_owners(struct listeners_netns *nets, size_t n, struct nsx_err
                 for (size_t i = 0; i < n; i++)
                         if (nets[i].dev == st.st_dev && nets[i].ino == st.st_ino &&
                             scan_fds(pdir, (pid_t) pid, &nets[i]) < 0)
-                                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         }
         return 0;
 }

@@ -101,8 +101,8 @@ struct listeners_netns {
         size_t n_socks;
 };
 
-/* The namespace of the process pinned by procfd. */
-int listeners_netns_of(int procfd, dev_t *ret_dev, ino_t *ret_ino);
+/* The namespace of the process pinned by procfd. A process that is gone: -ESRCH. */
+int listeners_netns_of(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err);
 
 /* One pass over /proc: for each process in one of the namespaces, its socket:[INODE] fds name
  * the owners of those sockets. Processes that vanish or cannot be read are skipped: owners are

@@ -161,7 +161,7 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         s.v = calloc(n + 1, sizeof(*s.v));
         if (!s.v) {
                 container_summaries_free(list, n_list);
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         }
         r = 0;
         for (size_t i = 0; i < n; i++) {

@@ -130,12 +130,8 @@ static int report(const struct nsx_error *err) {
         case NSX_ERR_EXEC:
                 return EXIT_CANNOT_EXEC;
         case NSX_OK:
+        case NSX_ERR_FAILED:
         case NSX_ERR_USAGE:
-        case NSX_ERR_ENDPOINT:
-        case NSX_ERR_ENGINE:
-        case NSX_ERR_NOT_FOUND:
-        case NSX_ERR_NOT_RUNNING:
-        case NSX_ERR_ENTER:
                 break;
         }
         return EXIT_NSX_FAILURE;
@@ -265,8 +261,7 @@ static int run_listeners(const struct options *o) {
         color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
         r = o->json ? render_json(stdout, &s) : render_table(stdout, &s, color);
         if (r < 0 || fflush(stdout) != 0) {
-                nsx_error_set(&err, NSX_ERR_ENTER, r < 0 ? -r : errno, "cannot write the report: %s",
-                              strerror(r < 0 ? -r : errno));
+                nsx_error_set_errno(&err, NSX_ERR_FAILED, r < 0 ? -r : errno, "cannot write the report");
                 return report(&err);
         }
         return EXIT_SUCCESS;
@@ -302,7 +297,7 @@ static int run_list(const struct options *o) {
                 printf("%s\n", list[i].name);
         container_summaries_free(list, n);
         if (fflush(stdout) != 0) {
-                nsx_error_set(&err, NSX_ERR_ENTER, errno, "cannot write the list: %s", strerror(errno));
+                nsx_error_set_errno(&err, NSX_ERR_FAILED, errno, "cannot write the list");
                 return report(&err);
         }
         return EXIT_SUCCESS;
@@ -385,14 +380,14 @@ static int resolve_env_options(const struct options *o, char ***ret, struct nsx_
         char **v = calloc((size_t) o->n_env + 1, sizeof(*v));
 
         if (!v)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (int i = 0; i < o->n_env; i++) {
                 const char *value = strchr(o->env[i], '=') ? NULL : getenv(o->env[i]);
 
                 if (value ? asprintf(&v[i], "%s=%s", o->env[i], value) < 0 : !(v[i] = strdup(o->env[i]))) {
                         v[i] = NULL;
                         exec_env_free(v);
-                        return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 }
         }
         *ret = v;
@@ -428,8 +423,7 @@ static int prepare_exec_identity(const struct options *o, const struct target *t
         if (root_fd < 0) {
                 if (errno == ENOENT || errno == ESRCH)
                         return nsx_error_target_gone(err, label, (int) t->pid);
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the root directory of %s: %s", label,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open the root directory of %s", label);
         }
         r = user_resolve(root_fd, o->exec_user ? o->exec_user : c->user, &u, err);
         if (r < 0)
@@ -519,6 +513,8 @@ static int run_prepare(const struct options *o, const char *ref, const char *lab
                 r = target_verify(&run->t, c.id, c.engine_uid, label, err);
                 if (r < 0)
                         return r;
+                if (r == 0) /* not the container's: err says why */
+                        return -EPERM;
         } else
                 fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n", (int) c.pid,
                         label);

@@ -38,7 +38,7 @@ static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *r
         s->engine_uid = found.engine_uid;
         s->v = calloc(found.n + 1, sizeof(*s->v));
         if (!s->v)
-                return nsx_error_set(err, NSX_ERR_ENGINE, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (size_t i = 0; i < found.n; i++) {
                 struct lookup_entry *e = &found.v[i];
                 struct survey_container *c = &s->v[i];
@@ -75,7 +75,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
 
         nets = calloc(s.n + 1, sizeof(*nets));
         if (!nets)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (size_t i = 0; i < s.n; i++) {
                 struct survey_container *c = &s.v[i];
                 _cleanup_(target_donep) struct target t = TARGET_NULL;
@@ -88,13 +88,16 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
 
                 r = target_pin(c->pid, label, &t, err);
                 if (r >= 0 && verify) {
+                        /* Not proven (0) is not an error of ours; a denied read of its /proc is. */
                         r = target_verify(&t, c->id, s.engine_uid, label, err);
-                        unproven = r == -EPERM;
+                        unproven = r == 0;
+                        if (unproven)
+                                r = -EPERM;
                 }
                 if (r >= 0)
                         r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);
                 if (r >= 0)
-                        r = listeners_netns_of(t.procfd, &nets[kept].dev, &nets[kept].ino) < 0 ? -ESRCH : 0;
+                        r = listeners_netns_of(t.procfd, label, &nets[kept].dev, &nets[kept].ino, err);
                 if ((r == -ESRCH || unproven) && n_refs == 0) {
                         /* It stopped since the engine answered (its PID may be another
                          * process's by now): it has nothing to report. */
@@ -105,11 +108,8 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                         survey_container_done(c);
                         continue;
                 }
-                if (r < 0) {
-                        if (r == -ESRCH && err && !err->message[0])
-                                nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s exited while it was examined", label);
+                if (r < 0)
                         return r;
-                }
                 nets[kept].socks = c->socks;
                 nets[kept].n_socks = c->n_socks;
                 if (kept != i) {
@@ -127,7 +127,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 r = listeners_judge(c->ports, c->n_ports, c->socks, c->n_socks, streq(c->network_mode, "host"),
                                     &c->judged, &c->n_judged);
                 if (r < 0)
-                        nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                        nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         }
         if (r < 0)
                 return r;

@@ -40,7 +40,7 @@ struct survey {
  * the pin, their owners found in one pass over /proc, and each port judged. A named container
  * that is unknown or not running is an error; a listed one that stops meanwhile is left out, as
  * is one whose PID is no longer proven its own (it exited and the number was reused, counted in
- * unproven). */
+ * unproven). A /proc that cannot be read (a permission denied) is an error, never "unproven". */
 int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *const *refs, size_t n_refs,
                struct survey *ret, struct nsx_error *err);
 

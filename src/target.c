@@ -26,7 +26,7 @@ static int gone(const char *label, pid_t pid, struct nsx_error *err) {
 }
 
 static int proc_denied(const char *label, pid_t pid, int e, struct nsx_error *err) {
-        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot inspect PID %d of %s: %s", (int) pid, label, strerror(e));
+        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot inspect PID %d of %s", (int) pid, label);
         nsx_error_hint(err, "docker-nsexec needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE");
         return -e;
 }
@@ -36,7 +36,7 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         char path[32];
 
         if (pid <= 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, ESRCH, "%s has no process (PID %d)", label, (int) pid);
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "%s has no process (PID %d)", label, (int) pid);
 
         /* pidfd_open(2) gives an fd with O_CLOEXEC set. ENOSYS (before Linux 5.3): the /proc
          * dirfd alone pins the process for lookups. */
@@ -44,8 +44,7 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         if (pidfd < 0 && errno != ENOSYS) {
                 if (errno == ESRCH)
                         return gone(label, pid, err);
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot pin PID %d of %s: %s", (int) pid, label,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot pin PID %d of %s", (int) pid, label);
         }
 
         snprintf(path, sizeof(path), "/proc/%d", (int) pid);
@@ -80,36 +79,36 @@ int target_verify(const struct target *t, const char *id, uid_t engine_uid, cons
         if (r < 0)
                 return r;
         if (proof.verdict == CGROUP_PROVEN)
-                return 0;
+                return 1;
 
         /* A process that exited meanwhile takes its cgroup along: say that, not "forged". */
         if (t->pidfd >= 0 && syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
                 return gone(label, t->pid, err);
         switch (proof.verdict) {
         case CGROUP_MISPLACED:
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "PID %d is not a process of %s (its cgroup %s is not where the engine puts it)",
                               (int) t->pid, label, proof.path);
                 break;
         case CGROUP_NOT_MOUNTED:
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "PID %d is not a process of %s (its cgroup %s is in no cgroup hierarchy mounted here)",
                               (int) t->pid, label, proof.path);
                 break;
         case CGROUP_FOREIGN:
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "PID %d is not a process of %s (its cgroup %s belongs to uid %u, not to the engine's "
                               "uid %u)",
                               (int) t->pid, label, proof.path, (unsigned) proof.owner, (unsigned) engine_uid);
                 break;
         default:
-                nsx_error_set(err, NSX_ERR_ENTER, EPERM,
+                nsx_error_set(err, NSX_ERR_FAILED, EPERM,
                               "PID %d is not a process of %s (its cgroups do not name %.12s)", (int) t->pid, label, id);
                 break;
         }
         nsx_error_hint(err, "is the engine in another PID namespace, or its cgroup layout unknown? "
                             "--no-verify skips this proof");
-        return -EPERM;
+        return 0;
 }
 
 void target_done(struct target *t) {

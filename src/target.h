@@ -25,7 +25,10 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
  * where the engine puts that container (cgroup_path_places_id: "/docker/ID",
  * "/system.slice/docker-ID.scope", "/libpod_parent/libpod-ID", "/machine.slice/libpod-ID.scope",
  * CRI's kubepods trees, rootless forms under the engine user's own user@UID.service) and that
- * directory belongs to engine_uid, the engine's user (root for a root engine). Refused: -EPERM. */
+ * directory belongs to engine_uid, the engine's user (root for a root engine).
+ * A question, answered as a value: 1 proven; 0 not this container's process (*err says why, as
+ * an error to print); a negative errno when it cannot be told (*err filled: the process is gone,
+ * -ESRCH, or its /proc cannot be read, a permission denied among them). */
 int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err);
 
 void target_done(struct target *t);

@@ -60,20 +60,18 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
                         *ret_len = 0;
                         return 0;
                 }
-                return nsx_error_set(err, NSX_ERR_ENTER, -pfd, "cannot open the container's /etc/%s: %s", name,
-                                     strerror(-pfd));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -pfd, "cannot open the container's /etc/%s", name);
         }
         if (fstat(pfd, &st) < 0 || fstatfs(pfd, &sfs) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot examine the container's /etc/%s: %s", name,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot examine the container's /etc/%s", name);
         if (!S_ISREG(st.st_mode))
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "refusing the container's /etc/%s: it is not a regular file", name);
         if (fs_kernel_filesystem((long) sfs.f_type))
-                return nsx_error_set(err, NSX_ERR_ENTER, EINVAL,
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL,
                                      "refusing the container's /etc/%s: it is on a kernel pseudo filesystem", name);
         if (st.st_size > (off_t) USER_FILE_MAX)
-                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
+                return nsx_error_set(err, NSX_ERR_FAILED, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
                                      name, USER_FILE_MAX / (1024 * 1024));
 
         /* Reopen the very inode checked above (our /proc: nothing is entered yet), not the
@@ -81,20 +79,18 @@ static int read_container_file(int root_fd, const char *name, char **ret, size_t
         snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
         fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot read the container's /etc/%s: %s", name,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot read the container's /etc/%s", name);
 
         buf = malloc(USER_FILE_MAX + 1);
         if (!buf)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         /* The size may grow after the check: read at most one byte more than allowed, and a
          * file that fills that (-EFBIG) is too large. */
         r = fs_read(fd, buf, USER_FILE_MAX + 1, &len);
         if (r < 0 && r != -EFBIG)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot read the container's /etc/%s: %s", name,
-                                     strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot read the container's /etc/%s", name);
         if (r == -EFBIG)
-                return nsx_error_set(err, NSX_ERR_ENTER, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
+                return nsx_error_set(err, NSX_ERR_FAILED, EFBIG, "refusing the container's /etc/%s: larger than %u MiB",
                                      name, USER_FILE_MAX / (1024 * 1024));
         *ret = TAKE_PTR(buf);
         *ret_len = len;
@@ -251,7 +247,7 @@ static int bad_spec(const char *spec, const char *why, struct nsx_error *err) {
         char q[96];
 
         spec_quote(spec, q, sizeof(q));
-        return nsx_error_set(err, NSX_ERR_ENTER, EINVAL, "invalid user '%s': %s", q, why);
+        return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "invalid user '%s': %s", q, why);
 }
 
 /* spec → user and group parts (group.p NULL when there is none). */
@@ -299,19 +295,19 @@ static int span_error(const char *what, struct span s, const char *file, struct 
         snprintf(name, sizeof(name), "%.*s", (int) s.len, s.p);
         nsx_sanitize(name);
         /* runc's wording, which docker exec prints. */
-        return nsx_error_set(err, NSX_ERR_ENTER, ENOENT, "unable to find %s %s: no matching entries in %s file", what,
+        return nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "unable to find %s %s: no matching entries in %s file", what,
                              name, file);
 }
 
 static int add_group(gid_t **groups, size_t *n, size_t *room, unsigned long gid, struct nsx_error *err) {
         if (*n >= (size_t) NGROUPS_MAX)
-                return nsx_error_set(err, NSX_ERR_ENTER, E2BIG, "the user is in more than %d groups", NGROUPS_MAX);
+                return nsx_error_set(err, NSX_ERR_FAILED, E2BIG, "the user is in more than %d groups", NGROUPS_MAX);
         if (*n == *room) {
                 size_t r = *room ? *room * 2 : 8;
                 gid_t *g = reallocarray(*groups, r, sizeof(**groups));
 
                 if (!g)
-                        return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 *groups = g;
                 *room = r;
         }
@@ -405,7 +401,7 @@ int user_resolve_from(const char *spec, const char *passwd, size_t passwd_len, c
 
         home_copy = strndup(home.p, home.len);
         if (!home_copy)
-                return nsx_error_set(err, NSX_ERR_ENTER, ENOMEM, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         *ret = (struct exec_user){
                 .uid = (uid_t) uid,
                 .gid = (gid_t) gid,
@@ -453,14 +449,13 @@ int user_apply(const struct exec_user *u, struct nsx_error *err) {
          * gives up the right to change the others. Each must succeed: a half-switched process
          * never runs the container's command. */
         if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && u->setgroups_denied))
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot set the supplementary groups: %s",
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot set the supplementary groups");
         if (setresgid(u->gid, u->gid, u->gid) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change to group ID %u: %s", (unsigned) u->gid,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot change to group ID %u",
+                                           (unsigned) u->gid);
         if (setresuid(u->uid, u->uid, u->uid) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot change to user ID %u: %s", (unsigned) u->uid,
-                                     strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot change to user ID %u",
+                                           (unsigned) u->uid);
         return 0;
 }
 
@@ -559,7 +554,7 @@ int exec_env_build(char *const *config_env, const char *hostname, const char *te
                 r = env_apply_fmt(&l, "HOME", u && u->home ? u->home : "/");
         if (r < 0) {
                 exec_env_free(l.v);
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "out of memory");
+                return nsx_error_set(err, NSX_ERR_FAILED, -r, "out of memory");
         }
         *ret_envp = l.v;
         return 0;

@@ -97,7 +97,7 @@ int view_open_nofollow(const char *path, enum view_resolve how, int *ret_fd) {
 
 static int refuse(struct nsx_error *err, int e, const char *target, const char *label, const char *path,
                   const char *why) {
-        return nsx_error_set(err, NSX_ERR_ENTER, e, "refusing the %s of %s: '%s' %s", target, label, path, why);
+        return nsx_error_set(err, NSX_ERR_FAILED, e, "refusing the %s of %s: '%s' %s", target, label, path, why);
 }
 
 static int prepare_file(const char *path, const char *target, const char *label, struct view_file *ret,
@@ -127,11 +127,11 @@ static int prepare_file(const char *path, const char *target, const char *label,
         if (r == -ELOOP)
                 return refuse(err, ELOOP, target, label, path, "goes through a symlink");
         if (r < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, -r, "cannot open the %s of %s at '%s': %s", target, label,
-                                     path, strerror(-r));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot open the %s of %s at '%s'", target, label,
+                                           path);
         if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
-                return nsx_error_set(err, NSX_ERR_ENTER, errno, "cannot open the %s of %s at '%s': %s", target, label,
-                                     path, strerror(errno));
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open the %s of %s at '%s'", target,
+                                           label, path);
         if (S_ISLNK(st.st_mode))
                 return refuse(err, EINVAL, target, label, path, "is a symlink");
         if (!S_ISREG(st.st_mode))
@@ -155,8 +155,14 @@ static int prepare_file(const char *path, const char *target, const char *label,
         if (tree < 0) {
                 int e = errno;
 
-                nsx_error_set(err, NSX_ERR_ENTER, e, "cannot bind the %s of %s: open_tree: %s", target, label,
-                              e == ENOSYS ? "not supported by this kernel (Linux 5.2 or later)" : strerror(e));
+                if (e == ENOSYS)
+                        nsx_error_set(err, NSX_ERR_FAILED, e,
+                                      "cannot bind the %s of %s: open_tree: not supported by this kernel (Linux 5.2 or "
+                                      "later)",
+                                      target, label);
+                else
+                        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot bind the %s of %s: open_tree", target,
+                                            label);
                 nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
                 return -e;
         }
@@ -168,8 +174,8 @@ static int prepare_file(const char *path, const char *target, const char *label,
                 int e = errno;
 
                 if (e != ENOSYS && e != EPERM) {
-                        nsx_error_set(err, NSX_ERR_ENTER, e, "cannot bind the %s of %s: mount_setattr: %s", target,
-                                      label, strerror(e));
+                        nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot bind the %s of %s: mount_setattr", target,
+                                            label);
                         nsx_error_hint(err, "--host-dns keeps the host's /etc/resolv.conf and /etc/hosts");
                         return -e;
                 }
@@ -194,8 +200,7 @@ int view_prepare(const char *resolv_conf_path, const char *hosts_path, const cha
 }
 
 static int view_error(int e, const char *what, struct nsx_error *err) {
-        return nsx_error_set(err, NSX_ERR_ENTER, e, "cannot set up the container's network view: %s: %s", what,
-                             strerror(e));
+        return nsx_error_set_errno(err, NSX_ERR_FAILED, e, "cannot set up the container's network view: %s", what);
 }
 
 static int bind_file(const struct view_file *f, const char *target, struct nsx_error *err) {

@@ -33,7 +33,7 @@ bool view_applies(unsigned joined);
 /* Opens the container's files named by the engine, before anything is entered. The paths are
  * untrusted: each must be absolute, resolve without a symlink in any component, and name a
  * regular file on an ordinary filesystem (none of the kernel's: fs_kernel_filesystem), else
- * it is refused (NSX_ERR_ENTER). The mounts are then made from private, read-only clones of
+ * it is refused (NSX_ERR_FAILED). The mounts are then made from private, read-only clones of
  * what was opened here, never from the path again. A NULL or empty path gives no file; a path
  * that does not exist marks it missing; a host file that is a dangling symlink marks it
  * host_dangling (as ip netns exec, the host's stays). label names the container. */

@@ -99,7 +99,7 @@ static void test_inspect_path(void **state) {
         assert_int_equal(container_inspect_path("web", "/web", buf, sizeof(buf), &err), 0);
         assert_string_equal(buf, "/containers/web/json");
         assert_int_equal(container_inspect_path("web", "/web", small, sizeof(small), &err), -ENAMETOOLONG);
-        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
         assert_string_equal(err.message, "container name too long: '/web'");
 }
 
@@ -230,7 +230,8 @@ static void test_states(void **state) {
                 assert_int_equal(parse_fixture(cases[i].file, &c, &err), 0);
                 assert_int_equal(c.status, cases[i].status);
                 assert_true(container_check_running("web", &c, &err) < 0);
-                assert_int_equal(err.kind, NSX_ERR_NOT_RUNNING);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
+                assert_true(err.errnum == EAGAIN || err.errnum == ESRCH); /* not running, not unknown */
                 if (!strstr(err.message, cases[i].says))
                         fail_msg("%s: got '%s'", cases[i].file, err.message);
                 assert_non_null(strstr(err.message, "'web'"));
@@ -300,7 +301,7 @@ static void test_parse_bad(void **state) {
                 struct nsx_error err = {};
 
                 assert_true(parse_fixture(cases[i].file, &c, &err) < 0);
-                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
                 if (!strstr(err.message, cases[i].says))
                         fail_msg("%s: got '%s'", cases[i].file, err.message);
                 assert_string_equal(c.name, "untouched");
@@ -336,12 +337,14 @@ static void test_from_response(void **state) {
         (void) state;
 
         assert_true(container_from_response("nope", 404, not_found, strlen(not_found), &c, &err) < 0);
-        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
+        assert_int_equal(err.errnum, ENOENT);
         assert_string_equal(err.message, "no such container: 'nope'");
         assert_int_equal(err.http_status, 404);
 
         assert_true(container_from_response("4", 400, ambiguous, strlen(ambiguous), &c, &err) < 0);
-        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
+        assert_int_equal(err.errnum, ENOENT);
         assert_string_equal(err.message,
                             "ambiguous container ID prefix '4' (HTTP 400): multiple IDs found with provided prefix: 4");
 
@@ -477,7 +480,7 @@ static void test_parse_ports_bad(void **state) {
 
                 if (parse_ports_fixture(bad[i], &p, &n, &err) >= 0)
                         fail_msg("%s parsed", bad[i]);
-                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
                 assert_non_null(strstr(err.message, "'web'"));
                 assert_ptr_equal(p, (struct container_port *) 0x1);
                 assert_int_equal(n, 42);
@@ -546,7 +549,7 @@ static void test_parse_config_minimal(void **state) {
                         assert_string_equal(c.user, "");
                         assert_null(c.hostname);
                 } else {
-                        assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                        assert_int_equal(err.kind, NSX_ERR_FAILED);
                         assert_non_null(strstr(err.message, "Config"));
                 }
                 container_done(&c);
@@ -640,7 +643,7 @@ static void test_parse_ports_host_ip(void **state) {
                          bad[i]);
                 if (container_parse_ports("web", body, strlen(body), &p, &n, &err) >= 0)
                         fail_msg("HostIp '%s' accepted", bad[i]);
-                assert_int_equal(err.kind, NSX_ERR_ENGINE);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
                 assert_string_equal(err.message, "the engine's answer for container 'web' is malformed: a HostIp in "
                                                  "NetworkSettings.Ports is not an IP address");
         }

@@ -457,7 +457,7 @@ static void test_tls(void **state) {
                         else if (how == 2)
                                 in.flag_context = "default";
                         assert_int_equal(endpoint_resolve(&in, &ep, &err), -EPROTONOSUPPORT);
-                        assert_int_equal(err.kind, NSX_ERR_ENDPOINT);
+                        assert_int_equal(err.kind, NSX_ERR_FAILED);
                         assert_non_null(strstr(err.message, vars[i].name));
                         assert_non_null(strstr(err.message, "is set"));
                         assert_null(strchr(err.message, '\n'));
@@ -631,7 +631,7 @@ static void test_bad_endpoints(void **state) {
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_true(endpoint_parse(bad[i], ENDPOINT_FROM_FLAG, &ep, &err) < 0);
-                assert_int_equal(err.kind, NSX_ERR_ENDPOINT);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
                 assert_non_null(strstr(err.message, bad[i]));
                 assert_non_null(strstr(err.message, "--host"));
                 assert_string_equal(ep.socket_path, "untouched");

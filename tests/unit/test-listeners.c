@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "listeners.h"
@@ -356,7 +357,7 @@ static void test_read_own_sockets(void **state) {
         procfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(procfd >= 0);
         assert_int_equal(listeners_read(procfd, "this test", &socks, &n, &err), 0);
-        assert_int_equal(listeners_netns_of(procfd, &net.dev, &net.ino), 0);
+        assert_int_equal(listeners_netns_of(procfd, "this test", &net.dev, &net.ino, &err), 0);
         net.socks = socks;
         net.n_socks = n;
         assert_int_equal(listeners_find_owners(&net, 1, &err), 0);
@@ -395,12 +396,38 @@ static void test_read_own_sockets(void **state) {
                 close(udp);
 }
 
+/* A process that is gone by the time its namespace is read: the error says so, filled in (the
+ * caller never has to guess a message for a bare -errno). */
+static void test_netns_of_gone(void **state) {
+        struct nsx_error err = {0};
+        char path[32];
+        dev_t dev;
+        ino_t ino;
+        pid_t child;
+        int procfd;
+
+        (void) state;
+        child = fork();
+        assert_true(child >= 0);
+        if (child == 0)
+                _exit(0);
+        snprintf(path, sizeof(path), "/proc/%d", (int) child);
+        procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(procfd >= 0);
+        assert_int_equal(waitpid(child, NULL, 0), child);
+        assert_int_equal(listeners_netns_of(procfd, "container 'x'", &dev, &ino, &err), -ESRCH);
+        assert_int_equal(err.errnum, ESRCH);
+        assert_string_equal(err.message, "container 'x' exited while it was examined");
+        close(procfd);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_tcp_lines), cmocka_unit_test(test_tcp6_lines),
-                cmocka_unit_test(test_udp_lines), cmocka_unit_test(test_bad_lines),
-                cmocka_unit_test(test_table),     cmocka_unit_test(test_loopback_classes),
-                cmocka_unit_test(test_verdicts),  cmocka_unit_test(test_read_own_sockets),
+                cmocka_unit_test(test_tcp_lines),     cmocka_unit_test(test_tcp6_lines),
+                cmocka_unit_test(test_udp_lines),     cmocka_unit_test(test_bad_lines),
+                cmocka_unit_test(test_table),         cmocka_unit_test(test_loopback_classes),
+                cmocka_unit_test(test_verdicts),      cmocka_unit_test(test_read_own_sockets),
+                cmocka_unit_test(test_netns_of_gone),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,8 @@ static void test_container_unknown(void **state) {
 
         endpoint_of(*state, &ep);
         assert_true(lookup_container(&ep, "nope", "nope", 5000, &c, &x, &err) < 0);
-        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
+        assert_int_equal(err.errnum, ENOENT);
         assert_string_equal(err.message, "no such container: 'nope'");
         /* The answer is still there for -v, printed before the error. */
         assert_int_equal(x.n_attempts, 1);
@@ -244,7 +245,8 @@ static void test_containers_named(void **state) {
         lookup_set_done(&s);
         /* A named container that is not there is an error, not left out. */
         assert_true(lookup_containers(&ep, 5000, refs, 2, &s, &err) < 0);
-        assert_int_equal(err.kind, NSX_ERR_NOT_FOUND);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
+        assert_int_equal(err.errnum, ENOENT);
         assert_int_equal(s.n, 0);
         /* A reference that could steer a request path is refused before any request. */
         err = (struct nsx_error){};

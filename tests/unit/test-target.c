@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -434,6 +435,54 @@ static void test_pin_without_race(void **state) {
         waitpid(pid, NULL, 0);
 }
 
+/* target_verify answers its question as a value: "not this container's" is 0 (with the reason
+ * in err), not an errno a caller could mistake for a denied read; what cannot be told is < 0. */
+static void test_verify_answers_as_a_value(void **state) {
+        char dir[] = "/tmp/nsx-test-target-XXXXXX";
+        char path[64];
+        struct nsx_error err = {};
+        struct target t = TARGET_NULL;
+        char want[128];
+        FILE *f;
+        int r;
+        (void) state;
+
+        assert_non_null(mkdtemp(dir));
+        t.pid = getpid();
+        t.procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(t.procfd >= 0);
+        snprintf(path, sizeof(path), "%s/cgroup", dir);
+
+        /* Gone: its /proc has no cgroup file any more. */
+        assert_int_equal(target_verify(&t, ID, 0, "container 'web'", &err), -ESRCH);
+        assert_int_equal(err.errnum, ESRCH);
+
+        /* Another process's cgroup: a clear no. */
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fputs("0::/user.slice/user-1000.slice/session-1.scope\n", f);
+        fclose(f);
+        err = (struct nsx_error){};
+        assert_int_equal(target_verify(&t, ID, 0, "container 'web'", &err), 0);
+        assert_int_equal(err.errnum, EPERM);
+        snprintf(want, sizeof(want), "PID %d is not a process of container 'web' (", (int) t.pid);
+        assert_int_equal(strncmp(err.message, want, strlen(want)), 0);
+
+        /* A cgroup file that cannot be read: an error, with its reason, never a "no". */
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0700), 0);
+        err = (struct nsx_error){};
+        r = target_verify(&t, ID, 0, "container 'web'", &err);
+        assert_true(r < 0);
+        assert_int_equal(err.errnum, -r);
+        snprintf(want, sizeof(want), "cannot inspect PID %d of container 'web': ", (int) t.pid);
+        assert_int_equal(strncmp(err.message, want, strlen(want)), 0);
+
+        assert_int_equal(rmdir(path), 0);
+        target_done(&t);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_layouts_that_name_the_container),
@@ -446,6 +495,7 @@ int main(void) {
                 cmocka_unit_test(test_lines),
                 cmocka_unit_test(test_length_bound),
                 cmocka_unit_test(test_pin_without_race),
+                cmocka_unit_test(test_verify_answers_as_a_value),
                 cmocka_unit_test_teardown(test_pin_refuses_a_reused_pid, race_teardown),
         };
         return cmocka_run_group_tests_name("target", tests, NULL, NULL);

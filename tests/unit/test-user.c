@@ -224,7 +224,7 @@ static void test_resolve_refusals(void **state) {
                 if (!strstr(err.message, cases[i].says))
                         fail_msg("'%s': got '%s'", cases[i].spec, err.message);
                 /* Not a usage error here: the spec may be the engine's Config.User. */
-                assert_int_equal(err.kind, NSX_ERR_ENTER);
+                assert_int_equal(err.kind, NSX_ERR_FAILED);
                 assert_string_equal(u.home, "untouched");
         }
 }

@@ -127,7 +127,7 @@ static void test_refused(void **state) {
         char want[256];
 
         assert_int_equal(view_prepare(d->link, NULL, "container 'web'", &v, &err), -EINVAL);
-        assert_int_equal(err.kind, NSX_ERR_ENTER);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
         snprintf(want, sizeof(want), "refusing the /etc/resolv.conf of container 'web': '%s' is a symlink", d->link);
         assert_string_equal(err.message, want);
 
@@ -220,7 +220,7 @@ static void test_refused_paths(void **state) {
 
         snprintf(path, sizeof(path), "%s/resolv.conf", d->up);
         assert_int_equal(view_prepare(path, NULL, "container 'web'", &v, &err), -ELOOP);
-        assert_int_equal(err.kind, NSX_ERR_ENTER);
+        assert_int_equal(err.kind, NSX_ERR_FAILED);
         snprintf(want, sizeof(want), "refusing the /etc/resolv.conf of container 'web': '%s' goes through a symlink",
                  path);
         assert_string_equal(err.message, want);
