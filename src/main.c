@@ -27,6 +27,7 @@
 #include "ns.h"
 #include "options.h"
 #include "render.h"
+#include "run.h"
 #include "survey.h"
 #include "target.h"
 #include "user.h"
@@ -216,22 +217,6 @@ static int resolve_endpoint(const struct options *o, struct endpoint *ret, struc
         return r;
 }
 
-/* -v: a file the engine named for the network view is not there, so the host's stays. The
- * path is the engine's text: no control characters reach the terminal. */
-static void debug_view_missing(const char *what, const char *path, const char *target) {
-        char line[512];
-
-        snprintf(line, sizeof(line), "no %s at '%s': %s stays the host's", what, path, target);
-        nsx_sanitize(line);
-        fprintf(stderr, PROGRAM ": debug: %s\n", line);
-}
-
-/* -v: the host's file is a dangling symlink (systemd-resolved's stub while it is not running):
- * there is nothing to bind over, so it stays, as ip netns exec leaves it. */
-static void debug_view_dangling(const char *target) {
-        fprintf(stderr, PROGRAM ": debug: %s is a dangling symlink on the host: it stays the host's\n", target);
-}
-
 /* --listeners: the report on stdout; 0 once it is written, whatever it found. */
 static int run_listeners(const struct options *o) {
         struct nsx_error err = {};
@@ -373,27 +358,6 @@ static int refuse_elevated(struct nsx_error *err) {
         return 0;
 }
 
-/* The -e list as docker's CLI passes it on: KEY alone takes the caller's value when the caller
- * has one, and otherwise stays KEY (the daemon's "remove it"). Only the named variables are
- * read from our environment. */
-static int resolve_env_options(const struct options *o, char ***ret, struct nsx_error *err) {
-        char **v = calloc((size_t) o->n_env + 1, sizeof(*v));
-
-        if (!v)
-                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
-        for (int i = 0; i < o->n_env; i++) {
-                const char *value = strchr(o->env[i], '=') ? NULL : getenv(o->env[i]);
-
-                if (value ? asprintf(&v[i], "%s=%s", o->env[i], value) < 0 : !(v[i] = strdup(o->env[i]))) {
-                        v[i] = NULL;
-                        exec_env_free(v);
-                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
-                }
-        }
-        *ret = v;
-        return 0;
-}
-
 /* TERM describes the terminal the command shares with us: it crosses only when one of the
  * standard streams is a terminal (docker exec sets TERM only with -t, for the terminal it
  * makes). Nothing else of our environment reaches the container's command. */
@@ -407,92 +371,36 @@ static const char *shared_term(void) {
         return term;
 }
 
-/* -m, -a: who the container's command runs as, and its environment, as docker exec would set
- * them. Done on the host, before any setns: the container's passwd and group are read here
- * through its root (the pinned /proc/PID/root), by us, never through NSS. */
-static int prepare_exec_identity(const struct options *o, const struct target *t, const struct container *c,
-                                 const char *label, struct exec_user *ret_user, char ***ret_envp,
-                                 struct nsx_error *err) {
-        _cleanup_close_ int root_fd = -1;
-        _cleanup_(exec_env_freep) char **overrides = NULL;
-        _cleanup_(exec_user_donep) struct exec_user u = {};
-        char short_id[13];
-        int r;
-
-        root_fd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0) {
-                if (errno == ENOENT || errno == ESRCH)
-                        return nsx_error_target_gone(err, label, (int) t->pid);
-                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open the root directory of %s", label);
-        }
-        r = user_resolve(root_fd, o->exec_user ? o->exec_user : c->user, &u, err);
-        if (r < 0)
-                return r;
-        exec_user_check_setgroups(&u, t->procfd);
-
-        r = resolve_env_options(o, &overrides, err);
-        if (r < 0)
-                return r;
-        /* docker's HOSTNAME when the engine gives none: the short ID, which is its default. */
-        snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-        r = exec_env_build(c->env, c->hostname ? c->hostname : short_id, shared_term(), &u, overrides, ret_envp, err);
-        if (r < 0)
-                return r;
-        *ret_user = u;
-        u = (struct exec_user){};
-        return 0;
-}
-
-/* What a run prepares on the host, before any setns, and owns until the exec. */
-struct run {
-        struct target t;
-        struct view view;        /* a net-only entry's network view */
-        struct confinement conf; /* confined runs: what confines the container's processes */
-        struct exec_user user;   /* the container's own command: its user ... */
-        char **envp;             /* ... and its environment, which becomes environ */
-};
-
-#define RUN_NULL ((struct run){.t = TARGET_NULL, .view = VIEW_NULL, .conf = CONFINEMENT_NULL})
-
-static void run_done(struct run *run) {
-        target_done(&run->t);
-        view_done(&run->view);
-        confine_done(&run->conf);
-        exec_user_done(&run->user);
-        exec_env_free(TAKE_PTR(run->envp));
-}
-
-DEFINE_STRUCT_CLEANUP_FUNC(struct run, run_done)
-
-/* The container's files for the network view, opened while nothing is entered yet. A missing
- * one is normal where the engine's files are not in our mount namespace (an engine in a
- * container or a snap): the host's file stays, and only -v says so. */
-static int prepare_view(const struct options *o, const struct container *c, const char *label, struct view *ret,
-                        struct nsx_error *err) {
-        int r;
-
-        r = view_prepare(c->resolv_conf_path, c->hosts_path, label, ret, err);
-        if (r < 0 || !o->verbose)
-                return r;
-        if (ret->resolv_conf.missing)
-                debug_view_missing("resolv.conf", c->resolv_conf_path, "/etc/resolv.conf");
-        if (ret->hosts.missing)
-                debug_view_missing("hosts file", c->hosts_path, "/etc/hosts");
-        if (ret->resolv_conf.host_dangling)
-                debug_view_dangling("/etc/resolv.conf");
-        if (ret->hosts.host_dangling)
-                debug_view_dangling("/etc/hosts");
-        return 0;
+/* What the run module needs of o and of our environment: only the variables named by -e
+ * (KEY alone takes the caller's value when the caller has one), and TERM. */
+static void run_inputs_from(const struct options *o, bool own_command, bool confine, struct run_inputs *ret) {
+        *ret = (struct run_inputs){
+                .verify = o->verify,
+                .verbose = o->verbose,
+                .view = !o->host_dns && !o->all && (o->namespaces & ENTER_NS_NET) && !(o->namespaces & ENTER_NS_MNT),
+                .own_command = own_command,
+                .confine = confine,
+                .exec_user = o->exec_user,
+                .env = o->env,
+                .n_env = o->n_env,
+        };
+        if (!own_command)
+                return;
+        for (int i = 0; i < o->n_env; i++)
+                ret->env_values[i] = strchr(o->env[i], '=') ? NULL : getenv(o->env[i]);
+        ret->term = shared_term();
 }
 
 /* lookup -> verified target -> what the entry needs, all read while we are wholly on the host.
  * The engine's sockets are closed when this returns: nothing of it crosses into the namespace
- * or the command. */
-static int run_prepare(const struct options *o, const char *ref, const char *label, bool own_command, bool confine,
-                       struct run *run, struct nsx_error *err) {
+ * or the command. The run's warnings and -v lines are said here, after the lookup's, before
+ * any error. */
+static int prepare(const struct options *o, const char *ref, const char *label, bool own_command, bool confine,
+                   struct run *run, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
         struct engine_exchange x;
         struct endpoint ep;
+        struct run_inputs in;
         int r;
 
         /* The lookup: one request, on a connection closed before it returns. */
@@ -505,49 +413,12 @@ static int run_prepare(const struct options *o, const char *ref, const char *lab
         if (r < 0)
                 return r;
 
-        /* Pin the process right after the answer, then prove it is the container's. */
-        r = target_pin(c.pid, label, &run->t, err);
-        if (r < 0)
-                return r;
-        if (o->verify) {
-                r = target_verify(&run->t, c.id, c.engine_uid, label, err);
-                if (r < 0)
-                        return r;
-                if (r == 0) /* not the container's: err says why */
-                        return -EPERM;
-        } else
-                fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that PID %d belongs to %s\n", (int) c.pid,
-                        label);
-
-        /* What confines the container's processes, read from the pinned, proven one. */
-        if (confine) {
-                r = confine_prepare(&run->t, label, &run->conf, err);
-                if (r < 0)
-                        return r;
-                if (run->conf.warning[0]) {
-                        nsx_sanitize(run->conf.warning);
-                        fprintf(stderr, PROGRAM ": warning: %s\n", run->conf.warning);
-                }
-        }
-        /* A host tool in the container's network sees its resolv.conf, hosts and /sys (with -m
-         * or -a the container's own files are there anyway). */
-        if (!o->host_dns && !o->all && (o->namespaces & ENTER_NS_NET) && !(o->namespaces & ENTER_NS_MNT)) {
-                r = prepare_view(o, &c, label, &run->view, err);
-                if (r < 0)
-                        return r;
-        }
-        /* The container's own command runs as docker exec runs it: as the container's user,
-         * with the container's environment, not the caller's. */
-        if (own_command) {
-                r = prepare_exec_identity(o, &run->t, &c, label, &run->user, &run->envp, err);
-                if (r < 0)
-                        return r;
-        }
-        /* ... and in the container's cgroups, under its limits. Before its cgroup namespace is
-         * joined: from inside one, no process can be moved to a cgroup outside its root. */
-        if (confine)
-                return cgroup_join(&run->t, err);
-        return 0;
+        run_inputs_from(o, own_command, confine, &in);
+        r = run_prepare(&in, &c, label, run, err);
+        for (int i = 0; i < run->n_notes; i++)
+                fprintf(stderr, PROGRAM ": %s: %s\n", run->notes[i].kind == RUN_NOTE_WARNING ? "warning" : "debug",
+                        run->notes[i].text);
+        return r;
 }
 
 /* The main job: CONTAINER [CMD [ARG...]]. */
@@ -575,7 +446,7 @@ static int run_command(const struct options *o) {
                 return report(&err);
         snprintf(label, sizeof(label), "container '%s'", o->container);
 
-        r = run_prepare(o, ref, label, own_command, confine, &run, &err);
+        r = prepare(o, ref, label, own_command, confine, &run, &err);
         if (r < 0)
                 return report(&err);
 
