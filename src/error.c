@@ -67,8 +67,8 @@ void nsx_sanitize(char *s) {
         }
 }
 
-static int error_setv(struct nsx_error *err, enum nsx_error_kind kind, int errnum, bool with_errno, const char *fmt,
-                      va_list ap) {
+__attribute__((format(printf, 5, 0))) static int error_setv(struct nsx_error *err, enum nsx_error_kind kind, int errnum,
+                                                            bool with_errno, const char *fmt, va_list ap) {
         if (err) {
                 *err = (struct nsx_error){.kind = kind, .errnum = errnum};
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
