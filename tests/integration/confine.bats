@@ -77,16 +77,6 @@ teardown() {
 
 # --- helpers -------------------------------------------------------------------------------
 
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    echo "timed out waiting for: $*" >&2
-    return 1
-}
-
 # conf_of PID: the confinement lines of a process's status, read from the host.
 conf_of() {
     grep -E "$CONF_RE" "/proc/$1/status"

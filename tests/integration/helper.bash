@@ -118,6 +118,17 @@ random_id() { # a fresh 64-hex container ID
     od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
 }
 
+# wait_for CMD...: polls CMD (up to 5 s) until it succeeds.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for: $*" >&2
+    return 1
+}
+
 # bg CMD...: starts CMD in the background with fd 3 closed; BG is its PID. Call BG_PIDS=() in
 # setup and bg_stop_all in teardown.
 bg() {

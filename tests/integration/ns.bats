@@ -56,17 +56,6 @@ teardown() {
 
 # --- helpers -------------------------------------------------------------------------------
 
-# wait_for CMD...: polls CMD (up to 5 s) until it succeeds.
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    echo "timed out waiting for: $*" >&2
-    return 1
-}
-
 # only_child PID: prints the single child of PID; fails if it has none or more than one.
 only_child() {
     local -a kids

@@ -13,31 +13,11 @@
 #include <string.h>
 
 #include "container.h"
+#include "test-file.h"
 
 /* Reads tests/data/NAME (the directory comes from NSX_TEST_DATA) into a malloc'd buffer. */
 static char *fixture(const char *name, size_t *ret_len) {
-        const char *dir = getenv("NSX_TEST_DATA");
-        char path[4096];
-        char *buf;
-        long n;
-        FILE *f;
-
-        assert_non_null(dir);
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        f = fopen(path, "re");
-        if (!f)
-                fail_msg("cannot open fixture %s", path);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = '\0';
-        fclose(f);
-        *ret_len = (size_t) n;
-        return buf;
+        return test_read_file("NSX_TEST_DATA", name, ret_len);
 }
 
 static int parse_fixture(const char *name, struct container *c, struct nsx_error *err) {

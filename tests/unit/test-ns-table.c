@@ -18,30 +18,11 @@
 
 #include "ns.h"
 #include "options.h"
+#include "test-file.h"
 
 /* Reads SOURCE_ROOT/PATH (the root comes from NSX_SOURCE_ROOT) into a malloc'd string. */
 static char *source_file(const char *path) {
-        const char *root = getenv("NSX_SOURCE_ROOT");
-        char full[4096];
-        char *buf;
-        long n;
-        FILE *f;
-
-        assert_non_null(root);
-        snprintf(full, sizeof(full), "%s/%s", root, path);
-        f = fopen(full, "re");
-        if (!f)
-                fail_msg("cannot open %s", full);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
+        return test_read_file("NSX_SOURCE_ROOT", path, NULL);
 }
 
 /* Fails, naming the file and what it lacks, unless text holds want. */
