@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -77,6 +78,35 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct engine *, engine_close)
 /* open + one request + close: for the single lookup of a normal run. */
 int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_response *ret,
                struct nsx_error *err);
+
+/* A streaming GET (the event stream): the same peer checks as engine_open before a byte is sent;
+ * timeout_ms bounds the connect and the answer's headers only, since the body never ends. The
+ * body is handed out a line at a time (lines longer than ENGINE_STREAM_LINE_MAX are refused:
+ * the stream ends with an error). Its sockets are libcurl's, without O_CLOEXEC: a child that
+ * enters a namespace or execs closes them first. */
+#define ENGINE_STREAM_LINE_MAX ((size_t) 64 << 10)
+
+struct engine_stream;
+
+/* Starts GET /vVERSION/path (ENGINE_API_MIN: /events and its filters exist unchanged since then)
+ * and waits, up to timeout_ms, for the answer's status: anything but 200 is an error carrying the
+ * engine's message. */
+int engine_stream_open(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_stream **ret,
+                       struct nsx_error *err);
+
+/* Waits up to timeout_ms (-1: no limit) for the stream's next bytes or for one of extra (poll(2)'s
+ * own structures, their revents filled in), and reads what came. Returns the number of extra
+ * entries with revents set (0 on a timeout or when only the stream moved), or -errno: the stream
+ * ended or failed (err says which; the caller may go on without it, polling with poll(2)). */
+int engine_stream_wait(struct engine_stream *s, struct pollfd *extra, unsigned n_extra, int timeout_ms,
+                       struct nsx_error *err);
+
+/* The next complete line received (without its newline), NUL-terminated, valid until the next
+ * call on s; NULL when none is left. */
+const char *engine_stream_line(struct engine_stream *s, size_t *ret_len);
+
+void engine_stream_close(struct engine_stream *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct engine_stream *, engine_stream_close)
 
 /* Pure: the API version an engine's "client version X is too new/old" answer points to, into
  * buf ("" if the body says no such thing). */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "forward_spec.h"
 #include "ns.h"
 
 enum options_action {
@@ -13,6 +14,7 @@ enum options_action {
         OPTIONS_VERSION,
         OPTIONS_LISTENERS,       /* --listeners: report what listens in containers, enter nothing */
         OPTIONS_LIST,            /* --list: print the names of running containers */
+        OPTIONS_FORWARD,         /* --forward SPEC...: relay host ports into the container's network */
         OPTIONS_COMPLETE,        /* __complete/__completeNoDesc: answer a shell completion (cobra protocol) */
         OPTIONS_PLUGIN_METADATA, /* docker-cli-plugin-metadata: the docker CLI asks who we are */
 };
@@ -43,6 +45,9 @@ enum options_complete_what {
 /* The most -e/--env options one command line may carry. */
 #define OPTIONS_ENV_MAX 256
 
+/* The most --forward options one command line may carry. */
+#define OPTIONS_FORWARD_MAX 32
+
 #define OPTIONS_TIMEOUT_DEFAULT_MS 10000L
 #define OPTIONS_TIMEOUT_MAX_MS (24L * 3600 * 1000)
 
@@ -66,6 +71,11 @@ struct options {
         const char *container; /* CONTAINER exactly as typed */
         char **command;        /* CMD [ARG...], NULL-terminated; NULL when none was given */
         bool json;             /* --json: the listeners report as JSON */
+        /* --forward SPEC, parsed, in order (OPTIONS_FORWARD; no two on the same host address, port
+         * and protocol); forward_texts[i] is SPEC as typed. */
+        struct forward_spec forwards[OPTIONS_FORWARD_MAX];
+        const char *forward_texts[OPTIONS_FORWARD_MAX];
+        int n_forwards;
         char **containers;     /* --listeners: every CONTAINER given (n_containers; 0: all running) */
         int n_containers;
         bool plugin;        /* run by the docker CLI as its plugin */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* The Engine API's event stream (GET /events): one JSON object a line, as Docker and Podman's
+ * compatible API send them. Pure parsing of engine bytes: fuzzed. */
+#pragma once
+
+#include <stddef.h>
+
+#include "container.h"
+
+struct engine_event {
+        char id[CONTAINER_ID_LEN + 1]; /* Actor.ID (else "id"): 64 lowercase hex */
+        char action[32];               /* Action (else "status"): "start", "die", "destroy", ... */
+};
+
+/* The events of one container: {"type":["container"],"container":[ID]}, URL-encoded, into buf. */
+int events_path(const char *id, char *buf, size_t size);
+
+/* Parses one line of the stream. -EBADMSG for what is not a container event with a well-formed
+ * ID and action (the caller ignores such a line). */
+int events_parse(const char *line, size_t len, struct engine_event *ret);
