@@ -3,8 +3,8 @@
  * time, API version agreed. */
 #pragma once
 
-#include <stdbool.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
