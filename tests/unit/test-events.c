@@ -516,10 +516,11 @@ static void script_long(int conn, int ctl, const char *request) {
         memset(big, 'a', ENGINE_STREAM_LINE_MAX + 1);
         send_str(conn, stream_head);
         send_chunk(conn, "first\n", 6);
-        big[ENGINE_STREAM_LINE_MAX] = '\n';
+        /* The bound's worth, then a pause (so that it waits, whole but unended), then its end. */
         send_chunk(conn, big, 1000);
-        send_chunk(conn, big + 1000, ENGINE_STREAM_LINE_MAX + 1 - 1000);
-        big[ENGINE_STREAM_LINE_MAX] = 'a';
+        send_chunk(conn, big + 1000, ENGINE_STREAM_LINE_MAX - 1000);
+        pause_ms(50);
+        send_chunk(conn, "\n", 1);
         for (size_t off = 0; off < ENGINE_STREAM_LINE_MAX + 1; off += 4096)
                 send_chunk(conn, big,
                            off + 4096 <= ENGINE_STREAM_LINE_MAX + 1 ? 4096 : ENGINE_STREAM_LINE_MAX + 1 - off);
