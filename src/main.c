@@ -305,6 +305,14 @@ static int run_complete(const struct options *o) {
                         r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
                 container_summaries_free(list, n);
                 break;
+        case OPTIONS_COMPLETE_FORWARD:
+                /* The ports the running containers expose or publish: CONTAINER comes later. */
+                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
+                                 OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
+                if (r >= 0)
+                        r = complete_forwards(list, n, o->complete_word, o->complete_descriptions, &lines);
+                container_summaries_free(list, n);
+                break;
         case OPTIONS_COMPLETE_OPTION:
                 r = complete_options(options_docs((struct options_doc[OPTIONS_DOCS_MAX]){}), o->complete_word,
                                      o->complete_descriptions, &lines);
