@@ -17,10 +17,11 @@ _docker_nsexec() {
     # -n : keeps unix:///path one word; -s splits --opt=value.
     _init_completion -s -n : || return
 
-    local i j w c container_at=0 dashdash=0 listeners=0
+    local i j w c container_at=0 dashdash=0 listeners=0 forward=0
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
         [[ $w == --listeners ]] && ((!dashdash)) && listeners=1
+        [[ $w == --forward || $w == --forward=* ]] && ((!dashdash)) && forward=1
         if ((dashdash)); then
             container_at=$i
             break
@@ -49,6 +50,9 @@ _docker_nsexec() {
     # --listeners takes containers only, as many as are typed.
     if ((container_at && listeners)); then
         [[ $cur == -* ]] && return
+    # --forward takes CONTAINER alone, no command after it.
+    elif ((container_at && forward)); then
+        return
     # After CONTAINER: a command of the host, then whatever completes that command. A "--"
     # right after CONTAINER is ours (kubectl exec's habit), not the command.
     elif ((container_at)); then
