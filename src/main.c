@@ -45,6 +45,7 @@
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
                "       " PROGRAM " --listeners [--json] [OPTIONS] [CONTAINER...]\n"
+               "       " PROGRAM " --forward SPEC [--forward SPEC...] [OPTIONS] CONTAINER\n"
                "       " PROGRAM " [-H URI | -c NAME] --list\n"
                "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]  (docker CLI plugin)\n"
                "\n"
@@ -87,6 +88,10 @@ static void print_help(void) {
                "      --listeners      report what listens in the named (default: all running)\n"
                "                       containers, by whom, and whether published ports work\n"
                "      --json           with --listeners: the report as JSON\n"
+               "      --forward SPEC   relay a host port into the container's network, until\n"
+               "                       interrupted; repeatable. SPEC: CPORT[/udp] or\n"
+               "                       [HOSTADDR:]HOSTPORT:[CADDR:]CPORT[/udp] (numeric\n"
+               "                       addresses, IPv6 in []; both default 127.0.0.1)\n"
                "  -v, --verbose        say which engine was chosen and why, whose it is, and\n"
                "                       the requests\n"
                "  -h, --help           show this help and exit\n"
@@ -116,7 +121,8 @@ static void print_help(void) {
                "  " PROGRAM " web getent hosts api\n"
                "  " PROGRAM " -a web ps\n"
                "  " PROGRAM " -a --user nobody -e DEBUG=1 web id\n"
-               "  " PROGRAM " --listeners\n");
+               "  " PROGRAM " --listeners\n"
+               "  " PROGRAM " --forward 8080:80 --forward 5353:53/udp web\n");
 }
 
 static int report(const struct nsx_error *err) {
@@ -304,6 +310,14 @@ static int run_complete(const struct options *o) {
                                  OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
                 if (r >= 0)
                         r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
+                container_summaries_free(list, n);
+                break;
+        case OPTIONS_COMPLETE_FORWARD:
+                /* The ports the running containers expose or publish: CONTAINER comes later. */
+                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
+                                 OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
+                if (r >= 0)
+                        r = complete_forwards(list, n, o->complete_word, o->complete_descriptions, &lines);
                 container_summaries_free(list, n);
                 break;
         case OPTIONS_COMPLETE_OPTION:

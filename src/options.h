@@ -34,6 +34,7 @@ enum options_complete_what {
         OPTIONS_COMPLETE_DIR,       /* the value of -w/--wd: a directory */
         OPTIONS_COMPLETE_NOTHING,   /* a value we cannot guess (-H, -c, --timeout) or a bad line */
         OPTIONS_COMPLETE_COMMAND,   /* CMD or its arguments: the shell's own completion */
+        OPTIONS_COMPLETE_FORWARD,   /* the value of --forward: the running containers' ports */
 };
 
 /* The bound on the engine exchange when completing: a TAB must never hang the shell. */

@@ -176,6 +176,13 @@ row() {
     row $C-v6 '[::]:8080' | grep -Eq " tcp6 +\\[::\\]:8080 +\\*:$PORT_V6 +httpd\\[[0-9]+\\] +ok\$"
     row $C-v6 '[::1]:9000' | grep -Eq ' tcp6 +\[::1\]:9000 +- +httpd\[[0-9]+\] +local only$'
     row $C-v6 '[::ffff:127.0.0.1]:9001' | grep -Eq ' tcp6 .* +httpd\[[0-9]+\] +local only$'
+    # The advice names the --forward that reaches each from the host (a note, not a problem line).
+    run "$NSX" --listeners --json $C-v6
+    assert_success
+    assert_equal "$(pyj '"\n".join(p["message"] for p in d["containers"][0]["ports"] if p["verdict"] == "local-only")' <<<"$output")" \
+        "$(printf '%s\n%s' \
+            "9000/tcp listens on loopback only: reachable only inside the container; from the host: docker-nsexec --forward 9000:[::1]:9000 $C-v6" \
+            "9001/tcp listens on loopback only: reachable only inside the container; from the host: docker-nsexec --forward 9001:9001 $C-v6")"
     # A dual-stack listener takes the published IPv4 traffic too.
     run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_V6/"
     assert_output "$PAGE"
