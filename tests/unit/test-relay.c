@@ -241,27 +241,21 @@ static int count_fds(pid_t pid) {
         return n;
 }
 
-/* The RLIMIT_NOFILE that leaves exactly room descriptor numbers free in this process (the ones it
- * has open may leave holes: the limit is on numbers, not on a count). */
-static rlim_t nofile_for_room(int room) {
-        static bool open_fd[4096];
-        struct dirent *de;
-        rlim_t lim = 0;
+/* Leaves this process exactly room free descriptors: the limit lowered where it can be (not under
+ * valgrind, which keeps the hard limit its own), then the table filled up to it. */
+static int fill_fds(int room) {
+        struct rlimit rl = {.rlim_cur = 4096, .rlim_max = 4096};
+        int last = -1, fd;
 
-        memset(open_fd, 0, sizeof(open_fd));
-        _cleanup_(closedirp) DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name);
-
-                if (de->d_name[0] != '.' && fd != dirfd(d) && fd < (int) ELEMENTSOF(open_fd))
-                        open_fd[fd] = true;
-        }
-        for (int free_slots = 0; free_slots < room || (lim < ELEMENTSOF(open_fd) && open_fd[lim]); lim++)
-                if (!open_fd[lim])
-                        free_slots++;
-        return lim;
+        (void) setrlimit(RLIMIT_NOFILE, &rl);
+        (void) relay_raise_nofile(); /* what relay_run does first: filled to the hard limit */
+        while ((fd = fcntl(0, F_DUPFD_CLOEXEC, 0)) >= 0)
+                last = fd;
+        if (errno != EMFILE || last < room)
+                return -1;
+        for (int i = 0; i < room; i++)
+                close(last - i);
+        return 0;
 }
 
 struct relay_child {
@@ -269,8 +263,7 @@ struct relay_child {
         int stop; /* write end of the stop pipe */
 };
 
-/* nofile_room > 0: RLIMIT_NOFILE (soft and hard, so relay_raise_nofile cannot lift it) leaves
- * the relay that many descriptors. */
+/* nofile_room > 0: the relay has that many descriptors left, not one more. */
 static struct relay_child start_relay(struct relay_listener *ls, size_t n, long connect_timeout_ms, long udp_idle_ms,
                                       int nofile_room) {
         int p[2];
@@ -292,13 +285,8 @@ static struct relay_child start_relay(struct relay_listener *ls, size_t n, long 
 
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 close(p[1]);
-                if (nofile_room > 0) {
-                        rlim_t lim = nofile_for_room(nofile_room);
-                        struct rlimit rl = {.rlim_cur = lim, .rlim_max = lim};
-
-                        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                                _exit(3);
-                }
+                if (nofile_room > 0 && fill_fds(nofile_room) < 0)
+                        _exit(3);
                 before = count_fds(getpid());
                 r = relay_run(&c, &err);
                 if (r < 0)
