@@ -794,7 +794,7 @@ int confine_apply(const struct confinement *c, const struct exec_user *u, pid_t 
         return verify(s, last_cap, err);
 }
 
-int confine_keep(uint64_t keep, struct nsx_error *err) {
+int confine_keep(uint64_t keep, uint64_t bounding, struct nsx_error *err) {
         uint64_t inh, prm, eff;
         int r;
 
@@ -803,7 +803,7 @@ int confine_keep(uint64_t keep, struct nsx_error *err) {
 
                 if (in < 0 && errno == EINVAL)
                         break; /* past CAP_LAST_CAP */
-                if (in == 1 && !(keep & (UINT64_C(1) << cap)) &&
+                if (in == 1 && !(bounding & (UINT64_C(1) << cap)) &&
                     prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
                         return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot drop capability %d", cap);
         }

@@ -195,14 +195,14 @@ static void close_all_but(int *keep, size_t n) {
         close_range(from, ~0U, 0);
 }
 
-/* The relay's last privileges go, in the order each step still allows: the bounding set and the
- * rest (confine_keep; it sets no_new_privs), then groups, gid and uid (which clears what was
- * kept), then dumpability: another of nobody's processes cannot ptrace it for its sockets. The
+/* The relay's last privileges go, in the order each step still allows: the bounding set and all
+ * but SETUID and SETGID (confine_keep; it sets no_new_privs), then groups, gid and uid (which
+ * clears those two), then dumpability: another of nobody's processes cannot ptrace it for its sockets. The
  * uid change clears the death signal: it is set again. */
 static int relay_drop_privileges(pid_t parent, struct nsx_error *err) {
         int r;
 
-        r = confine_keep(CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID), err);
+        r = confine_keep(CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID), 0, err);
         if (r < 0)
                 return r;
         if (setgroups(0, NULL) < 0 || setresgid(FORWARD_RELAY_ID, FORWARD_RELAY_ID, FORWARD_RELAY_ID) < 0 ||
@@ -577,7 +577,7 @@ int forward_run(const struct forward_request *req, const struct container *c, st
         }
 
         follow_events(&w);
-        r = confine_keep(WATCHER_CAPS, err);
+        r = confine_keep(WATCHER_CAPS, WATCHER_CAPS, err);
         if (r < 0)
                 goto out_signals;
         r = start_relay(&w, &old, err);
