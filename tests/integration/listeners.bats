@@ -140,13 +140,23 @@ row() {
     assert_line --index 0 --regexp '^CONTAINER +PROTO +LISTENING +PUBLISHED +PROCESS +VERDICT$'
     assert_equal "$(row $C-lo 127.0.0.1:8080 | awk '{print $2, $4, $5}')" "tcp *:$PORT_LO httpd[$pid]"
     row $C-lo 127.0.0.1:8080 | grep -q 'UNREACHABLE: loopback only'
-    assert_line "$C-lo: 8080/tcp is published as *:$PORT_LO but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it with 'docker-nsexec $C-lo curl http://127.0.0.1:8080/'"
+    assert_line "$C-lo: 8080/tcp is published as *:$PORT_LO but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it from the host with 'docker-nsexec --forward 0:8080 $C-lo'"
 
     # Really: the published port answers with a reset; the fix reaches it.
     run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_LO/"
     assert_failure
     refute_output --partial "$PAGE"
     run "$NSX" $C-lo curl -sS --max-time 5 http://127.0.0.1:8080/
+    assert_output "$PAGE"
+
+    # The fix the line names reaches it from the host.
+    local out=$BATS_TEST_TMPDIR/forward port
+    BG_PIDS=()
+    bg sh -c 'exec "$0" --forward 0:8080 "$1" >"$2" 2>&1' "$NSX" $C-lo "$out"
+    wait_for grep -q '^forwarding ' "$out" || { bg_stop_all; fail "$(cat "$out")"; }
+    port=$(sed -n 's/^forwarding 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$out")
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    bg_stop_all
     assert_output "$PAGE"
 }
 
