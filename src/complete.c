@@ -89,6 +89,81 @@ int complete_options(const struct options_doc *docs, const char *word, bool desc
         return lines_finish(&l, r, ret);
 }
 
+/* The containers named in a --forward candidate's description: more would not fit a line. */
+#define COMPLETE_FORWARD_NAMES 3
+
+/* The description of (port, proto): "web 80/tcp", "web, api 80/tcp", "a, b, c +2 80/tcp". */
+static void forward_description(const struct container_summary *list, size_t n, unsigned port,
+                                enum container_proto proto, char *buf, size_t size) {
+        size_t len = 0, named = 0, more = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                bool has = false;
+
+                for (size_t k = 0; k < list[i].n_ports && !has; k++)
+                        has = list[i].ports[k].port == port && list[i].ports[k].proto == proto;
+                if (!has)
+                        continue;
+                if (named == COMPLETE_FORWARD_NAMES) {
+                        more++;
+                        continue;
+                }
+                len += (size_t) snprintf(buf + len, len < size ? size - len : 0, "%s%s", named ? ", " : "",
+                                         list[i].name);
+                named++;
+        }
+        if (more && len < size)
+                len += (size_t) snprintf(buf + len, size - len, " +%zu", more);
+        if (len < size)
+                snprintf(buf + len, size - len, " %u/%s", port, container_proto_name(proto));
+}
+
+int complete_forwards(const struct container_summary *list, size_t n, const char *word, bool descriptions,
+                      char ***ret) {
+        const char *colon = strrchr(word, ':');
+        size_t prefix_len = colon ? (size_t) (colon - word) + 1 : 0;
+        struct lines l = {};
+        int r = 0;
+
+        /* Every (port, proto) once, in order: the smallest one above the last offered, each time
+         * (a few containers of at most CONTAINER_SUMMARY_PORTS_MAX ports: no need to sort). */
+        for (struct container_summary_port last = {0, CONTAINER_PROTO_TCP}; r >= 0;) {
+                struct container_summary_port next = {};
+                bool found = false;
+                char candidate[256], description[256];
+
+                for (size_t i = 0; i < n; i++)
+                        for (size_t k = 0; k < list[i].n_ports; k++) {
+                                const struct container_summary_port *p = &list[i].ports[k];
+                                bool after = p->proto != last.proto ? p->proto > last.proto : p->port > last.port;
+                                bool before = !found ||
+                                              (p->proto != next.proto ? p->proto < next.proto : p->port < next.port);
+
+                                if (after && before) {
+                                        next = *p;
+                                        found = true;
+                                }
+                        }
+                if (!found)
+                        break;
+                last = next;
+                /* "PORT:PORT", or after what was typed up to its last ':', "TYPED:PORT". */
+                if (colon)
+                        snprintf(candidate, sizeof(candidate), "%.*s%u%s", (int) prefix_len, word, next.port,
+                                 next.proto == CONTAINER_PROTO_UDP ? "/udp" : "");
+                else
+                        snprintf(candidate, sizeof(candidate), "%u:%u%s", next.port, next.port,
+                                 next.proto == CONTAINER_PROTO_UDP ? "/udp" : "");
+                if (!starts_with(candidate, word))
+                        continue;
+                if (descriptions)
+                        forward_description(list, n, next.port, next.proto, description, sizeof(description));
+                r = lines_add(&l, candidate, descriptions ? description : NULL);
+        }
+        return lines_finish(&l, r, ret);
+}
+
 void complete_free(char **lines) {
         for (size_t i = 0; lines && lines[i]; i++)
                 free(lines[i]);

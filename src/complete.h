@@ -31,4 +31,10 @@ int complete_containers(const struct container_summary *list, size_t n, const ch
 /* The option names (long and short) that start with word, "NAME\tDESCRIPTION" with descriptions. */
 int complete_options(const struct options_doc *docs, const char *word, bool descriptions, char ***ret);
 
+/* The value of --forward: each port and protocol the containers expose or publish, as "PORT:PORT"
+ * ("PORT:PORT/udp"), described by the containers that have it ("web 80/tcp"). Once word has a
+ * ':', what precedes its last one is kept ("8081:" offers "8081:80"). Only the candidates that
+ * start with word; sorted by protocol then port. */
+int complete_forwards(const struct container_summary *list, size_t n, const char *word, bool descriptions, char ***ret);
+
 void complete_free(char **lines);

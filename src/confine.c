@@ -793,3 +793,28 @@ int confine_apply(const struct confinement *c, const struct exec_user *u, pid_t 
                 return apply_error(err, -r, "capset");
         return verify(s, last_cap, err);
 }
+
+int confine_keep(uint64_t keep, uint64_t bounding, struct nsx_error *err) {
+        uint64_t inh, prm, eff;
+        int r;
+
+        for (int cap = 0; cap < 64; cap++) {
+                int in = prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0);
+
+                if (in < 0 && errno == EINVAL)
+                        break; /* past CAP_LAST_CAP */
+                if (in == 1 && !(bounding & (UINT64_C(1) << cap)) &&
+                    prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
+                        return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot drop capability %d", cap);
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot clear the ambient capabilities");
+        r = caps_get(&inh, &prm, &eff);
+        if (r == 0)
+                r = caps_set(0, prm & keep, prm & keep);
+        if (r < 0)
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, -r, "cannot drop capabilities");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        return 0;
+}

@@ -100,3 +100,8 @@ int confine_check(const struct confine_status *want, const struct confine_observ
 
 void confine_done(struct confinement *c);
 DEFINE_STRUCT_CLEANUP_FUNC(struct confinement, confine_done)
+
+/* Our own privileges, for a process that lives on (--forward): keeps only the capabilities in
+ * keep (bits of CAP_*) permitted and effective, only those in bounding in the bounding set, none
+ * inheritable or ambient, and sets no_new_privs. Needs CAP_SETPCAP for the bounding set. */
+int confine_keep(uint64_t keep, uint64_t bounding, struct nsx_error *err);

@@ -407,13 +407,86 @@ static int bad_list(const char *what, struct nsx_error *err) {
         return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "the engine's container list is malformed: %s", what);
 }
 
+static int summary_port_cmp(const void *a, const void *b) {
+        const struct container_summary_port *x = a, *y = b;
+
+        if (x->proto != y->proto)
+                return x->proto < y->proto ? -1 : 1;
+        return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/* A list entry's "Ports": [{"PrivatePort":80,"Type":"tcp",...}], absent or null for none.
+ * -EBADMSG for anything malformed, -ENOMEM. Duplicates (one per host address) are merged; past
+ * CONTAINER_SUMMARY_PORTS_MAX, a port replaces the highest kept if it is lower, so the same
+ * lowest ones are kept whatever the engine's order. */
+static int read_summary_ports(const cJSON *ports, struct container_summary *ret) {
+        struct container_summary_port *v = NULL;
+        const cJSON *p;
+        size_t n = 0;
+
+        if (!ports || cJSON_IsNull(ports))
+                return 0;
+        if (!cJSON_IsArray(ports))
+                return -EBADMSG;
+        cJSON_ArrayForEach(p, ports) {
+                const cJSON *priv = cJSON_GetObjectItemCaseSensitive(p, "PrivatePort");
+                const cJSON *type = cJSON_GetObjectItemCaseSensitive(p, "Type");
+                struct container_summary_port sp;
+                bool seen = false;
+
+                if (!cJSON_IsObject(p) || !cJSON_IsNumber(priv) || !cJSON_IsString(type))
+                        goto bad;
+                /* Compared as a double: an integer 1..65535, nothing cast from out of range. */
+                if (!(priv->valuedouble >= 1 && priv->valuedouble <= 65535) ||
+                    priv->valuedouble != floor(priv->valuedouble))
+                        goto bad;
+                sp.port = (unsigned) priv->valuedouble;
+                if (streq(type->valuestring, "tcp"))
+                        sp.proto = CONTAINER_PROTO_TCP;
+                else if (streq(type->valuestring, "udp"))
+                        sp.proto = CONTAINER_PROTO_UDP;
+                else if (streq(type->valuestring, "sctp"))
+                        continue;
+                else
+                        goto bad;
+                for (size_t i = 0; i < n && !seen; i++)
+                        seen = v[i].port == sp.port && v[i].proto == sp.proto;
+                if (seen)
+                        continue;
+                if (!v) {
+                        v = calloc(CONTAINER_SUMMARY_PORTS_MAX, sizeof(*v));
+                        if (!v)
+                                return -ENOMEM;
+                }
+                if (n < CONTAINER_SUMMARY_PORTS_MAX)
+                        v[n++] = sp;
+                else {
+                        size_t hi = 0;
+
+                        for (size_t i = 1; i < n; i++)
+                                if (summary_port_cmp(&v[i], &v[hi]) > 0)
+                                        hi = i;
+                        if (summary_port_cmp(&sp, &v[hi]) < 0)
+                                v[hi] = sp;
+                }
+        }
+        if (n > 0)
+                qsort(v, n, sizeof(*v), summary_port_cmp);
+        ret->ports = v;
+        ret->n_ports = n;
+        return 0;
+bad:
+        free(v);
+        return -EBADMSG;
+}
+
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
                          struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         struct container_summary *list;
         const cJSON *entry;
         size_t n = 0;
-        int count;
+        int count, r;
 
         root = cJSON_ParseWithLength(body, len);
         if (!cJSON_IsArray(root))
@@ -441,7 +514,14 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
                         container_summaries_free(list, n);
                         return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 }
+                r = read_summary_ports(cJSON_GetObjectItemCaseSensitive(entry, "Ports"), &list[n]);
                 n++;
+                if (r < 0) {
+                        container_summaries_free(list, n);
+                        if (r == -ENOMEM)
+                                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+                        return bad_list("an entry's Ports is malformed", err);
+                }
         }
         *ret = list;
         *ret_n = n;
@@ -464,8 +544,10 @@ int container_list_from_response(long status, const char *body, size_t len, stru
 }
 
 void container_summaries_free(struct container_summary *s, size_t n) {
-        for (size_t i = 0; i < n && s; i++)
+        for (size_t i = 0; i < n && s; i++) {
                 free(s[i].name);
+                free(s[i].ports);
+        }
         free(s);
 }
 

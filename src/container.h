@@ -46,10 +46,31 @@ struct container {
 #define CONTAINER_USER_MAX 513
 #define CONTAINER_HOSTNAME_MAX 255
 
+/* The transport protocols the listeners report examines (sctp ports are left out). */
+enum container_proto {
+        CONTAINER_PROTO_TCP,
+        CONTAINER_PROTO_UDP,
+};
+
+/* A port of a list entry's "Ports": its PrivatePort and Type, exposed or published. */
+struct container_summary_port {
+        unsigned port; /* 1..65535 */
+        enum container_proto proto;
+};
+
+/* The most ports one list entry carries: they are completion candidates, and a container that
+ * publishes a range of thousands would fill the screen; the lowest ones are kept. */
+#define CONTAINER_SUMMARY_PORTS_MAX 64
+
 /* One entry of the running-container list (GET CONTAINER_LIST_PATH). */
 struct container_summary {
         char id[CONTAINER_ID_LEN + 1];
         char *name; /* the container's own name, without "/"; owned */
+        /* "Ports", one entry per port and protocol (Docker lists a published port once per
+         * host address), sorted by protocol then port, at most CONTAINER_SUMMARY_PORTS_MAX;
+         * sctp left out. Owned; NULL when n_ports is 0. */
+        struct container_summary_port *ports;
+        size_t n_ports;
 };
 
 /* Running containers only, filtered by the engine: {"status":["running"]}, URL-encoded. */
@@ -77,8 +98,8 @@ int container_from_response(const char *ref, long status, const char *body, size
 void container_engine_message(const char *body, size_t len, char *buf, size_t size);
 
 /* Parses a list answer (HTTP 200 body of CONTAINER_LIST_PATH) into *ret (n entries, owned; the
- * engine's order). Entries with a malformed Id or no usable name are an error, not skipped: the
- * caller would otherwise offer or report a container that is not there. */
+ * engine's order). Entries with a malformed Id, no usable name or malformed Ports are an error,
+ * not skipped: the caller would otherwise offer or report a container that is not there. */
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
                          struct nsx_error *err);
 
@@ -95,12 +116,6 @@ const char *container_status_name(enum container_status status);
 
 void container_done(struct container *c);
 DEFINE_STRUCT_CLEANUP_FUNC(struct container, container_done)
-
-/* The transport protocols the listeners report examines (sctp ports are left out). */
-enum container_proto {
-        CONTAINER_PROTO_TCP,
-        CONTAINER_PROTO_UDP,
-};
 
 const char *container_proto_name(enum container_proto proto);
 

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "container.h"
 #include "fs.h"
 #include "util.h"
 
@@ -592,4 +594,330 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
 void engine_response_done(struct engine_response *r) {
         free(r->body);
         *r = (struct engine_response){};
+}
+
+/* The event stream: the same checked connection as engine_request's (engine_open makes the
+ * handle), driven by a multi handle so that the caller can wait on it beside its own fds. */
+struct engine_stream {
+        struct engine *e;
+        CURLM *multi;
+        char version[16];            /* the API version asked for */
+        struct engine_response resp; /* the answer's headers, and its body when not a 200 */
+        struct nsx_error check_err;  /* where check_peer puts a refusal */
+        bool headers_done;           /* the answer's header block ended */
+        long status;                 /* its HTTP status, once headers_done */
+        bool done;                   /* libcurl finished the transfer: result says how */
+        CURLcode result;
+        bool too_long; /* a line exceeded ENGINE_STREAM_LINE_MAX */
+        bool no_memory;
+        bool ended; /* the transfer's end was seen: end_r and end say how, every time since */
+        int end_r;
+        struct nsx_error end;
+        /* The body: [start, complete) holds whole lines not yet handed out, [complete, len) the
+         * line still arriving. */
+        char *buf;
+        size_t len, cap, start, complete;
+};
+
+/* An error body is kept only to quote the engine's message: its start is enough. */
+#define STREAM_ERROR_BODY_MAX ((size_t) 4096)
+
+static bool stream_append(struct engine_stream *s, const char *p, size_t n) {
+        if (s->start > 0) {
+                /* The lines handed out are gone: the caller's pointer lived until this call. */
+                memmove(s->buf, s->buf + s->start, s->len - s->start);
+                s->len -= s->start;
+                s->complete -= s->start;
+                s->start = 0;
+        }
+        if (s->len + n + 1 > s->cap) {
+                size_t cap = s->cap ? s->cap : 16384;
+                char *q;
+
+                while (cap < s->len + n + 1)
+                        cap *= 2;
+                q = realloc(s->buf, cap);
+                if (!q)
+                        return false;
+                s->buf = q;
+                s->cap = cap;
+        }
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        s->buf[s->len] = '\0';
+        return true;
+}
+
+static size_t stream_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        struct engine_stream *s = userdata;
+        size_t n = size * nmemb, from;
+
+        if (s->status != 200) {
+                /* An error's body, quoted in the error: its first KiB are enough, the rest is
+                 * swallowed so that the transfer ends normally. */
+                size_t keep = s->len < STREAM_ERROR_BODY_MAX ? STREAM_ERROR_BODY_MAX - s->len : 0;
+
+                if (keep && !stream_append(s, ptr, keep < n ? keep : n)) {
+                        s->no_memory = true;
+                        return 0;
+                }
+                return n;
+        }
+        if (!stream_append(s, ptr, n)) {
+                s->no_memory = true;
+                return 0;
+        }
+        from = s->len - n;
+        /* Every line that ends in these bytes, and the one still arriving, within the bound:
+         * each byte is scanned once, when it comes. */
+        for (const char *nl; (nl = memchr(s->buf + from, '\n', s->len - from)); from = s->complete) {
+                if ((size_t) (nl - s->buf) - s->complete > ENGINE_STREAM_LINE_MAX)
+                        break;
+                s->complete = (size_t) (nl - s->buf) + 1;
+        }
+        if (s->len - s->complete > ENGINE_STREAM_LINE_MAX) {
+                s->too_long = true;
+                return 0; /* CURLE_WRITE_ERROR: the stream ends, the lines before it stay */
+        }
+        return n;
+}
+
+static size_t stream_header(char *line, size_t size, size_t nitems, void *userdata) {
+        struct engine_stream *s = userdata;
+        size_t n = size * nitems;
+
+        /* A status line starts a header block (after a 1xx, another one); the empty line ends it. */
+        if (n >= 5 && strncmp(line, "HTTP/", 5) == 0)
+                s->headers_done = false;
+        else if ((n == 2 && line[0] == '\r' && line[1] == '\n') || (n == 1 && line[0] == '\n')) {
+                long status = 0;
+
+                curl_easy_getinfo(s->e->curl, CURLINFO_RESPONSE_CODE, &status);
+                if (status >= 200) {
+                        s->status = status;
+                        s->headers_done = true;
+                }
+        }
+        return header_line(line, size, nitems, &s->resp.exchange);
+}
+
+/* What libcurl said when the transfer ended: the stream's end, in words. */
+static int stream_end_error(struct engine_stream *s, struct nsx_error *err) {
+        struct sink sink = {.no_memory = s->no_memory};
+        const char *where = endpoint_where(s->e->ep);
+
+        if (s->e->refused) {
+                if (err)
+                        *err = s->check_err;
+                return -EPERM;
+        }
+        if (s->too_long)
+                return nsx_error_set(err, NSX_ERR_FAILED, EMSGSIZE,
+                                     "the engine at %s sent an event line longer than %zu KiB; stream refused", where,
+                                     ENGINE_STREAM_LINE_MAX >> 10);
+        if (s->result == CURLE_OK || s->result == CURLE_PARTIAL_FILE)
+                return nsx_error_set(err, NSX_ERR_FAILED, ECONNRESET, "the engine at %s ended the event stream", where);
+        return transfer_error(s->e->curl, s->result, &sink, s->e->ep, s->e->timeout_ms, s->e->curl_error, err);
+}
+
+/* Runs the transfer on: reads what came, and notes its end. */
+static int stream_perform(struct engine_stream *s) {
+        CURLMsg *msg;
+        int running, left;
+
+        if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+                return -EIO;
+        while ((msg = curl_multi_info_read(s->multi, &left)))
+                if (msg->msg == CURLMSG_DONE) {
+                        s->done = true;
+                        s->result = msg->data.result;
+                }
+        return 0;
+}
+
+/* (Re)starts the GET of path at s->version on the handle. */
+static int stream_start(struct engine_stream *s, const char *path, long timeout_ms, struct nsx_error *err) {
+        char url[1024];
+
+        if ((size_t) snprintf(url, sizeof(url), "%s/v%s%s", s->e->ep->base_url, s->version, path) >= sizeof(url))
+                return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "request path too long: %s", path);
+        curl_multi_remove_handle(s->multi, s->e->curl);
+        s->headers_done = s->done = s->too_long = s->no_memory = false;
+        s->status = 0;
+        s->len = s->start = s->complete = 0;
+        s->e->refused = false;
+        s->e->curl_error[0] = '\0';
+        if (curl_easy_setopt(s->e->curl, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) != CURLE_OK ||
+            curl_multi_add_handle(s->multi, s->e->curl) != CURLM_OK)
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "this libcurl (%s) lacks a needed feature",
+                                     curl_version());
+        return 0;
+}
+
+int engine_stream_open(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_stream **ret,
+                       struct nsx_error *err) {
+        _cleanup_(engine_stream_closep) struct engine_stream *s = NULL;
+        struct timespec start;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        r = engine_open(ep, timeout_ms, &s->e, err);
+        if (r < 0)
+                return r;
+        s->e->err = &s->check_err;
+        s->e->resp = &s->resp;
+        snprintf(s->version, sizeof(s->version), "%s", ENGINE_API_MIN);
+        s->multi = curl_multi_init();
+        if (!s->multi)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "cannot initialise libcurl");
+        /* The body never ends: no bound on the whole transfer or its size, only on each line
+         * (stream_body); the connect and the headers are bounded here, by the loop below. */
+        if (curl_easy_setopt(s->e->curl, CURLOPT_TIMEOUT_MS, 0L) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) 0) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_WRITEFUNCTION, stream_body) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_WRITEDATA, s) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_HEADERFUNCTION, stream_header) != CURLE_OK ||
+            curl_easy_setopt(s->e->curl, CURLOPT_HEADERDATA, s) != CURLE_OK)
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "this libcurl (%s) lacks a needed feature",
+                                     curl_version());
+
+        for (int attempt = 0;; attempt++) {
+                char hint[16], msg[256];
+
+                r = stream_start(s, path, timeout_ms, err);
+                if (r < 0)
+                        return r;
+                /* Until the status of a 200, or the whole (short) answer of anything else. */
+                while (!(s->headers_done && s->status == 200) && !s->done) {
+                        long left = timeout_ms - elapsed_ms(&start);
+
+                        if (left <= 0)
+                                return timed_out(ep, timeout_ms, err);
+                        if (curl_multi_poll(s->multi, NULL, 0, (int) (left < INT_MAX ? left : INT_MAX), NULL) !=
+                                    CURLM_OK ||
+                            stream_perform(s) < 0)
+                                return nsx_error_set(err, NSX_ERR_FAILED, EIO, "cannot wait for the engine at %s",
+                                                     endpoint_where(ep));
+                }
+                if (!s->headers_done)
+                        return stream_end_error(s, err);
+                if (s->status == 200)
+                        break;
+
+                /* A 400 naming another version, as engine_request handles it: once. */
+                engine_version_hint(s->buf, s->len, hint, sizeof(hint));
+                if (s->status == 400 && attempt == 0 && hint[0] && !streq(hint, s->version) &&
+                    engine_version_cmp(hint, ENGINE_API_MIN) >= 0) {
+                        snprintf(s->version, sizeof(s->version), "%s", hint);
+                        continue;
+                }
+                container_engine_message(s->buf, s->len, msg, sizeof(msg));
+                r = nsx_error_set(err, NSX_ERR_FAILED, s->status == 404 ? ENOENT : EPROTO,
+                                  "the engine at %s %s the event stream (HTTP %ld)%s%s", endpoint_where(ep),
+                                  s->status >= 500 ? "failed on" : "refused", s->status, msg[0] ? ": " : "", msg);
+                if (err)
+                        err->http_status = s->status;
+                return r;
+        }
+        s->resp.status = s->status;
+        s->resp.exchange.peer_uid = s->e->peer_uid;
+        s->resp.exchange.peer_pid = s->e->peer_pid;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int engine_stream_wait(struct engine_stream *s, struct pollfd *extra, unsigned n_extra, int timeout_ms,
+                       struct nsx_error *err) {
+        _cleanup_free_ struct curl_waitfd *wait = NULL;
+        struct timespec start;
+
+        /* Lines not yet handed out come first: the end (if any) is reported once they are. */
+        if (s->start < s->complete)
+                timeout_ms = 0;
+        else if (s->ended) {
+                if (err)
+                        *err = s->end;
+                return s->end_r;
+        }
+        if (n_extra > 0) {
+                wait = calloc(n_extra, sizeof(*wait));
+                if (!wait)
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+                for (unsigned i = 0; i < n_extra; i++) {
+                        wait[i].fd = extra[i].fd;
+                        wait[i].events = (short) (((extra[i].events & POLLIN) ? CURL_WAIT_POLLIN : 0) |
+                                                  ((extra[i].events & POLLPRI) ? CURL_WAIT_POLLPRI : 0) |
+                                                  ((extra[i].events & POLLOUT) ? CURL_WAIT_POLLOUT : 0));
+                }
+        }
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                size_t had = s->complete;
+                long left = timeout_ms < 0 ? INT_MAX : timeout_ms - elapsed_ms(&start);
+                int n = 0;
+
+                if (left < 0)
+                        left = 0;
+                if (!s->done && curl_multi_poll(s->multi, wait, n_extra, (int) left, NULL) != CURLM_OK)
+                        return nsx_error_set(err, NSX_ERR_FAILED, EIO, "cannot wait for the engine at %s",
+                                             endpoint_where(s->e->ep));
+                /* libcurl passes on POLLIN, POLLPRI and POLLOUT only: poll(2) itself says which fd
+                 * moved, POLLHUP, POLLERR and POLLNVAL included. */
+                if (n_extra > 0) {
+                        n = poll(extra, n_extra, 0);
+                        if (n < 0)
+                                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "poll");
+                }
+                if (!s->done && stream_perform(s) < 0)
+                        return nsx_error_set(err, NSX_ERR_FAILED, EIO, "cannot read from the engine at %s",
+                                             endpoint_where(s->e->ep));
+                if (s->done && !s->ended) {
+                        s->ended = true;
+                        s->end_r = stream_end_error(s, &s->end);
+                        if (s->start == s->complete) {
+                                if (err)
+                                        *err = s->end;
+                                return s->end_r;
+                        }
+                }
+                /* Something for the caller: fds that moved, new lines (or lines left), or the time. */
+                if (n > 0 || s->complete != had || s->start < s->complete || left == 0)
+                        return n;
+                if (s->ended) {
+                        if (err)
+                                *err = s->end;
+                        return s->end_r;
+                }
+        }
+}
+
+const char *engine_stream_line(struct engine_stream *s, size_t *ret_len) {
+        char *line, *nl;
+
+        if (s->start >= s->complete)
+                return NULL;
+        line = s->buf + s->start;
+        nl = memchr(line, '\n', s->complete - s->start);
+        *nl = '\0';
+        s->start = (size_t) (nl - s->buf) + 1;
+        if (ret_len)
+                *ret_len = (size_t) (nl - line);
+        return line;
+}
+
+void engine_stream_close(struct engine_stream *s) {
+        if (!s)
+                return;
+        if (s->multi) {
+                curl_multi_remove_handle(s->multi, s->e->curl);
+                curl_multi_cleanup(s->multi);
+        }
+        /* The easy handle and the global state last: libcurl wants the multi handle gone first. */
+        engine_close(s->e);
+        free(s->buf);
+        free(s);
 }

@@ -3,8 +3,8 @@
  * time, API version agreed. */
 #pragma once
 
-#include <stdbool.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -82,22 +82,30 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
 /* A streaming GET (the event stream): the same peer checks as engine_open before a byte is sent;
  * timeout_ms bounds the connect and the answer's headers only, since the body never ends. The
  * body is handed out a line at a time (lines longer than ENGINE_STREAM_LINE_MAX are refused:
- * the stream ends with an error). Its sockets are libcurl's, without O_CLOEXEC: a child that
- * enters a namespace or execs closes them first. */
+ * the stream ends with an error). The connection's socket is made close-on-exec, but libcurl's
+ * multi handle has sockets of its own without O_CLOEXEC (Debian's 7.88: a socketpair to wake its
+ * poll; the lean build has none): a child that enters a namespace or execs closes them first. */
 #define ENGINE_STREAM_LINE_MAX ((size_t) 64 << 10)
 
 struct engine_stream;
 
-/* Starts GET /vVERSION/path (ENGINE_API_MIN: /events and its filters exist unchanged since then)
- * and waits, up to timeout_ms, for the answer's status: anything but 200 is an error carrying the
- * engine's message. */
+/* Starts GET /vVERSION/path (ENGINE_API_MIN: /events and its filters exist unchanged since then;
+ * an engine that names another version in a 400 is asked once more with it, as engine_request
+ * does) and waits, up to timeout_ms, for the answer's headers (-ETIMEDOUT): anything but 200 is
+ * an error carrying the engine's message and err->http_status (-ENOENT for a 404, else
+ * -EPROTO). */
 int engine_stream_open(const struct endpoint *ep, const char *path, long timeout_ms, struct engine_stream **ret,
                        struct nsx_error *err);
 
 /* Waits up to timeout_ms (-1: no limit) for the stream's next bytes or for one of extra (poll(2)'s
  * own structures, their revents filled in), and reads what came. Returns the number of extra
  * entries with revents set (0 on a timeout or when only the stream moved), or -errno: the stream
- * ended or failed (err says which; the caller may go on without it, polling with poll(2)). */
+ * ended or failed (err says which; the caller may go on without it, polling with poll(2)).
+ * In detail: it returns as soon as an extra fd is ready (revents as poll(2) gives them, POLLHUP,
+ * POLLERR and POLLNVAL included; entries with fd -1 are ignored), a new complete line is in, or
+ * timeout_ms passed; lines not yet taken make it return at once. The end (-ECONNRESET: the engine
+ * closed the stream, cleanly or not; -EMSGSIZE: a line over the bound; else as engine_request's
+ * errors) is reported only once every line received before it was taken, and then on every call. */
 int engine_stream_wait(struct engine_stream *s, struct pollfd *extra, unsigned n_extra, int timeout_ms,
                        struct nsx_error *err);
 

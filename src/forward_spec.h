@@ -19,13 +19,15 @@ enum forward_proto {
  *   SPEC      := [HOSTADDR ":"] HOSTPORT ":" [CADDR ":"] CPORT ["/" PROTO]
  *              | CPORT ["/" PROTO]                     (the same port on both sides, as kubectl)
  *   HOSTADDR  := IPV4 | "[" IPV6 "]"                   (default 127.0.0.1)
- *   CADDR     := IPV4 | "[" IPV6 "]"                   (default 127.0.0.1)
+ *   CADDR     := IPV4 | "[" IPV6 "]"                   (default 127.0.0.1; not 0.0.0.0 or [::])
  *   HOSTPORT  := 0..65535                              (0: a free port, chosen by the kernel)
  *   CPORT     := 1..65535
  *   PROTO     := "tcp" | "udp"                         (default tcp)
  *
  * With three fields, an address first is HOSTADDR (docker's -p 127.0.0.1:8080:80), an address
- * second is CADDR (ssh's -L 8080:[::1]:80). Anything else is refused. */
+ * second is CADDR (ssh's -L 8080:[::1]:80). IPV4 is inet_pton's dotted quad (no leading zeros),
+ * IPV6 has no zone (%eth0); ports are decimal digits (leading zeros allowed), no ranges. Anything
+ * else is refused, as are SPECs over 128 bytes. */
 struct forward_spec {
         enum forward_proto proto;
         struct sockaddr_storage host; /* where we listen, on the host (port 0: any free one) */

@@ -23,6 +23,7 @@
 #include "endpoint.h"
 #include "engine.h"
 #include "enter.h"
+#include "forward.h"
 #include "lookup.h"
 #include "ns.h"
 #include "options.h"
@@ -44,6 +45,7 @@
 static void print_help(void) {
         printf("Usage: " PROGRAM " [OPTIONS] CONTAINER [CMD [ARG...]]\n"
                "       " PROGRAM " --listeners [--json] [OPTIONS] [CONTAINER...]\n"
+               "       " PROGRAM " --forward SPEC [--forward SPEC...] [OPTIONS] CONTAINER\n"
                "       " PROGRAM " [-H URI | -c NAME] --list\n"
                "       docker nsexec [OPTIONS] CONTAINER [CMD [ARG...]]  (docker CLI plugin)\n"
                "\n"
@@ -86,6 +88,10 @@ static void print_help(void) {
                "      --listeners      report what listens in the named (default: all running)\n"
                "                       containers, by whom, and whether published ports work\n"
                "      --json           with --listeners: the report as JSON\n"
+               "      --forward SPEC   relay a host port into the container's network, until\n"
+               "                       interrupted; repeatable. SPEC: CPORT[/udp] or\n"
+               "                       [HOSTADDR:]HOSTPORT:[CADDR:]CPORT[/udp] (numeric\n"
+               "                       addresses, IPv6 in []; both default 127.0.0.1)\n"
                "  -v, --verbose        say which engine was chosen and why, whose it is, and\n"
                "                       the requests\n"
                "  -h, --help           show this help and exit\n"
@@ -115,7 +121,8 @@ static void print_help(void) {
                "  " PROGRAM " web getent hosts api\n"
                "  " PROGRAM " -a web ps\n"
                "  " PROGRAM " -a --user nobody -e DEBUG=1 web id\n"
-               "  " PROGRAM " --listeners\n");
+               "  " PROGRAM " --listeners\n"
+               "  " PROGRAM " --forward 8080:80 --forward 5353:53/udp web\n");
 }
 
 static int report(const struct nsx_error *err) {
@@ -305,6 +312,14 @@ static int run_complete(const struct options *o) {
                         r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
                 container_summaries_free(list, n);
                 break;
+        case OPTIONS_COMPLETE_FORWARD:
+                /* The ports the running containers expose or publish: CONTAINER comes later. */
+                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
+                                 OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
+                if (r >= 0)
+                        r = complete_forwards(list, n, o->complete_word, o->complete_descriptions, &lines);
+                container_summaries_free(list, n);
+                break;
         case OPTIONS_COMPLETE_OPTION:
                 r = complete_options(options_docs((struct options_doc[OPTIONS_DOCS_MAX]){}), o->complete_word,
                                      o->complete_descriptions, &lines);
@@ -377,7 +392,8 @@ static void run_inputs_from(const struct options *o, bool own_command, bool conf
         *ret = (struct run_inputs){
                 .verify = o->verify,
                 .verbose = o->verbose,
-                .view = !o->host_dns && !o->all && (o->namespaces & ENTER_NS_NET) && !(o->namespaces & ENTER_NS_MNT),
+                .view = o->action == OPTIONS_RUN && !o->host_dns && !o->all && (o->namespaces & ENTER_NS_NET) &&
+                        !(o->namespaces & ENTER_NS_MNT),
                 .own_command = own_command,
                 .confine = confine,
                 .exec_user = o->exec_user,
@@ -394,22 +410,18 @@ static void run_inputs_from(const struct options *o, bool own_command, bool conf
 /* lookup -> verified target -> what the entry needs, all read while we are wholly on the host.
  * The engine's sockets are closed when this returns: nothing of it crosses into the namespace
  * or the command. The run's warnings and -v lines are said here, after the lookup's, before
- * any error. */
-static int prepare(const struct options *o, const char *ref, const char *label, bool own_command, bool confine,
-                   struct run *run, struct nsx_error *err) {
+ * any error. ret_c (if not NULL) receives the looked-up container. */
+static int prepare(const struct options *o, const struct endpoint *ep, const char *ref, const char *label,
+                   bool own_command, bool confine, struct run *run, struct container *ret_c, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
         struct engine_exchange x;
-        struct endpoint ep;
         struct run_inputs in;
         int r;
 
         /* The lookup: one request, on a connection closed before it returns. */
-        r = resolve_endpoint(o, &ep, err);
-        if (r < 0)
-                return r;
-        r = lookup_container(&ep, ref, o->container, o->timeout_ms, &c, &x, err);
+        r = lookup_container(ep, ref, o->container, o->timeout_ms, &c, &x, err);
         if (o->verbose)
-                debug_exchange(&ep, &x);
+                debug_exchange(ep, &x);
         if (r < 0)
                 return r;
 
@@ -418,7 +430,76 @@ static int prepare(const struct options *o, const char *ref, const char *label, 
         for (int i = 0; i < run->n_notes; i++)
                 fprintf(stderr, PROGRAM ": %s: %s\n", run->notes[i].kind == RUN_NOTE_WARNING ? "warning" : "debug",
                         run->notes[i].text);
+        if (r >= 0 && ret_c)
+                *ret_c = TAKE_STRUCT(c, (struct container){});
         return r;
+}
+
+/* --forward's lines: the "forwarding" ones on stdout, at once, for the scripts that wait for
+ * them; the rest on stderr. */
+static void forward_say(void *userdata, enum forward_line kind, const char *text) {
+        (void) userdata;
+        switch (kind) {
+        case FORWARD_READY:
+                printf("%s\n", text);
+                fflush(stdout);
+                break;
+        case FORWARD_STATUS:
+                fprintf(stderr, PROGRAM ": %s\n", text);
+                break;
+        case FORWARD_WARNING:
+                fprintf(stderr, PROGRAM ": warning: %s\n", text);
+                break;
+        case FORWARD_DEBUG:
+                fprintf(stderr, PROGRAM ": debug: %s\n", text);
+                break;
+        }
+}
+
+/* --forward SPEC... CONTAINER: the same lookup and pinned, proven target as every entry, then
+ * the watcher and its relay until interrupted (exit 0) or the container is removed (125). */
+static int run_forward(const struct options *o) {
+        struct nsx_error err = {};
+        _cleanup_(run_donep) struct run run = RUN_NULL;
+        _cleanup_(container_donep) struct container c = {};
+        struct endpoint ep;
+        const char *ref;
+        char label[320];
+        int r;
+
+        for (int i = 0; i < o->n_forwards; i++)
+                if (o->forwards[i].host_wildcard) {
+                        char spec[128];
+
+                        snprintf(spec, sizeof(spec), "%s", o->forward_texts[i]);
+                        nsx_sanitize(spec);
+                        fprintf(stderr, PROGRAM ": warning: --forward '%s' listens on every interface of the host\n",
+                                spec);
+                }
+        r = container_ref_check(o->container, &ref, &err);
+        if (r < 0)
+                return report(&err);
+        snprintf(label, sizeof(label), "container '%s'", o->container);
+        r = resolve_endpoint(o, &ep, &err);
+        if (r >= 0)
+                r = prepare(o, &ep, ref, label, false, false, &run, &c, &err);
+        if (r < 0)
+                return report(&err);
+        r = forward_run(
+                &(struct forward_request){
+                        .ep = &ep,
+                        .typed = o->container,
+                        .timeout_ms = o->timeout_ms,
+                        .verify = o->verify,
+                        .verbose = o->verbose,
+                        .specs = o->forwards,
+                        .n_specs = (size_t) o->n_forwards,
+                        .say = forward_say,
+                },
+                &c, &run, &err);
+        if (r < 0)
+                return report(&err);
+        return EXIT_SUCCESS;
 }
 
 /* The main job: CONTAINER [CMD [ARG...]]. */
@@ -430,6 +511,7 @@ static int run_command(const struct options *o) {
         bool own_command = o->all || (o->namespaces & ENTER_NS_MNT);
         bool confine = own_command && !o->privileged;
         enum enter_role role;
+        struct endpoint ep;
         const char *ref;
         char label[320];
         char *shell_argv[2];
@@ -446,7 +528,9 @@ static int run_command(const struct options *o) {
                 return report(&err);
         snprintf(label, sizeof(label), "container '%s'", o->container);
 
-        r = prepare(o, ref, label, own_command, confine, &run, &err);
+        r = resolve_endpoint(o, &ep, &err);
+        if (r >= 0)
+                r = prepare(o, &ep, ref, label, own_command, confine, &run, NULL, &err);
         if (r < 0)
                 return report(&err);
 
@@ -548,6 +632,8 @@ int main(int argc, char **argv) {
                 return run_list(&o);
         case OPTIONS_LISTENERS:
                 return run_listeners(&o);
+        case OPTIONS_FORWARD:
+                return run_forward(&o);
         case OPTIONS_RUN:
                 break;
         }

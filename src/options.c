@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ enum {
         ARG_HOST_DNS,
         ARG_PRIVILEGED,
         ARG_EXEC_USER,
+        ARG_FORWARD,
 };
 
 /* Our options but the namespaces', which getopt_tables adds from ns_table. */
@@ -44,6 +46,7 @@ static const struct option other_long_options[] = {
         {"json", no_argument, NULL, ARG_JSON},
         {"host-dns", no_argument, NULL, ARG_HOST_DNS},
         {"privileged", no_argument, NULL, ARG_PRIVILEGED},
+        {"forward", required_argument, NULL, ARG_FORWARD},
         {},
 };
 
@@ -86,6 +89,7 @@ static const struct options_doc other_docs[] = {
         {"--list", NULL, "print the names of running containers"},
         {"--listeners", NULL, "report what listens in containers and whether published ports work"},
         {"--json", NULL, "with --listeners: the report as JSON"},
+        {"--forward", NULL, "relay [HOSTADDR:]HOSTPORT on the host to [CADDR:]CPORT[/PROTO] in the container"},
         {"--verbose", "-v", "say which engine was chosen and the requests"},
         {"--help", "-h", "show the help"},
         {"--version", "-V", "show the version"},
@@ -163,7 +167,7 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
         struct getopt_tables t;
         const char *value = NULL;
         bool want_list = false, want_listeners = false;
-        int c;
+        int c, r;
 
         getopt_tables(&t);
 
@@ -256,6 +260,15 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                 case ARG_PRIVILEGED:
                         o.privileged = true;
                         break;
+                case ARG_FORWARD:
+                        if (o.n_forwards >= OPTIONS_FORWARD_MAX)
+                                return nsx_error_set(err, NSX_ERR_USAGE, E2BIG, "more than %d --forward options",
+                                                     OPTIONS_FORWARD_MAX);
+                        r = forward_spec_parse(optarg, &o.forwards[o.n_forwards], err);
+                        if (r < 0)
+                                return r;
+                        o.forward_texts[o.n_forwards++] = optarg;
+                        break;
                 case ':':
                         /* A missing value can only be the last word's. */
                         st->missing = optopt;
@@ -270,8 +283,13 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
         /* --help and --version win, whatever their place; otherwise one mode at most. */
         if (o.action == OPTIONS_RUN && want_list && want_listeners)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--list and --listeners cannot be used together");
+        if (o.action == OPTIONS_RUN && o.n_forwards > 0 && (want_list || want_listeners))
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--forward and %s cannot be used together",
+                                     want_list ? "--list" : "--listeners");
         if (o.action == OPTIONS_RUN && (want_list || want_listeners))
                 o.action = want_list ? OPTIONS_LIST : OPTIONS_LISTENERS;
+        if (o.action == OPTIONS_RUN && o.n_forwards > 0)
+                o.action = OPTIONS_FORWARD;
         /* "--" itself, not an option's value that happens to read "--". */
         st->dashdash = optind > 1 && streq(argv[optind - 1], "--") && argv[optind - 1] != value;
         *ret = o;
@@ -289,6 +307,77 @@ static int options_listeners(int argc, char **argv, struct options *o, struct ns
         }
         o->containers = argv + optind;
         o->n_containers = argc - optind;
+        return 0;
+}
+
+/* Two forwards that would bind the same host address, port and protocol: the second could
+ * never listen. Port 0 takes a free port each time, so any number of those may share an address. */
+static bool forward_same_host(const struct forward_spec *a, const struct forward_spec *b) {
+        if (a->proto != b->proto || a->host.ss_family != b->host.ss_family)
+                return false;
+        if (a->host.ss_family == AF_INET) {
+                const struct sockaddr_in *x = (const struct sockaddr_in *) &a->host,
+                                         *y = (const struct sockaddr_in *) &b->host;
+
+                return x->sin_port != 0 && x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+        }
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *) &a->host,
+                                  *y = (const struct sockaddr_in6 *) &b->host;
+
+        return x->sin6_port != 0 && x->sin6_port == y->sin6_port &&
+               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+/* --forward SPEC... CONTAINER: the network namespace only, one CONTAINER, no command, and
+ * nothing that shapes a command (the relay runs none). */
+static int options_forward(int argc, char **argv, struct options *o, struct nsx_error *err) {
+        const struct ns_kind *ns = NULL;
+        const char *bad = NULL;
+
+        /* The first namespace named but -n's, for the message. */
+        for (size_t i = 0; !ns && i < NS_COUNT; i++)
+                if (o->namespaces & ns_table[i].bit & ~(unsigned) ENTER_NS_NET)
+                        ns = &ns_table[i];
+        if (ns)
+                bad = ns->long_option;
+        else if (o->all)
+                bad = "--all";
+        else if (o->wd)
+                bad = "--wd";
+        else if (o->exec_user)
+                bad = "--user";
+        else if (o->n_env)
+                bad = "--env";
+        else if (o->privileged)
+                bad = "--privileged";
+        else if (o->host_dns)
+                bad = "--host-dns";
+        if (bad)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                     "--forward relays into the container's network and runs no command: %s does "
+                                     "not apply",
+                                     bad);
+
+        if (optind >= argc)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "missing CONTAINER");
+        o->container = argv[optind++];
+        if (o->container[0] == '\0')
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "CONTAINER must not be empty");
+        if (optind < argc)
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--forward takes no command, got '%s'", argv[optind]);
+
+        for (int i = 0; i < o->n_forwards; i++)
+                for (int j = 0; j < i; j++)
+                        if (forward_same_host(&o->forwards[j], &o->forwards[i])) {
+                                char a[FORWARD_ADDR_MAX];
+
+                                forward_addr_format((const struct sockaddr *) &o->forwards[i].host, a, sizeof(a));
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "--forward '%s' and '%s' both listen on %s/%s",
+                                                     o->forward_texts[j], o->forward_texts[i], a,
+                                                     forward_proto_name(o->forwards[i].proto));
+                        }
+        o->namespaces = ENTER_NS_NET;
         return 0;
 }
 
@@ -314,6 +403,14 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         /* As the docker CLI: a context and a host are two answers to one question. */
         if (o.context && o.host)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+
+        if (o.action == OPTIONS_FORWARD) {
+                r = options_forward(argc, argv, &o, err);
+                if (r < 0)
+                        return r;
+                *ret = o;
+                return 0;
+        }
 
         if (o.action == OPTIONS_LIST || o.action == OPTIONS_LISTENERS) {
                 const char *mode = o.action == OPTIONS_LIST ? "--list" : "--listeners";
@@ -454,11 +551,19 @@ static void parse_complete(int argc, char **argv, struct options *o) {
 
         /* What the typed options ask for (--listeners) decides what WORD is. */
         o->action = OPTIONS_RUN;
-        if (parse_options(n, argv + first - 1, o, &st, &ignored) < 0)
-                o->complete_what = st.missing == 'w' ? OPTIONS_COMPLETE_DIR : OPTIONS_COMPLETE_NOTHING;
-        else if (o->action == OPTIONS_LISTENERS && optind < n)
+        if (parse_options(n, argv + first - 1, o, &st, &ignored) < 0) {
+                o->complete_what = st.missing == 'w'           ? OPTIONS_COMPLETE_DIR
+                                   : st.missing == ARG_FORWARD ? OPTIONS_COMPLETE_FORWARD
+                                                               : OPTIONS_COMPLETE_NOTHING;
+                /* --forward's candidates come from the engine: the one the words before it name
+                 * (a failed parse leaves *o as it was). */
+                if (o->complete_what == OPTIONS_COMPLETE_FORWARD)
+                        (void) parse_options(n - 1, argv + first - 1, o, &st, &ignored);
+        } else if (o->action == OPTIONS_LISTENERS && optind < n)
                 /* --listeners takes any number of containers, and no option after them. */
                 o->complete_what = o->complete_word[0] == '-' ? OPTIONS_COMPLETE_NOTHING : OPTIONS_COMPLETE_CONTAINER;
+        else if (o->action == OPTIONS_FORWARD && optind < n)
+                o->complete_what = OPTIONS_COMPLETE_NOTHING; /* --forward takes no command */
         else if (optind < n)
                 o->complete_what = OPTIONS_COMPLETE_COMMAND; /* CONTAINER is already typed */
         else if (o->complete_word[0] == '-' && !st.dashdash)

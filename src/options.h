@@ -34,6 +34,7 @@ enum options_complete_what {
         OPTIONS_COMPLETE_DIR,       /* the value of -w/--wd: a directory */
         OPTIONS_COMPLETE_NOTHING,   /* a value we cannot guess (-H, -c, --timeout) or a bad line */
         OPTIONS_COMPLETE_COMMAND,   /* CMD or its arguments: the shell's own completion */
+        OPTIONS_COMPLETE_FORWARD,   /* the value of --forward: the running containers' ports */
 };
 
 /* The bound on the engine exchange when completing: a TAB must never hang the shell. */
@@ -76,7 +77,7 @@ struct options {
         struct forward_spec forwards[OPTIONS_FORWARD_MAX];
         const char *forward_texts[OPTIONS_FORWARD_MAX];
         int n_forwards;
-        char **containers;     /* --listeners: every CONTAINER given (n_containers; 0: all running) */
+        char **containers; /* --listeners: every CONTAINER given (n_containers; 0: all running) */
         int n_containers;
         bool plugin;        /* run by the docker CLI as its plugin */
         const char *config; /* the docker CLI's --config DIR (plugin mode), NULL when absent */

@@ -27,7 +27,7 @@ struct relay_listener {
 struct relay_config {
         const struct relay_listener *listeners;
         size_t n_listeners;
-        int stop_fd;            /* readable: return 0 (e.g. a pipe, an eventfd); -1: none */
+        int stop_fd;             /* readable: return 0 (e.g. a pipe, an eventfd); -1: none */
         long connect_timeout_ms; /* 0: RELAY_CONNECT_TIMEOUT_MS */
         long udp_idle_ms;        /* 0: RELAY_UDP_IDLE_MS */
 };

@@ -95,6 +95,44 @@ static const char *verdict_color(enum listeners_verdict v) {
         return v == LISTENERS_OK ? COLOR_GREEN : COLOR_YELLOW;
 }
 
+/* The IPv4 address a socket answers on: its own, or a.b.c.d of an IPv6 socket bound to
+ * ::ffff:a.b.c.d; NULL for any other IPv6 socket. */
+static const unsigned char *socket_ipv4(const struct listeners_socket *s) {
+        static const unsigned char v4_mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+        if (s->family == AF_INET)
+                return s->addr;
+        return memcmp(s->addr, v4_mapped, sizeof(v4_mapped)) == 0 ? s->addr + 12 : NULL;
+}
+
+/* The --forward SPEC that reaches a loopback-only port from the host: host_port (the same port,
+ * or 0, a free one, where the published port holds it already) to 127.0.0.1 (the default) when
+ * something listens there, else to the address that listens ("8080:[::1]:8080",
+ * "0:127.0.0.2:8080"); "/udp" for udp. */
+static void format_forward_spec(const struct listeners_port *p, unsigned host_port, char *buf, size_t size) {
+        static const unsigned char v4_loopback[4] = {127, 0, 0, 1};
+        const char *udp = p->proto == CONTAINER_PROTO_UDP ? "/udp" : "";
+        const unsigned char *v4;
+        char a[INET6_ADDRSTRLEN];
+
+        for (size_t i = 0; i < p->n_socks; i++) {
+                v4 = socket_ipv4(p->socks[i]);
+                if (v4 && memcmp(v4, v4_loopback, sizeof(v4_loopback)) == 0)
+                        break;
+        }
+        if (p->n_socks == 0 || (v4 && memcmp(v4, v4_loopback, sizeof(v4_loopback)) == 0)) {
+                snprintf(buf, size, "%u:%u%s", host_port, p->port, udp);
+                return;
+        }
+        v4 = socket_ipv4(p->socks[0]);
+        if (v4)
+                snprintf(buf, size, "%u:%u.%u.%u.%u:%u%s", host_port, v4[0], v4[1], v4[2], v4[3], p->port, udp);
+        else {
+                listeners_format_address(p->socks[0], a, sizeof(a));
+                snprintf(buf, size, "%u:[%s]:%u%s", host_port, a, p->port, udp);
+        }
+}
+
 void render_explain(const struct survey_container *c, const struct listeners_port *p, char *buf, size_t size) {
         const char *proto = container_proto_name(p->proto);
         char pub[256], addr[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
@@ -110,20 +148,17 @@ void render_explain(const struct survey_container *c, const struct listeners_por
         case LISTENERS_OK:
                 snprintf(buf, size, "%u/%s is published as %s and listens on a reachable address", p->port, proto, pub);
                 return;
-        case LISTENERS_LOOPBACK_ONLY:
-                if (p->proto == CONTAINER_PROTO_TCP)
-                        snprintf(buf, size,
-                                 "%u/%s is published as %s but listens on %s only: unreachable from outside; "
-                                 "bind 0.0.0.0 (or ::) in the container, or reach it with "
-                                 "'docker-nsexec %s curl http://%s:%u/'",
-                                 p->port, proto, pub, addr, c->name, addr, p->port);
-                else
-                        snprintf(buf, size,
-                                 "%u/%s is published as %s but listens on %s only: unreachable from outside; "
-                                 "bind 0.0.0.0 (or ::) in the container, or reach it with "
-                                 "'docker-nsexec %s nc -u %s %u'",
-                                 p->port, proto, pub, addr, c->name, addr, p->port);
+        case LISTENERS_LOOPBACK_ONLY: {
+                char spec[128];
+
+                format_forward_spec(p, 0, spec, sizeof(spec));
+                snprintf(buf, size,
+                         "%u/%s is published as %s but listens on %s only: unreachable from outside; "
+                         "bind 0.0.0.0 (or ::) in the container, or reach it from the host with "
+                         "'docker-nsexec --forward %s %s'",
+                         p->port, proto, pub, addr, spec, c->name);
                 return;
+        }
         case LISTENERS_NOT_LISTENING:
                 snprintf(buf, size,
                          "%u/%s is published as %s but nothing listens on it in the container: is the service up, "
@@ -134,10 +169,16 @@ void render_explain(const struct survey_container *c, const struct listeners_por
                 snprintf(buf, size, "%u/%s listens but is not published: reachable only from the container's networks",
                          p->port, proto);
                 return;
-        case LISTENERS_LOCAL_ONLY:
-                snprintf(buf, size, "%u/%s listens on loopback only: reachable only inside the container", p->port,
-                         proto);
+        case LISTENERS_LOCAL_ONLY: {
+                char spec[128];
+
+                format_forward_spec(p, p->port, spec, sizeof(spec));
+                snprintf(buf, size,
+                         "%u/%s listens on loopback only: reachable only inside the container; from the host: "
+                         "docker-nsexec --forward %s %s",
+                         p->port, proto, spec, c->name);
                 return;
+        }
         case LISTENERS_EXPOSED_IDLE:
                 snprintf(buf, size, "%u/%s is exposed but nothing listens on it", p->port, proto);
                 return;

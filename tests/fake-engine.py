@@ -32,7 +32,9 @@ Modes:
                    ask the real engine at UNIXSOCKET the same GET (HTTP/1.0) and answer with its
                    status and body, each top-level KEY of a JSON object answer set to the
                    string VALUE: a real running container (its PID passes the proof) whose
-                   engine names other files, e.g. ResolvConfPath=/proc/version.
+                   engine names other files, e.g. ResolvConfPath=/proc/version. GET /events
+                   answers 404: an engine without an event stream. With no KEY=VALUE, a
+                   plain, sequential relay of the real engine's answers.
   forward UNIXSOCKET
                    relay each connection, both ways, to the unix socket UNIXSOCKET (a real
                    engine): with SOCKET tcp:127.0.0.1:0, a loopback TCP endpoint for a daemon
@@ -172,7 +174,8 @@ def rewrite(conn, target, pairs):
     """Relays one GET to the engine at target, with top-level keys of its answer replaced."""
     line = read_request(conn).split(b"\r\n", 1)[0].decode("latin-1")
     parts = line.split(" ")
-    if len(parts) != 3 or parts[0] != "GET":
+    # An engine without an event stream: GET /events is unknown to it.
+    if len(parts) != 3 or parts[0] != "GET" or re.match(r"^(/v[0-9.]+)?/events", parts[1]):
         send(conn, 404, json.dumps({"message": "page not found"}).encode())
         return
     up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

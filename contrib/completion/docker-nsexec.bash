@@ -17,17 +17,18 @@ _docker_nsexec() {
     # -n : keeps unix:///path one word; -s splits --opt=value.
     _init_completion -s -n : || return
 
-    local i j w c container_at=0 dashdash=0 listeners=0
+    local i j w c container_at=0 dashdash=0 listeners=0 forward=0
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
         [[ $w == --listeners ]] && ((!dashdash)) && listeners=1
+        [[ $w == --forward || $w == --forward=* ]] && ((!dashdash)) && forward=1
         if ((dashdash)); then
             container_at=$i
             break
         fi
         case $w in
             --) dashdash=1 ;;
-            -H | --host | -c | --context | -w | --wd | --timeout | --user | -e | --env) ((i++)) ;;
+            -H | --host | -c | --context | -w | --wd | --timeout | --user | -e | --env | --forward) ((i++)) ;;
             --*) ;;
             -?*)
                 # Stacked short flags: the first of H, c, w, e takes the rest, or the next word.
@@ -49,6 +50,9 @@ _docker_nsexec() {
     # --listeners takes containers only, as many as are typed.
     if ((container_at && listeners)); then
         [[ $cur == -* ]] && return
+    # --forward takes CONTAINER alone, no command after it.
+    elif ((container_at && forward)); then
+        return
     # After CONTAINER: a command of the host, then whatever completes that command. A "--"
     # right after CONTAINER is ours (kubectl exec's habit), not the command.
     elif ((container_at)); then
@@ -58,6 +62,9 @@ _docker_nsexec() {
         return
     fi
 
+    # The value of --forward: asked of docker-nsexec too (the containers' ports), as the
+    # option's value, also when typed as --forward=VALUE.
+    local -a extra=()
     if ((!dashdash)); then
         case $prev in
             -w | --wd | -[!-]*w)
@@ -67,18 +74,23 @@ _docker_nsexec() {
             -H | --host | -c | --context | --timeout | --user | -e | --env | -[!-]*[Hce])
                 return
                 ;;
+            --forward)
+                [[ $split == true ]] && extra=(--forward)
+                split=false
+                ;;
         esac
         [[ $split == true ]] && return
-        if [[ $cur == -* ]]; then
+        if [[ $cur == -* && $prev != --forward ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
                 --userns -U --cgroup -C --time -T --all -a --wd -w --user --env -e --host -H --context -c
-                --timeout --no-verify --host-dns --privileged --list --listeners --json --verbose -v --help -h --version -V' -- "$cur")
+                --timeout --no-verify --host-dns --privileged --list --listeners --json --forward --verbose -v --help -h --version -V' -- "$cur")
             return
         fi
     fi
 
-    # CONTAINER: ask docker-nsexec, with the options typed so far (its engine), in cobra's
-    # protocol. It answers within half a second, and says nothing when the engine does not.
+    # CONTAINER or --forward's value: ask docker-nsexec, with the options typed so far (its
+    # engine), in cobra's protocol. It answers within half a second, and says nothing when the
+    # engine does not.
     local bin=${words[0]} out
     bin=$(__docker_nsexec_dequote "$bin")
     [[ $bin == \~/* ]] && bin=$HOME/${bin#\~/}
@@ -86,7 +98,7 @@ _docker_nsexec() {
     for ((i = 1; i < cword; i++)); do
         args+=("$(__docker_nsexec_dequote "${words[i]}")")
     done
-    out=$("$bin" __completeNoDesc nsexec "${args[@]}" "$cur" 2>/dev/null) || return
+    out=$("$bin" __completeNoDesc nsexec "${args[@]}" "${extra[@]}" "$cur" 2>/dev/null) || return
     local -a lines
     mapfile -t lines <<<"$out"
     local directive=${lines[${#lines[@]} - 1]}

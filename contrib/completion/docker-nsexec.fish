@@ -6,7 +6,8 @@
 
 # Where the cursor is: "options" (before CONTAINER), "container" (after --, or after a first
 # container of --listeners), "value OPTION"
-# (the word is an option's value) or "command N" (CONTAINER is word N after docker-nsexec).
+# (the word is an option's value), "command N" (CONTAINER is word N after docker-nsexec) or
+# "none" (after the CONTAINER of --forward).
 function __docker_nsexec_where
     set -l tokens (commandline -opc)
     while string match -qr '^[A-Za-z_][A-Za-z0-9_]*=' -- $tokens[1]
@@ -18,18 +19,21 @@ function __docker_nsexec_where
     set -l dashdash 0
     set -l listeners 0
     set -l containers 0
+    set -l forward 0
     while test $i -le $n
         set -l w $tokens[$i]
         if test $dashdash = 1
-            echo command $i
+            # --forward takes CONTAINER alone, no command after it.
+            test $forward = 1; and echo none; or echo command $i
             return
         end
+        string match -q -- '--forward*' $w; and set forward 1
         switch $w
             case --
                 set dashdash 1
             case --listeners
                 set listeners 1
-            case -H --host -c --context -w --wd --timeout --user -e --env
+            case -H --host -c --context -w --wd --timeout --user -e --env --forward
                 if test $i -eq $n
                     echo value $w
                     return
@@ -52,7 +56,12 @@ function __docker_nsexec_where
                     end
                 end
             case '*'
-                # --listeners takes containers only, as many as are typed.
+                # --listeners takes containers only, as many as are typed; --forward one, and
+                # no command after it.
+                if test $forward = 1
+                    echo none
+                    return
+                end
                 if test $listeners = 0
                     echo command $i
                     return
@@ -85,6 +94,29 @@ function __docker_nsexec_containers
     # No name begins with "-": that word is an option, which the entries below complete.
     string match -q -- "-*" (commandline -ct); and return
     set -l out (env $assignments $tokens[1] __complete nsexec $tokens[2..-1] (commandline -ct) 2>/dev/null)
+    or return
+    string match -qr '^:[0-9]+$' -- $out[-1]; or return
+    test (math (string sub -s 2 -- $out[-1]) % 2) -eq 0; or return
+    set -e out[-1]
+    printf '%s\n' $out
+end
+
+# The value of --forward: docker-nsexec offers the running containers' ports ("PORT:PORT"),
+# asked as for CONTAINER, with "--forward" before the word.
+function __docker_nsexec_forwards
+    set -l tokens (commandline -opc)
+    set -l assignments
+    while string match -qr '^[A-Za-z_][A-Za-z0-9_]*=' -- $tokens[1]
+        set -a assignments $tokens[1]
+        set -e tokens[1]
+    end
+    set -l word (commandline -ct)
+    # "--forward=VALUE": the option is in this word, not among the ones before.
+    if string match -q -- '--forward=*' $word
+        set -a tokens --forward
+        set word (string replace -- '--forward=' '' $word)
+    end
+    set -l out (env $assignments $tokens[1] __complete nsexec $tokens[2..-1] $word 2>/dev/null)
     or return
     string match -qr '^:[0-9]+$' -- $out[-1]; or return
     test (math (string sub -s 2 -- $out[-1]) % 2) -eq 0; or return
@@ -134,6 +166,8 @@ complete -c docker-nsexec -n $before -l privileged -d "with -m or -a: do not con
 complete -c docker-nsexec -n $before -l list -d 'print the names of running containers'
 complete -c docker-nsexec -n $before -l listeners -d 'report what listens in containers and whether published ports work'
 complete -c docker-nsexec -n $before -l json -d 'with --listeners: the report as JSON'
+complete -c docker-nsexec -n $before -l forward -x -a '(__docker_nsexec_forwards)' -d 'relay [HOSTADDR:]HOSTPORT on the host to [CADDR:]CPORT[/PROTO] in the container'
+complete -c docker-nsexec -n 'contains -- (__docker_nsexec_where) "value --forward"' -a '(__docker_nsexec_forwards)'
 complete -c docker-nsexec -n $before -s v -l verbose -d 'say which engine was chosen and the requests'
 complete -c docker-nsexec -n $before -s h -l help -d 'show the help'
 complete -c docker-nsexec -n $before -s V -l version -d 'show the version'

@@ -49,6 +49,9 @@ setup() {
 
 teardown() {
     nsx_fake_engine_stop
+    if [ -n "${FWD_N:-}" ]; then
+        dk rm -f $FWD_N-exp $FWD_N-pub >/dev/null 2>&1 || true
+    fi
 }
 
 # bash_complete LINE: COMPREPLY after TAB at the end of LINE (words split on blanks), a line
@@ -247,6 +250,54 @@ elapsed_ok() {
             assert_output ""
         done
     done
+}
+
+@test "bash, zsh, fish: --forward's value offers the running containers' exposed and published ports" {
+    # Ports of our own, unlikely to be another test's: the candidates come from every container.
+    local p1=$((20000 + RANDOM % 20000)) p2 n
+    p2=$((p1 + 1))
+    FWD_N=nsxcompfwd$RANDOM$BATS_TEST_NUMBER
+    n=$FWD_N
+    # On a bridge: the list leaves a --net none container's exposed ports out.
+    dk run -d --name $n-exp --expose $p1 local/busybox sleep 600 >/dev/null
+    dk run -d --name $n-pub -p 127.0.0.1::$p2/udp local/busybox sleep 600 >/dev/null
+    nsx_wait_running $n-exp
+    nsx_wait_running $n-pub
+    for shell in bash zsh fish; do
+        complete_in $shell "docker-nsexec --forward $p1"
+        assert_line "$p1:$p1"
+        complete_in $shell "docker-nsexec -n --forward $p2"
+        assert_line "$p2:$p2/udp"
+        refute_line "$p2:$p2"
+        # After a --forward: CONTAINER, then nothing (it takes no command).
+        complete_in $shell "docker-nsexec --forward $p1 $n-"
+        assert_line "$n-exp"
+        assert_line "$n-pub"
+        complete_in $shell "docker-nsexec --forward $p1 $n-exp cur"
+        refute_line curl
+    done
+    # --forward=VALUE, where the shell splits it (bash and zsh; fish completes the value alone).
+    for shell in bash zsh; do
+        complete_in $shell "docker-nsexec --forward=$p1"
+        assert_line --regexp "^(--forward=)?$p1:$p1\$"
+    done
+    # Described by the containers that have the port.
+    run zsh_complete "docker-nsexec --forward $p1"
+    assert_line --regexp "^display: $p1:$p1 +-- $n-exp $p1/tcp\$"
+    run fish_complete "docker-nsexec --forward $p2"
+    assert_line "$(printf '%s\t%s' "$p2:$p2/udp" "$n-pub $p2/udp")"
+    # In cobra's protocol; a host port typed keeps its place.
+    run --separate-stderr "$NSX" __complete nsexec --forward "$p1"
+    assert_success
+    assert_output "$(printf '%s\t%s\n:4' "$p1:$p1" "$n-exp $p1/tcp")"
+    run "$NSX" __completeNoDesc nsexec --forward "8081:$p2"
+    assert_output "$(printf '%s\n:4' "8081:$p2/udp")"
+    # The engine typed before --forward is the one asked.
+    run "$NSX" __complete nsexec -H "unix://$BATS_TEST_TMPDIR/missing.sock" --forward "$p1"
+    assert_output ":1"
+    DOCKER_HOST=unix://$BATS_TEST_TMPDIR/missing.sock run "$NSX" __complete nsexec -H "$NSX_TEST_DOCKER_HOST" \
+        --forward "$p1"
+    assert_line --index 0 --partial "$p1:$p1"
 }
 
 @test "__complete answers in cobra's protocol: candidates, then the directive" {

@@ -140,13 +140,23 @@ row() {
     assert_line --index 0 --regexp '^CONTAINER +PROTO +LISTENING +PUBLISHED +PROCESS +VERDICT$'
     assert_equal "$(row $C-lo 127.0.0.1:8080 | awk '{print $2, $4, $5}')" "tcp *:$PORT_LO httpd[$pid]"
     row $C-lo 127.0.0.1:8080 | grep -q 'UNREACHABLE: loopback only'
-    assert_line "$C-lo: 8080/tcp is published as *:$PORT_LO but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it with 'docker-nsexec $C-lo curl http://127.0.0.1:8080/'"
+    assert_line "$C-lo: 8080/tcp is published as *:$PORT_LO but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it from the host with 'docker-nsexec --forward 0:8080 $C-lo'"
 
     # Really: the published port answers with a reset; the fix reaches it.
     run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_LO/"
     assert_failure
     refute_output --partial "$PAGE"
     run "$NSX" $C-lo curl -sS --max-time 5 http://127.0.0.1:8080/
+    assert_output "$PAGE"
+
+    # The fix the line names reaches it from the host.
+    local out=$BATS_TEST_TMPDIR/forward port
+    BG_PIDS=()
+    bg sh -c 'exec "$0" --forward 0:8080 "$1" >"$2" 2>&1' "$NSX" $C-lo "$out"
+    wait_for grep -q '^forwarding ' "$out" || { bg_stop_all; fail "$(cat "$out")"; }
+    port=$(sed -n 's/^forwarding 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$out")
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    bg_stop_all
     assert_output "$PAGE"
 }
 
@@ -176,6 +186,13 @@ row() {
     row $C-v6 '[::]:8080' | grep -Eq " tcp6 +\\[::\\]:8080 +\\*:$PORT_V6 +httpd\\[[0-9]+\\] +ok\$"
     row $C-v6 '[::1]:9000' | grep -Eq ' tcp6 +\[::1\]:9000 +- +httpd\[[0-9]+\] +local only$'
     row $C-v6 '[::ffff:127.0.0.1]:9001' | grep -Eq ' tcp6 .* +httpd\[[0-9]+\] +local only$'
+    # The advice names the --forward that reaches each from the host (a note, not a problem line).
+    run "$NSX" --listeners --json $C-v6
+    assert_success
+    assert_equal "$(pyj '"\n".join(p["message"] for p in d["containers"][0]["ports"] if p["verdict"] == "local-only")' <<<"$output")" \
+        "$(printf '%s\n%s' \
+            "9000/tcp listens on loopback only: reachable only inside the container; from the host: docker-nsexec --forward 9000:[::1]:9000 $C-v6" \
+            "9001/tcp listens on loopback only: reachable only inside the container; from the host: docker-nsexec --forward 9001:9001 $C-v6")"
     # A dual-stack listener takes the published IPv4 traffic too.
     run in_daemon_net curl -sS --max-time 5 "http://127.0.0.1:$PORT_V6/"
     assert_output "$PAGE"

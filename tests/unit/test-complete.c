@@ -107,7 +107,7 @@ static void test_options(void **state) {
         complete_free(l);
         /* "-" offers every long and short name. */
         assert_int_equal(complete_options(docs, "-", false, &l), 0);
-        assert_int_equal(count(l), 24 + 16); /* with --privileged, --user, --env and -e */
+        assert_int_equal(count(l), 25 + 16); /* with --privileged, --user, --env, -e and --forward */
         complete_free(l);
         assert_int_equal(complete_options(docs, "--list", false, &l), 0);
         assert_int_equal(count(l), 2); /* --list, --listeners */
@@ -117,11 +117,77 @@ static void test_options(void **state) {
         complete_free(l);
 }
 
+/* Ports as container_parse_list leaves them: sorted by protocol then port, one entry each. */
+static struct container_summary_port web_ports[] = {
+        {80, CONTAINER_PROTO_TCP},
+        {8080, CONTAINER_PROTO_TCP},
+        {53, CONTAINER_PROTO_UDP},
+};
+static struct container_summary_port api_ports[] = {{80, CONTAINER_PROTO_TCP}, {9000, CONTAINER_PROTO_TCP}};
+static struct container_summary_port one_80[] = {{80, CONTAINER_PROTO_TCP}};
+
+static void test_forwards(void **state) {
+        const struct container_summary ported[] = {
+                {.id = ID_WEB, .name = (char *) "web", .ports = web_ports, .n_ports = 3},
+                {.id = ID_DB, .name = (char *) "api", .ports = api_ports, .n_ports = 2},
+                {.id = ID_HEX, .name = (char *) "quiet"},
+        };
+        const struct container_summary many[] = {
+                {.id = ID_WEB, .name = (char *) "a", .ports = one_80, .n_ports = 1},
+                {.id = ID_WEB, .name = (char *) "b", .ports = one_80, .n_ports = 1},
+                {.id = ID_WEB, .name = (char *) "c", .ports = one_80, .n_ports = 1},
+                {.id = ID_WEB, .name = (char *) "d", .ports = one_80, .n_ports = 1},
+                {.id = ID_WEB, .name = (char *) "e", .ports = one_80, .n_ports = 1},
+        };
+        char **l;
+        (void) state;
+
+        /* Each port once, tcp then udp, by port; named by the containers that have it. */
+        assert_int_equal(complete_forwards(ported, 3, "", true, &l), 0);
+        assert_int_equal(count(l), 4);
+        assert_string_equal(l[0], "80:80\tweb, api 80/tcp");
+        assert_string_equal(l[1], "8080:8080\tweb 8080/tcp");
+        assert_string_equal(l[2], "9000:9000\tapi 9000/tcp");
+        assert_string_equal(l[3], "53:53/udp\tweb 53/udp");
+        complete_free(l);
+        assert_int_equal(complete_forwards(ported, 3, "8", false, &l), 0);
+        assert_int_equal(count(l), 2);
+        assert_string_equal(l[0], "80:80");
+        assert_string_equal(l[1], "8080:8080");
+        complete_free(l);
+        assert_int_equal(complete_forwards(ported, 3, "53:53/", false, &l), 0);
+        assert_int_equal(count(l), 1);
+        assert_string_equal(l[0], "53:53/udp");
+        complete_free(l);
+        /* A host side typed: the container's ports after it. */
+        assert_int_equal(complete_forwards(ported, 3, "8081:", false, &l), 0);
+        assert_int_equal(count(l), 4);
+        assert_string_equal(l[0], "8081:80");
+        assert_string_equal(l[3], "8081:53/udp");
+        complete_free(l);
+        assert_int_equal(complete_forwards(ported, 3, "127.0.0.1:8081:9", true, &l), 0);
+        assert_int_equal(count(l), 1);
+        assert_string_equal(l[0], "127.0.0.1:8081:9000\tapi 9000/tcp");
+        complete_free(l);
+        assert_int_equal(complete_forwards(ported, 3, "x", false, &l), 0);
+        assert_int_equal(count(l), 0);
+        complete_free(l);
+        assert_int_equal(complete_forwards(NULL, 0, "", true, &l), 0);
+        assert_int_equal(count(l), 0);
+        complete_free(l);
+        /* Three names at most, then how many more. */
+        assert_int_equal(complete_forwards(many, 5, "", true, &l), 0);
+        assert_int_equal(count(l), 1);
+        assert_string_equal(l[0], "80:80\ta, b, c +2 80/tcp");
+        complete_free(l);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_names),
                 cmocka_unit_test(test_ids),
                 cmocka_unit_test(test_options),
+                cmocka_unit_test(test_forwards),
         };
         return cmocka_run_group_tests_name("complete", tests, NULL, NULL);
 }

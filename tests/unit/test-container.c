@@ -172,6 +172,92 @@ static void test_parse_list(void **state) {
         }
 }
 
+/* A list entry with these Ports, as the engine would send it. */
+static int parse_list_ports(const char *ports, struct container_summary **list, size_t *n, struct nsx_error *err) {
+        char body[17000];
+
+        snprintf(body, sizeof(body),
+                 "[{\"Id\":\"439df2c9707a764347189b8c4d47f2b2b92fdc55061e16d29910ec4201bf28e1\",\"Names\":[\"/"
+                 "web\"]%s%s}]",
+                 ports ? ",\"Ports\":" : "", ports ? ports : "");
+        return container_parse_list(body, strlen(body), list, n, err);
+}
+
+static void test_parse_list_ports(void **state) {
+        struct container_summary *list = NULL;
+        struct nsx_error err = {};
+        size_t n = 0;
+        char many[16384];
+        size_t len = 0;
+        (void) state;
+
+        /* Docker's shape: a published port once per host address, an exposed one without IP. */
+        assert_int_equal(
+                parse_list_ports("[{\"IP\":\"0.0.0.0\",\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
+                                 "{\"IP\":\"::\",\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
+                                 "{\"PrivatePort\":53,\"Type\":\"udp\"},{\"PrivatePort\":7,\"Type\":\"tcp\"},"
+                                 "{\"PrivatePort\":9,\"Type\":\"sctp\"}]",
+                                 &list, &n, &err),
+                0);
+        assert_int_equal(n, 1);
+        assert_int_equal(list[0].n_ports, 3);
+        assert_int_equal(list[0].ports[0].port, 7);
+        assert_int_equal(list[0].ports[0].proto, CONTAINER_PROTO_TCP);
+        assert_int_equal(list[0].ports[1].port, 80);
+        assert_int_equal(list[0].ports[2].port, 53);
+        assert_int_equal(list[0].ports[2].proto, CONTAINER_PROTO_UDP);
+        container_summaries_free(list, n);
+
+        /* None: absent, null, empty, or sctp only. */
+        static const char *const none[] = {NULL, "null", "[]", "[{\"PrivatePort\":9,\"Type\":\"sctp\"}]"};
+        for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+                assert_int_equal(parse_list_ports(none[i], &list, &n, &err), 0);
+                assert_int_equal(list[0].n_ports, 0);
+                assert_null(list[0].ports);
+                container_summaries_free(list, n);
+        }
+
+        /* Malformed: an error, as a malformed name is. */
+        static const char *const bad[] = {
+                "{}",
+                "\"80/tcp\"",
+                "[80]",
+                "[{\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":80}]",
+                "[{\"PrivatePort\":\"80\",\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":0,\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":65536,\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":-80,\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":80.5,\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":1e300,\"Type\":\"tcp\"}]",
+                "[{\"PrivatePort\":80,\"Type\":\"TCP\"}]",
+                "[{\"PrivatePort\":80,\"Type\":\"tcp\\u001b[2J\"}]",
+                "[{\"PrivatePort\":80,\"Type\":null}]",
+                "[{\"PrivatePort\":80,\"Type\":\"tcp\"},{\"PrivatePort\":81,\"Type\":\"icmp\"}]",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                list = NULL;
+                err = (struct nsx_error){};
+                if (parse_list_ports(bad[i], &list, &n, &err) != -EBADMSG)
+                        fail_msg("Ports %s accepted", bad[i]);
+                assert_null(list);
+                assert_non_null(strstr(err.message, "Ports is malformed"));
+        }
+
+        /* Bounded: the lowest CONTAINER_SUMMARY_PORTS_MAX, whatever the engine's order. */
+        len += (size_t) snprintf(many + len, sizeof(many) - len, "[");
+        for (int p = 300; p >= 1; p--)
+                len += (size_t) snprintf(many + len, sizeof(many) - len, "%s{\"PrivatePort\":%d,\"Type\":\"tcp\"}",
+                                         p == 300 ? "" : ",", p);
+        snprintf(many + len, sizeof(many) - len, "]");
+        assert_true(strlen(many) < sizeof(many) - 1);
+        assert_int_equal(parse_list_ports(many, &list, &n, &err), 0);
+        assert_int_equal(list[0].n_ports, CONTAINER_SUMMARY_PORTS_MAX);
+        for (size_t i = 0; i < CONTAINER_SUMMARY_PORTS_MAX; i++)
+                assert_int_equal(list[0].ports[i].port, i + 1);
+        container_summaries_free(list, n);
+}
+
 static void test_list_from_response(void **state) {
         struct container_summary *list = NULL;
         struct nsx_error err = {};
@@ -637,6 +723,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_running),
                 cmocka_unit_test(test_parse_paths),
                 cmocka_unit_test(test_parse_list),
+                cmocka_unit_test(test_parse_list_ports),
                 cmocka_unit_test(test_list_from_response),
                 cmocka_unit_test(test_states),
                 cmocka_unit_test(test_state_edge_cases),

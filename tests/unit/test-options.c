@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "options.h"
@@ -516,6 +517,25 @@ static void test_complete(void **state) {
         assert_int_equal(WHAT(&word, "__complete", "nsexec", "--listeners", "web", "-"), OPTIONS_COMPLETE_NOTHING);
         assert_int_equal(WHAT(&word, "__complete", "nsexec", "--listeners", ""), OPTIONS_COMPLETE_CONTAINER);
 
+        /* --forward's value: the containers' ports; then CONTAINER, and no command after it. */
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", ""), OPTIONS_COMPLETE_FORWARD);
+        assert_string_equal(word, "");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "-n", "--forward", "80:"), OPTIONS_COMPLETE_FORWARD);
+        assert_string_equal(word, "80:");
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", "80", "--forward", "8"),
+                         OPTIONS_COMPLETE_FORWARD);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", "80", "we"), OPTIONS_COMPLETE_CONTAINER);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", "80", "--"), OPTIONS_COMPLETE_OPTION);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", "80", "web", ""), OPTIONS_COMPLETE_NOTHING);
+        assert_int_equal(WHAT(&word, "__complete", "nsexec", "--forward", "bad", "web", ""), OPTIONS_COMPLETE_NOTHING);
+        /* The engine typed before --forward is the one asked for its ports. */
+        assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "-H", "unix:///a", "--forward", ""), 0);
+        assert_int_equal(o.complete_what, OPTIONS_COMPLETE_FORWARD);
+        assert_string_equal(o.host, "unix:///a");
+        assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "-c", "ctx", "--forward", "80", "--forward", "8"), 0);
+        assert_int_equal(o.complete_what, OPTIONS_COMPLETE_FORWARD);
+        assert_string_equal(o.context, "ctx");
+
         /* The engine typed so far is the one asked; --help typed does not stop completion. */
         assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "-H", "unix:///a", "--help", "w"), 0);
         assert_int_equal(o.action, OPTIONS_COMPLETE);
@@ -587,6 +607,151 @@ static void test_dashdash_after_container(void **state) {
         assert_string_equal(word, "cu");
 }
 
+/* PARSE that must fail with a usage error whose message is want. */
+#define REFUSE(want, ...)                                                                                              \
+        do {                                                                                                           \
+                struct options _o;                                                                                     \
+                struct nsx_error _e = {};                                                                              \
+                assert_true(PARSE(&_o, &_e, __VA_ARGS__) < 0);                                                         \
+                assert_int_equal(_e.kind, NSX_ERR_USAGE);                                                              \
+                assert_string_equal(_e.message, (want));                                                               \
+        } while (0)
+
+static void test_forward(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        char a[FORWARD_ADDR_MAX];
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--forward", "8080:80", "web"), 0);
+        assert_int_equal(o.action, OPTIONS_FORWARD);
+        assert_int_equal(o.n_forwards, 1);
+        assert_string_equal(o.forward_texts[0], "8080:80");
+        forward_addr_format((const struct sockaddr *) &o.forwards[0].host, a, sizeof(a));
+        assert_string_equal(a, "127.0.0.1:8080");
+        forward_addr_format((const struct sockaddr *) &o.forwards[0].target, a, sizeof(a));
+        assert_string_equal(a, "127.0.0.1:80");
+        assert_string_equal(o.container, "web");
+        assert_null(o.command);
+        assert_int_equal(o.namespaces, ENTER_NS_NET);
+
+        /* Repeatable, in order; with the engine options, -n, -v, --timeout, --no-verify. */
+        assert_int_equal(PARSE(&o, &err, "-H", "unix:///x.sock", "--forward", "5353:53/udp", "-v",
+                               "--forward=[::1]:0:80", "--timeout", "2", "--no-verify", "-n", "--forward", "0:81", "--",
+                               "web"),
+                         0);
+        assert_int_equal(o.action, OPTIONS_FORWARD);
+        assert_int_equal(o.n_forwards, 3);
+        assert_string_equal(o.forward_texts[0], "5353:53/udp");
+        assert_string_equal(o.forward_texts[1], "[::1]:0:80");
+        assert_string_equal(o.forward_texts[2], "0:81");
+        assert_int_equal(o.forwards[0].proto, FORWARD_UDP);
+        forward_addr_format((const struct sockaddr *) &o.forwards[1].host, a, sizeof(a));
+        assert_string_equal(a, "[::1]:0");
+        assert_string_equal(o.host, "unix:///x.sock");
+        assert_true(o.verbose);
+        assert_false(o.verify);
+        assert_int_equal(o.timeout_ms, 2000);
+        assert_string_equal(o.container, "web");
+        assert_int_equal(PARSE(&o, &err, "-c", "ctx", "--forward", "80", "web"), 0);
+        assert_string_equal(o.context, "ctx");
+        /* The same host port on another address or protocol, and any number of port 0. */
+        assert_int_equal(PARSE(&o, &err, "--forward", "8080:80", "--forward", "8080:80/udp", "--forward",
+                               "127.0.0.2:8080:80", "--forward", "[::1]:8080:80", "--forward", "0:80", "--forward",
+                               "0:81", "web"),
+                         0);
+        assert_int_equal(o.n_forwards, 6);
+        /* --help still wins. */
+        assert_int_equal(PARSE(&o, &err, "--forward", "80", "--help"), 0);
+        assert_int_equal(o.action, OPTIONS_HELP);
+        /* A bad SPEC is refused as it is read, before a later -V is seen. */
+        assert_true(PARSE(&o, &err, "--forward", "bad", "-V") < 0);
+        /* After CONTAINER, --forward is the command's. */
+        assert_int_equal(PARSE(&o, &err, "web", "--forward", "80"), 0);
+        assert_int_equal(o.action, OPTIONS_RUN);
+        assert_int_equal(o.n_forwards, 0);
+        assert_string_equal(o.command[0], "--forward");
+        /* As the docker CLI's plugin. */
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "-H", "unix:///a", "nsexec", "--forward", "8080:80", "web"), 0);
+        assert_int_equal(o.action, OPTIONS_FORWARD);
+        assert_true(o.plugin);
+        assert_string_equal(o.host, "unix:///a");
+        assert_string_equal(o.container, "web");
+        assert_int_equal(o.n_forwards, 1);
+}
+
+static void test_forward_refused(void **state) {
+        char *argv[2 * OPTIONS_FORWARD_MAX + 4];
+        char specs[OPTIONS_FORWARD_MAX + 1][8];
+        struct options o;
+        struct nsx_error err = {};
+        int argc = 0;
+        (void) state;
+
+        /* The SPEC's own refusal, as forward_spec words it. */
+        REFUSE("--forward '8080:80/sctp': unknown protocol 'sctp' (tcp or udp)", "--forward", "8080:80/sctp", "web");
+        REFUSE("option '--forward' needs a value", "--forward");
+        REFUSE("--forward takes no command, got 'curl'", "--forward", "80", "web", "curl");
+        REFUSE("--forward takes no command, got '--'", "--forward", "80", "web", "--");
+        REFUSE("--forward takes no command, got 'db'", "--forward", "80", "web", "db");
+        REFUSE("missing CONTAINER", "--forward", "80");
+        REFUSE("missing CONTAINER", "--forward", "80", "--");
+        REFUSE("CONTAINER must not be empty", "--forward", "80", "");
+        REFUSE("--forward '8080:80' and '127.0.0.1:8080:90' both listen on 127.0.0.1:8080/tcp", "--forward", "8080:80",
+               "--forward", "127.0.0.1:8080:90", "web");
+        REFUSE("--forward '[::1]:53:53/udp' and '[0:0::1]:53:54/udp' both listen on [::1]:53/udp", "--forward",
+               "[::1]:53:53/udp", "--forward", "[0:0::1]:53:54/udp", "web");
+        REFUSE("--forward '80' and '80:80' both listen on 127.0.0.1:80/tcp", "--forward", "80", "--forward", "81",
+               "--forward", "80:80", "web");
+        /* What makes no sense for a relay that runs no command. */
+        static const char *const not_with[][2] = {
+                {"-m", "--mount"},
+                {"-u", "--uts"},
+                {"-i", "--ipc"},
+                {"-p", "--pid"},
+                {"-U", "--userns"},
+                {"-C", "--cgroup"},
+                {"-T", "--time"},
+                {"-a", "--all"},
+                {"--user=nobody", "--user"},
+                {"-eA=1", "--env"},
+                {"--privileged", "--privileged"},
+                {"--host-dns", "--host-dns"},
+        };
+        for (size_t i = 0; i < sizeof(not_with) / sizeof(not_with[0]); i++) {
+                char want[256];
+
+                snprintf(want, sizeof(want),
+                         "--forward relays into the container's network and runs no command: %s does not apply",
+                         not_with[i][1]);
+                REFUSE(want, "--forward", "80", (char *) not_with[i][0], "web");
+                REFUSE(want, (char *) not_with[i][0], "-n", "--forward", "80", "web");
+        }
+        REFUSE("--forward relays into the container's network and runs no command: --wd does not apply", "-w", "/tmp",
+               "--forward", "80", "web");
+        REFUSE("--forward and --list cannot be used together", "--forward", "80", "--list");
+        REFUSE("--forward and --listeners cannot be used together", "--listeners", "--forward", "80", "web");
+        REFUSE("--json goes with --listeners", "--forward", "80", "--json", "web");
+        REFUSE("--context and --host cannot be used together", "--forward", "80", "-c", "x", "-H", "unix:///a", "web");
+
+        /* At most OPTIONS_FORWARD_MAX. */
+        argv[argc++] = "docker-nsexec";
+        for (int i = 0; i <= OPTIONS_FORWARD_MAX; i++) {
+                snprintf(specs[i], sizeof(specs[i]), "%d", 1000 + i);
+                argv[argc++] = "--forward";
+                argv[argc++] = specs[i];
+        }
+        argv[argc++] = "web";
+        argv[argc] = NULL;
+        assert_true(options_parse(argc, argv, &o, &err) < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "more than 32 --forward options");
+        argv[argc - 3] = "web";
+        argv[argc - 2] = NULL;
+        assert_int_equal(options_parse(argc - 2, argv, &o, &err), 0);
+        assert_int_equal(o.n_forwards, OPTIONS_FORWARD_MAX);
+}
+
 static void test_options_docs(void **state) {
         struct options_doc buf[OPTIONS_DOCS_MAX];
         size_t n = 0;
@@ -603,7 +768,7 @@ static void test_options_docs(void **state) {
                 if (options_parse(3, (char *[]){"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
                         assert_null(strstr(err.message, "unknown option"));
         }
-        assert_int_equal(n, 24);
+        assert_int_equal(n, 25);
 }
 
 static void test_exec_user_and_env(void **state) {
@@ -725,6 +890,8 @@ int main(void) {
                 cmocka_unit_test(test_options_docs),
                 cmocka_unit_test(test_exec_user_and_env),
                 cmocka_unit_test(test_exec_user_and_env_invalid),
+                cmocka_unit_test(test_forward),
+                cmocka_unit_test(test_forward_refused),
         };
         return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

@@ -159,9 +159,66 @@ static void test_hostile_text(void **state) {
         free(out);
 }
 
+/* A port that listens on loopback only names the --forward that reaches it from the host. */
+static void test_local_only_forward(void **state) {
+        struct listeners_socket v4 = {.proto = CONTAINER_PROTO_TCP, .family = AF_INET, .addr = {127, 0, 0, 1}};
+        struct listeners_socket v4b = {.proto = CONTAINER_PROTO_UDP, .family = AF_INET, .addr = {127, 0, 0, 2}};
+        struct listeners_socket v6 = {.proto = CONTAINER_PROTO_TCP, .family = AF_INET6, .addr = {[15] = 1}};
+        struct listeners_socket mapped = {
+                .proto = CONTAINER_PROTO_TCP,
+                .family = AF_INET6,
+                .addr = {[10] = 0xff, [11] = 0xff, [12] = 127, [13] = 0, [14] = 0, [15] = 1},
+        };
+        struct survey_container c = {.name = (char *) "web"};
+        const struct {
+                unsigned port;
+                enum container_proto proto;
+                size_t n;
+                const struct listeners_socket *socks[2];
+                const char *want;
+        } cases[] = {
+                {8080,
+                 CONTAINER_PROTO_TCP,
+                 1,
+                 {&v4},
+                 "8080/tcp listens on loopback only: reachable only inside the "
+                 "container; from the host: docker-nsexec --forward 8080:8080 web"},
+                {9000, CONTAINER_PROTO_TCP, 1, {&v6}, "; from the host: docker-nsexec --forward 9000:[::1]:9000 web"},
+                {9001, CONTAINER_PROTO_TCP, 1, {&mapped}, "; from the host: docker-nsexec --forward 9001:9001 web"},
+                {9002, CONTAINER_PROTO_TCP, 2, {&v6, &v4}, "; from the host: docker-nsexec --forward 9002:9002 web"},
+                {53,
+                 CONTAINER_PROTO_UDP,
+                 1,
+                 {&v4b},
+                 "53/udp listens on loopback only: reachable only inside the "
+                 "container; from the host: docker-nsexec --forward "
+                 "53:127.0.0.2:53/udp web"},
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct listeners_port p = {
+                        .port = cases[i].port,
+                        .proto = cases[i].proto,
+                        .socks = (const struct listeners_socket **) cases[i].socks,
+                        .n_socks = cases[i].n,
+                        .verdict = LISTENERS_LOCAL_ONLY,
+                };
+                char buf[1024];
+                size_t lb, lw = strlen(cases[i].want);
+
+                render_explain(&c, &p, buf, sizeof(buf));
+                lb = strlen(buf);
+                /* The whole line, or its end. */
+                if (lb < lw || strcmp(buf + lb - lw, cases[i].want) != 0)
+                        fail_msg("'%s' does not end with '%s'", buf, cases[i].want);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_published_ports),
+                cmocka_unit_test(test_local_only_forward),
                 cmocka_unit_test(test_sanitize),
                 cmocka_unit_test(test_hostile_text),
         };
