@@ -15,6 +15,8 @@
 #   greet PORT                 TCP on 127.0.0.1:PORT: "hello PORT\n" to each connection; prints "ready"
 #   many PORT N                N connections open at once, then a line on each, each answered
 #   seq PORT N                 N connections one after another, each a line and its echo
+#   hold PORT N SECONDS        N connections at once, a line on each; prints how many were answered
+#                              within SECONDS, then closes them all
 #   read PORT                  prints what one connection reads until EOF
 #   upload PORT FILE           sends FILE, shuts down its writing side, prints the answer (to 7001)
 #   download PORT              prints "SHA256 LENGTH" of everything read until EOF (from 7003)
@@ -146,6 +148,19 @@ async def many(port, n):
     print("%d answered" % n)
 
 
+async def hold(port, n, seconds):
+    conns = await asyncio.gather(*(asyncio.open_connection(HOST, port) for _ in range(n)))
+    for i, (_, w) in enumerate(conns):
+        w.write(b"connection %d\n" % i)
+    done, _ = await asyncio.wait([asyncio.ensure_future(r.readline()) for r, _ in conns], timeout=seconds)
+    answered = sum(1 for t in done if not t.exception() and t.result().startswith(b"connection "))
+    for _, w in conns:
+        w.close()
+    print(answered, flush=True)
+    # Leave while some reads are still pending: their tasks are abandoned with the loop.
+    os._exit(0)
+
+
 def seq(port, n):
     for i in range(n):
         with connect(port) as s:
@@ -255,6 +270,9 @@ def main():
             sys.stdout.write(read_all(s).decode())
     elif cmd == "many":
         asyncio.run(many(int(args[0]), int(args[1])))
+    elif cmd == "hold":
+        sys.stdout.flush()
+        asyncio.run(hold(int(args[0]), int(args[1]), float(args[2])))
     elif cmd == "seq":
         seq(int(args[0]), int(args[1]))
     elif cmd == "upload":

@@ -62,25 +62,34 @@ setup() {
     nsx_require_daemon
     BG_PIDS=()
     CONTAINERS=()
+    FWD=
+    N_FWD=0
+    FWD_WRAP=()
 }
 
 teardown() {
+    fwd_stop
     bg_stop_all
     if [ "${#CONTAINERS[@]}" -gt 0 ]; then
         dk rm -f "${CONTAINERS[@]}" >/dev/null 2>&1 || true
+    fi
+    # Under ASan+UBSan a report goes to the forwarder's stderr, whatever the test looked at.
+    if grep -sE 'Sanitizer|runtime error:' "$BATS_TEST_TMPDIR"/fwd*.err; then
+        fail "a sanitizer report from the forwarder"
     fi
 }
 
 # fwd ARGS...: starts docker-nsexec ARGS... in the background (stdout in FWD_OUT, stderr in FWD_ERR)
 # and waits until it prints one "forwarding" line per --forward. FWD is its PID, PORTS the host
-# ports of those lines, in order, and PORT the first.
+# ports of those lines, in order, and PORT the first. FWD_WRAP: a command that execs docker-nsexec.
 fwd() {
     local a n=0 i
     for a; do
         [ "$a" = --forward ] && n=$((n + 1))
     done
-    FWD_OUT=$BATS_TEST_TMPDIR/fwd.out FWD_ERR=$BATS_TEST_TMPDIR/fwd.err
-    bg "$NSX" "$@" >"$FWD_OUT" 2>"$FWD_ERR"
+    N_FWD=$((N_FWD + 1))
+    FWD_OUT=$BATS_TEST_TMPDIR/fwd$N_FWD.out FWD_ERR=$BATS_TEST_TMPDIR/fwd$N_FWD.err
+    bg "${FWD_WRAP[@]}" "$NSX" "$@" >"$FWD_OUT" 2>"$FWD_ERR"
     FWD=$BG
     for i in $(seq 200); do
         if [ "$(grep -c '^forwarding ' "$FWD_OUT")" -ge "$n" ]; then
@@ -105,7 +114,18 @@ wait_exit() {
         sleep 0.05
     done
     STATUS=0
+    kill -KILL "$1" 2>/dev/null || true
     wait "$1" || STATUS=$?
+}
+
+# fwd_stop: ends the forwarder, if it still runs, as Ctrl-C would (a sanitizer build then checks for
+# leaks at exit); SIGKILL after 10 s.
+fwd_stop() {
+    if [ -n "${FWD:-}" ] && kill -0 "$FWD" 2>/dev/null; then
+        kill -TERM "$FWD"
+        wait_exit "$FWD"
+    fi
+    FWD=
 }
 
 # relay_pid: the forwarder's child, the relay (in the container's network namespace).
@@ -116,6 +136,10 @@ relay_pid() {
 # free_port: a tcp port free on the host (and so, most likely, still free a moment later).
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cpu_ticks() { # cpu_ticks PID: user + system time, in clock ticks
+    sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
 nfds() {
@@ -232,7 +256,7 @@ forwarding 127.0.0.1:${PORTS[1]} -> $C-web [::1]:7004/tcp"
     if ! ip -6 addr show dev lo | grep -q '::1/128'; then
         skip "the host has no ::1"
     fi
-    bg_stop_all
+    fwd_stop
     fwd --forward "[::1]:0:80" $C-web
     assert_equal "$(cat "$FWD_OUT")" "forwarding [::1]:$PORT -> $C-web 127.0.0.1:80/tcp"
     run curl -sSg --max-time 5 "http://[::1]:$PORT/"
@@ -266,6 +290,31 @@ forwarding 127.0.0.1:${PORTS[1]} -> $C-web [::1]:7004/tcp"
     wait_for test "$(nfds "$relay")" = "$relay_1" ||
         fail "relay: $relay_1 descriptors after one connection, $(nfds "$relay") after 1,000: $(ls -l "/proc/$relay/fd")"
     assert_equal "$(nfds "$FWD")" "$watcher_1"
+}
+
+@test "out of descriptors: accept waits without spinning, and resumes when descriptors are free again" {
+    local relay t0 t1 holder
+    # A hard limit of 64, which the forwarder cannot raise: 100 connections at once need more.
+    FWD_WRAP=(prlimit --nofile=64:64)
+    fwd --forward 0:7000 $C-web
+    relay=$(relay_pid)
+    [ -n "$relay" ]
+    bg python3 "$PEER" hold "$PORT" 100 3 >"$BATS_TEST_TMPDIR/hold.out"
+    holder=$BG
+    sleep 1
+    t0=$(cpu_ticks "$relay")
+    sleep 1
+    t1=$(cpu_ticks "$relay")
+    [ $((t1 - t0)) -lt 20 ] || fail "the relay used $((t1 - t0)) clock ticks of CPU in 1 s, out of descriptors"
+    wait "$holder"
+    # Some were served, not all: the limit was reached.
+    run cat "$BATS_TEST_TMPDIR/hold.out"
+    [ "$output" -gt 0 ] && [ "$output" -lt 100 ] || fail "$output of 100 connections answered"
+    # Those connections are closed now: new ones are served again.
+    run peer seq "$PORT" 20
+    assert_success
+    assert_output "20 answered"
+    kill -0 "$FWD"
 }
 
 @test "the relay holds no capabilities" {
@@ -433,7 +482,7 @@ CapAmb:	0000000000000000"
     if ! ip -6 addr show dev lo | grep -q '::1/128'; then
         skip "the host has no IPv6"
     fi
-    bg_stop_all
+    fwd_stop
     fwd --forward "[::]:0:80" $C-web
     assert_equal "$(cat "$FWD_OUT")" "forwarding [::]:$PORT -> $C-web 127.0.0.1:80/tcp"
     grep -qE '^docker-nsexec: warning: .*every interface' "$FWD_ERR" || fail "no warning: $(cat "$FWD_ERR")"
