@@ -186,6 +186,7 @@ web_container() {
 @test "host port 0 is a free port, an explicit one is taken as given; one line per forward, in order" {
     local p q
     p=$(free_port) && q=$(free_port)
+    while [ "$q" = "$p" ]; do q=$(free_port); done
     # CPORT alone: the same port on both sides; something listens on q in the container.
     bg "$NSX" $C-web python3 "$PEER" greet "$q" >"$BATS_TEST_TMPDIR/greet.log" 2>&1
     nsx_wait_listening $C-web tcp "$q"
