@@ -20,12 +20,19 @@
 #                   against a docker inspect + nsenter ss loop
 #        list:      docker-nsexec --list vs docker ps --format '{{.Names}}'
 #                   with $NSX_BENCH_CONTAINERS running containers
-#      (a section whose option the binary lacks is skipped, and says so)
+#        forwarding: docker-nsexec --forward against docker-proxy, socat
+#                   run in the namespace, and a direct connection inside it:
+#                   iperf3 throughput, wrk requests/s and latency with and
+#                   without keep-alive, and the forwarders' memory with
+#                   $NSX_BENCH_FWD_OPEN connections open
+#      (a section whose option the binary lacks is skipped, and says so;
+#      NSX_BENCH_SECTIONS picks sections)
 #   4. peak RSS (/usr/bin/time -f %M) of every command
 #   5. stops everything it started (also on failure or interruption), writes
 #      markdown tables into $NSX_BENCH_OUT and prints a summary ready to paste
 #
-# Root, Debian 12.  Installs hyperfine, time and what the daemon needs.
+# Root, Debian 12.  Installs hyperfine, time, iperf3, wrk, socat, nginx-light
+# and what the daemon needs.
 set -euo pipefail
 
 usage() {
@@ -33,8 +40,9 @@ usage() {
 Usage: contrib/bench.sh [-h|--help]
 
 Benchmarks docker-nsexec (default and lean build) against docker inspect +
-nsenter, docker exec, nsenter with a known PID and a single curl request, on
-a private Docker daemon it starts and stops itself. Prints a markdown summary
+nsenter, docker exec, nsenter with a known PID and a single curl request, and
+docker-nsexec --forward against docker-proxy and socat, on a private Docker
+daemon it starts and stops itself. Prints a markdown summary
 (medians, ratios, targets, peak RSS) and leaves the hyperfine tables in
 $NSX_BENCH_OUT.
 
@@ -45,6 +53,15 @@ Environment:
   NSX_BENCH_RUNS                  hyperfine runs of the lookup comparison (200)
   NSX_BENCH_SLOW_RUNS             runs of the list and listeners comparisons (20)
   NSX_BENCH_PARALLEL              docker run clients at once when filling (8)
+  NSX_BENCH_SECTIONS              the sections to run, of: lookup forward listeners list
+                                  (all four)
+  NSX_BENCH_FWD_SECONDS           seconds of each iperf3 and wrk run (5)
+  NSX_BENCH_FWD_ROUNDS            rounds over every forwarding path; medians (3)
+  NSX_BENCH_FWD_CONNECTIONS       wrk's connections (50)
+  NSX_BENCH_FWD_THREADS           wrk's threads (1)
+  NSX_BENCH_FWD_OPEN              connections held open for the memory figures (1000)
+  NSX_BENCH_FWD_SOCAT_LISTEN      socat's TCP-LISTEN options (fork,reuseaddr,backlog=4096;
+                                  its default backlog, 5, drops connections under load)
   NSX_BENCH_DIR, NSX_BENCH_NETNS  the private daemon (/run/nsx-bench, nsx-bench)
   NSX_BENCH_OUT                   result directory (build-bench/results)
   NSX_BENCH_BIN, NSX_BENCH_LEAN_BIN  binaries to measure instead of building
@@ -75,6 +92,13 @@ out=${NSX_BENCH_OUT:-$root/build-bench/results}
 list_args=${NSX_BENCH_LIST_ARGS:---list}
 listeners_args=${NSX_BENCH_LISTENERS_ARGS:---listeners}
 listeners_json_args=${NSX_BENCH_LISTENERS_JSON_ARGS:-$listeners_args --json}
+sections=${NSX_BENCH_SECTIONS:-lookup forward listeners list}
+fwd_seconds=${NSX_BENCH_FWD_SECONDS:-5}
+fwd_rounds=${NSX_BENCH_FWD_ROUNDS:-3}
+fwd_conns=${NSX_BENCH_FWD_CONNECTIONS:-50}
+fwd_threads=${NSX_BENCH_FWD_THREADS:-1}
+fwd_open=${NSX_BENCH_FWD_OPEN:-1000}
+socat_listen=${NSX_BENCH_FWD_SOCAT_LISTEN:-fork,reuseaddr,backlog=4096}
 # Debian's docker CLI (docker.io), whatever else PATH holds.
 docker_cli=/usr/bin/docker
 export NSX_DOCKER=$docker_cli
@@ -82,16 +106,23 @@ export NSX_DOCKER=$docker_cli
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 
-for v in n_containers n_listeners runs slow_runs parallel; do
+for v in n_containers n_listeners runs slow_runs parallel fwd_seconds fwd_rounds fwd_conns fwd_threads fwd_open; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
 done
 ((n_listeners >= 1 && runs >= 2 && slow_runs >= 2 && parallel >= 1)) ||
     die "NSX_BENCH_LISTENER_CONTAINERS >= 1, NSX_BENCH_RUNS and NSX_BENCH_SLOW_RUNS >= 2, NSX_BENCH_PARALLEL >= 1"
+((fwd_seconds >= 1 && fwd_rounds >= 1 && fwd_conns >= 1 && fwd_threads >= 1 && fwd_threads <= fwd_conns)) ||
+    die "NSX_BENCH_FWD_SECONDS, _ROUNDS, _CONNECTIONS and _THREADS >= 1, and no more threads than connections"
+for s in $sections; do
+    [[ $s =~ ^(lookup|forward|listeners|list)$ ]] || die "NSX_BENCH_SECTIONS: no section '$s' (lookup forward listeners list)"
+done
+section_on() { [[ " $sections " == *" $1 "* ]]; }
 ((EUID == 0)) || die "must run as root (it starts a Docker daemon and enters namespaces)"
 
 command_line=""
 for v in NSX_BENCH_CONTAINERS NSX_BENCH_LISTENER_CONTAINERS NSX_BENCH_RUNS NSX_BENCH_SLOW_RUNS \
-    NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
+    NSX_BENCH_SECTIONS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
+    NSX_BENCH_FWD_THREADS NSX_BENCH_FWD_OPEN NSX_BENCH_FWD_SOCAT_LISTEN NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
     [[ -n ${!v:-} ]] && command_line+="$v=$(printf '%q' "${!v}") "
 done
 command_line+="contrib/bench.sh"
@@ -102,7 +133,8 @@ flock -n 8 || die "another contrib/bench.sh uses $dir (lock $dir.lock)"
 
 say "Packages"
 nsx_install_packages meson ninja-build pkg-config gcc cmake libcurl4-openssl-dev libcjson-dev \
-    docker.io cgroupfs-mount busybox-static curl iproute2 util-linux hyperfine time python3 ||
+    docker.io cgroupfs-mount busybox-static curl iproute2 util-linux hyperfine time python3 \
+    iperf3 wrk socat nginx-light ||
     die "could not install the needed packages"
 
 # --- build -------------------------------------------------------------------
@@ -122,6 +154,8 @@ if [[ -z $bin ]]; then
     build "$root/build-bench" || die "build-bench did not build"
     bin=$root/build-bench/src/docker-nsexec
 fi
+# Only the lookup section measures the lean build.
+section_on lookup || lean_bin=${lean_bin:-$bin}
 if [[ -z $lean_bin ]]; then
     say "Build build-bench-lean (-Dlean_curl=true)"
     "$root/contrib/fetch-subprojects.sh" >&2 8>&- || die "contrib/fetch-subprojects.sh failed"
@@ -129,7 +163,7 @@ if [[ -z $lean_bin ]]; then
     lean_bin=$root/build-bench-lean/src/docker-nsexec
 fi
 [[ -x $bin && -x $lean_bin ]] || die "no binary at $bin or $lean_bin"
-if ldd "$lean_bin" | grep -q libcurl; then
+if section_on lookup && ldd "$lean_bin" | grep -q libcurl; then
     die "$lean_bin loads a shared libcurl: not a lean build"
 fi
 
@@ -138,9 +172,21 @@ host=$(nsx_dockerd_host "$dir")
 sock=${host#unix://}
 dk() { "$docker_cli" -H "$host" "$@"; }
 started=0
+declare -a fwd_pids=() # what the forwarding section started, outside the daemon's containers
+fwd_stop() {
+    local p
+    for p in "${fwd_pids[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${fwd_pids[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    fwd_pids=()
+}
 cleanup() {
     local ids
     trap - EXIT INT TERM HUP
+    fwd_stop
     if ((started)); then
         say "Stop the private daemon"
         # Hundreds of containers go faster removed in parallel batches than
@@ -244,40 +290,46 @@ ratio_info() { # ratio_info A B
 }
 
 supports() { # supports OPTION: --help of the default build mentions it
-    "$bin" --help 2>/dev/null | grep -qE -- "(^|[ ,])$1([ =,]|\$)"
+    local help
+    # Read whole: grep -q in a pipe may quit before the binary has written it
+    # all, and pipefail then takes its SIGPIPE for a "no".
+    help=$("$bin" --help 2>/dev/null) || return 1
+    grep -qE -- "(^|[ ,])$1([ =,]|\$)" <<<"$help"
 }
 
 # --- 1. lookup and entry -----------------------------------------------------
-say "Lookup and entry: $runs runs each"
-nsx="docker-nsexec web true"
-nsx_lean="docker-nsexec (lean) web true"
-pipeline="nsenter -t \$(docker inspect …) -n true"
-dexec="docker exec web true"
-floor="nsenter -t PID -n true"
-curl1="curl --unix-socket … /containers/web/json"
-hf lookup "$runs" 20 \
-    "$nsx=$bin -H $host web true" \
-    "$nsx_lean=$lean_bin -H $host web true" \
-    "$pipeline=sh -c 'nsenter -t \"\$($docker_cli -H $host inspect -f \"{{.State.Pid}}\" web)\" -n true'" \
-    "$dexec=$docker_cli -H $host exec web true" \
-    "$floor=nsenter -t $pid -n true" \
-    "$curl1=curl -sf --unix-socket $sock http://localhost/v1.41/containers/web/json"
-read_medians lookup
-target "default ≤ 1/4 of inspect + nsenter" "$nsx" "$pipeline" 0.25
-target "default ≤ 1/10 of docker exec" "$nsx" "$dexec" 0.10
-target "default within 1.3× of one curl request" "$nsx" "$curl1" 1.3
-target "lean within 1.6× of nsenter with the PID known" "$nsx_lean" "$floor" 1.6
-ratio_info "$nsx_lean" "$nsx"
-ratio_info "$nsx_lean" "$curl1"
-ratio_info "$nsx" "$floor"
+if section_on lookup; then
+    say "Lookup and entry: $runs runs each"
+    nsx="docker-nsexec web true"
+    nsx_lean="docker-nsexec (lean) web true"
+    pipeline="nsenter -t \$(docker inspect …) -n true"
+    dexec="docker exec web true"
+    floor="nsenter -t PID -n true"
+    curl1="curl --unix-socket … /containers/web/json"
+    hf lookup "$runs" 20 \
+        "$nsx=$bin -H $host web true" \
+        "$nsx_lean=$lean_bin -H $host web true" \
+        "$pipeline=sh -c 'nsenter -t \"\$($docker_cli -H $host inspect -f \"{{.State.Pid}}\" web)\" -n true'" \
+        "$dexec=$docker_cli -H $host exec web true" \
+        "$floor=nsenter -t $pid -n true" \
+        "$curl1=curl -sf --unix-socket $sock http://localhost/v1.41/containers/web/json"
+    read_medians lookup
+    target "default ≤ 1/4 of inspect + nsenter" "$nsx" "$pipeline" 0.25
+    target "default ≤ 1/10 of docker exec" "$nsx" "$dexec" 0.10
+    target "default within 1.3× of one curl request" "$nsx" "$curl1" 1.3
+    target "lean within 1.6× of nsenter with the PID known" "$nsx_lean" "$floor" 1.6
+    ratio_info "$nsx_lean" "$nsx"
+    ratio_info "$nsx_lean" "$curl1"
+    ratio_info "$nsx" "$floor"
 
-say "Peak RSS"
-rss "$nsx" "$bin" -H "$host" web true
-rss "$nsx_lean" "$lean_bin" -H "$host" web true
-rss "$pipeline" sh -c "nsenter -t \"\$($docker_cli -H $host inspect -f '{{.State.Pid}}' web)\" -n true"
-rss "$dexec" "$docker_cli" -H "$host" exec web true
-rss "$floor" nsenter -t "$pid" -n true
-rss "$curl1" curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1.41/containers/web/json
+    say "Peak RSS"
+    rss "$nsx" "$bin" -H "$host" web true
+    rss "$nsx_lean" "$lean_bin" -H "$host" web true
+    rss "$pipeline" sh -c "nsenter -t \"\$($docker_cli -H $host inspect -f '{{.State.Pid}}' web)\" -n true"
+    rss "$dexec" "$docker_cli" -H "$host" exec web true
+    rss "$floor" nsenter -t "$pid" -n true
+    rss "$curl1" curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1.41/containers/web/json
+fi
 
 # fill PREFIX FROM TO CMD...: containers PREFIX-FROM..PREFIX-TO, --net none,
 # PARALLEL docker run clients at once, each starting a batch in turn.
@@ -298,9 +350,336 @@ fill() {
 }
 running() { dk ps -q | wc -l; }
 
-# --- 2. listeners report -----------------------------------------------------
 declare -a skipped=()
-if supports "${listeners_args%% *}"; then
+# --- 2. forwarding -----------------------------------------------------------
+# One container on the daemon's bridge; in its network namespace a host nginx
+# (a fixed 6-byte answer, on every address, port 8080) and an iperf3 server
+# (port 5201). The same two ports are reached four ways:
+#   docker-nsexec --forward   run in the daemon's network namespace, listening
+#                             on its 127.0.0.1 (one forwarder for both ports)
+#   docker-proxy              docker's userland proxy, as dockerd runs it for a
+#                             published port: in the daemon's namespace, on its
+#                             127.0.0.1, to the container's bridge address
+#   socat in the namespace    socat TCP-LISTEN:P,fork,reuseaddr,backlog=4096
+#                             TCP:127.0.0.1:N run in the container's namespace
+#                             (a sidecar's way), reached at the container's
+#                             bridge address; the backlog is the others' (the
+#                             kernel's somaxconn): socat's own, 5, drops SYNs
+#                             under 50 connections (p99 over a second) and
+#                             takes minutes to open 1000 connections
+#   direct                    the client itself in the container's namespace,
+#                             to 127.0.0.1: no forwarder at all (the ceiling)
+# Every client but the direct one runs in the daemon's network namespace. The
+# paths take turns, round after round; each figure is the median of the rounds.
+declare -a fwd_keys=(nsx proxy socat direct)
+declare -A fwd_label=([nsx]="docker-nsexec --forward" [proxy]="docker-proxy"
+    [socat]="socat in the namespace" [direct]="direct, inside the namespace")
+declare -A fwd_http=() fwd_iperf=() fwd_pid=()
+
+# nsenter execs: a command started with it keeps nsenter's PID.
+in_daemon_net=(nsenter "--net=/run/netns/$netns")
+in_fwd_net=() # nsenter -t PID -n, once the container runs
+fwd_client() { # fwd_client KEY CMD...: CMD where KEY's clients run
+    local key=$1
+    shift
+    if [[ $key == direct ]]; then "${in_fwd_net[@]}" "$@"; else "${in_daemon_net[@]}" "$@"; fi
+}
+fwd_bg() { # fwd_bg LOG CMD...: CMD (an executable, not a function) in the background, stopped by cleanup; BG is its PID
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 </dev/null 8>&- &
+    BG=$!
+    fwd_pids+=("$BG")
+}
+fwd_wait_listen() { # fwd_wait_listen PORT CMD-PREFIX...: until something listens on tcp PORT there
+    local port=$1 i
+    shift
+    for i in $(seq 200); do
+        "$@" ss -Hltn "sport = :$port" | grep -q . && return 0
+        sleep 0.05
+    done
+    return 1
+}
+tree_pids() { # tree_pids PID: PID and its descendants
+    local p c kids
+    echo "$1"
+    for p in /proc/"$1"/task/*/children; do
+        kids=()
+        # One line, without a newline at its end: read fails at EOF but fills kids.
+        read -r -a kids 2>/dev/null <"$p" || true
+        for c in "${kids[@]}"; do tree_pids "$c"; done
+    done
+}
+tree_mem() { # tree_mem PID: "RSS PSS PROCESSES" in KiB, summed over PID and its descendants
+    local p rss=0 pss=0 n=0 r s
+    for p in $(tree_pids "$1"); do
+        r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+        s=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null) || continue
+        [[ -n $r && -n $s ]] || continue
+        rss=$((rss + r)) pss=$((pss + s)) n=$((n + 1))
+    done
+    echo "$rss $pss $n"
+}
+
+if section_on forward && ! supports --forward; then
+    skipped+=("forwarding: $bin has no --forward option")
+elif section_on forward; then
+    say "Forwarding: nginx and iperf3 in a bridge container's namespace"
+    dk run -d --name fwd local/busybox sleep 1d >/dev/null || die "could not start the forwarding container"
+    fpid=$(dk inspect -f '{{.State.Pid}}' fwd)
+    fip=$(dk inspect -f '{{.NetworkSettings.IPAddress}}' fwd)
+    [[ $fpid =~ ^[1-9][0-9]*$ && -n $fip ]] || die "the forwarding container has no PID or no bridge address"
+    in_fwd_net=(nsenter -t "$fpid" -n)
+    fdir=$out/forward
+    rm -rf -- "$fdir"
+    mkdir -p "$fdir/www" "$fdir/tmp"
+    cat >"$fdir/nginx.conf" <<EOF
+# contrib/bench.sh's server: one worker, every connection kept for long.
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid $fdir/nginx.pid;
+error_log $fdir/nginx.error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_timeout 600s;
+    keepalive_requests 100000000;
+    client_body_temp_path $fdir/tmp/body;
+    proxy_temp_path $fdir/tmp/proxy;
+    fastcgi_temp_path $fdir/tmp/fastcgi;
+    uwsgi_temp_path $fdir/tmp/uwsgi;
+    scgi_temp_path $fdir/tmp/scgi;
+    server {
+        listen 8080 backlog=4096;
+        location / { return 200 "hello\n"; }
+    }
+}
+EOF
+    # wrk prints its figures through this: requests, duration [us], p50 and p99 [us], errors.
+    cat >"$fdir/wrk.lua" <<'EOF'
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format("wrk %d %d %d %d %d\n", summary.requests, summary.duration,
+        latency:percentile(50), latency:percentile(99),
+        e.connect + e.read + e.write + e.status + e.timeout))
+end
+EOF
+    # hold.py HOST PORT N: N connections, one request answered on each, then "open"; holds
+    # them until stdin closes.
+    cat >"$fdir/hold.py" <<'EOF'
+import resource, socket, sys
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+conns = [socket.create_connection((host, port), timeout=60) for _ in range(n)]
+for s in conns:
+    s.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
+for s in conns:
+    got = b""
+    while not got.endswith(b"hello\n"):
+        chunk = s.recv(4096)
+        if not chunk:
+            sys.exit("hold.py: a connection closed early")
+        got += chunk
+print("open", flush=True)
+sys.stdin.read()
+EOF
+    fwd_bg "$fdir/nginx.log" "${in_fwd_net[@]}" nginx -c "$fdir/nginx.conf"
+    fwd_bg "$fdir/iperf3.log" "${in_fwd_net[@]}" iperf3 -s -p 5201
+    { fwd_wait_listen 8080 "${in_fwd_net[@]}" && fwd_wait_listen 5201 "${in_fwd_net[@]}"; } ||
+        die "nginx or iperf3 did not start in the container's namespace ($fdir/*.log)"
+    fwd_http[direct]=127.0.0.1:8080 fwd_iperf[direct]="127.0.0.1 5201"
+
+    # docker-nsexec: one forwarder, both ports.
+    fwd_bg "$fdir/nsx.log" "${in_daemon_net[@]}" "$bin" -H "$host" --forward 0:8080 --forward 0:5201 fwd
+    fwd_pid[nsx]=$BG
+    for _ in $(seq 200); do
+        (($(grep -c '^forwarding ' "$fdir/nsx.log") >= 2)) && break
+        sleep 0.05
+    done
+    mapfile -t ports < <(sed -n 's/^forwarding 127\.0\.0\.1:\([0-9]*\) -> .*/\1/p' "$fdir/nsx.log")
+    ((${#ports[@]} == 2)) || die "docker-nsexec --forward did not start: $(cat "$fdir/nsx.log")"
+    fwd_http[nsx]=127.0.0.1:${ports[0]} fwd_iperf[nsx]="127.0.0.1 ${ports[1]}"
+
+    # docker-proxy, one per port as dockerd runs it; fd 3 is its readiness pipe.
+    fwd_bg "$fdir/proxy.log" "${in_daemon_net[@]}" /usr/sbin/docker-proxy -proto tcp -host-ip 127.0.0.1 \
+        -host-port 18080 -container-ip "$fip" -container-port 8080 3>/dev/null
+    fwd_pid[proxy]=$BG
+    fwd_bg "$fdir/proxy-iperf.log" "${in_daemon_net[@]}" /usr/sbin/docker-proxy -proto tcp -host-ip 127.0.0.1 \
+        -host-port 15201 -container-ip "$fip" -container-port 5201 3>/dev/null
+    fwd_http[proxy]=127.0.0.1:18080 fwd_iperf[proxy]="127.0.0.1 15201"
+
+    # socat, in the container's namespace, on every address of it.
+    fwd_bg "$fdir/socat.log" "${in_fwd_net[@]}" socat "TCP-LISTEN:18080,$socat_listen" TCP:127.0.0.1:8080
+    fwd_pid[socat]=$BG
+    fwd_bg "$fdir/socat-iperf.log" "${in_fwd_net[@]}" socat "TCP-LISTEN:15201,$socat_listen" TCP:127.0.0.1:5201
+    fwd_http[socat]=$fip:18080 fwd_iperf[socat]="$fip 15201"
+    { fwd_wait_listen 18080 "${in_daemon_net[@]}" && fwd_wait_listen 15201 "${in_daemon_net[@]}" &&
+        fwd_wait_listen 18080 "${in_fwd_net[@]}" && fwd_wait_listen 15201 "${in_fwd_net[@]}"; } ||
+        die "docker-proxy or socat did not start ($fdir/*.log)"
+
+    # Each path answers, before anything is measured.
+    for k in "${fwd_keys[@]}"; do
+        [[ $(fwd_client "$k" curl -sS --max-time 5 "http://${fwd_http[$k]}/") == hello ]] ||
+            die "no answer through ${fwd_label[$k]} (http://${fwd_http[$k]}/)"
+    done
+
+    fwd_results=$fdir/results.tsv # KEY METRIC VALUE, one line per run
+    : >"$fwd_results"
+    fwd_wrk() { # fwd_wrk KEY MODE SECONDS [WRK-ARG...]: one wrk run, its figures into the results
+        local k=$1 mode=$2 secs=$3 line req dur p50 p99 err
+        shift 3
+        line=$(fwd_client "$k" wrk -t "$fwd_threads" -c "$fwd_conns" -d "${secs}s" --timeout 10s \
+            -s "$fdir/wrk.lua" "$@" "http://${fwd_http[$k]}/" 8>&- | grep '^wrk ') ||
+            die "wrk through ${fwd_label[$k]} failed"
+        read -r _ req dur p50 p99 err <<<"$line"
+        printf '%s\t%s_rps\t%s\n%s\t%s_p50\t%s\n%s\t%s_p99\t%s\n%s\t%s_errors\t%s\n' \
+            "$k" "$mode" "$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')" \
+            "$k" "$mode" "$(awk -v v="$p50" 'BEGIN { printf "%.3f", v / 1000 }')" \
+            "$k" "$mode" "$(awk -v v="$p99" 'BEGIN { printf "%.3f", v / 1000 }')" \
+            "$k" "$mode" "$err" >>"$fwd_results"
+    }
+    fwd_iperf3() { # fwd_iperf3 KEY: one iperf3 run (after a second left out), Gbit/s into the results
+        local k=$1 gbps
+        # shellcheck disable=SC2086 # HOST PORT
+        set -- ${fwd_iperf[$k]}
+        gbps=$(fwd_client "$k" iperf3 -c "$1" -p "$2" -t "$fwd_seconds" -O 1 -J 8>&- |
+            python3 -c 'import json, sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))') ||
+            die "iperf3 through ${fwd_label[$k]} failed"
+        printf '%s\tgbps\t%s\n' "$k" "$gbps" >>"$fwd_results"
+    }
+    say "Forwarding: warm-up"
+    for k in "${fwd_keys[@]}"; do
+        fwd_wrk "$k" warm 1 >/dev/null
+    done
+    : >"$fwd_results"
+    for r in $(seq "$fwd_rounds"); do
+        for k in "${fwd_keys[@]}"; do
+            say "Forwarding round $r/$fwd_rounds: ${fwd_label[$k]} (iperf3, wrk with and without keep-alive, ${fwd_seconds} s each)"
+            fwd_iperf3 "$k"
+            fwd_wrk "$k" keepalive "$fwd_seconds"
+            fwd_wrk "$k" close "$fwd_seconds" -H "Connection: close"
+        done
+    done
+
+    # Memory of each forwarder (all its processes) with fwd_open connections open through it;
+    # and of the lean build's forwarder, when there is one (the lookup section builds it).
+    mem_keys=(nsx proxy socat)
+    if [[ $lean_bin != "$bin" ]]; then
+        fwd_bg "$fdir/nsx-lean.log" "${in_daemon_net[@]}" "$lean_bin" -H "$host" --forward 0:8080 fwd
+        fwd_pid[nsx_lean]=$BG
+        for _ in $(seq 200); do
+            grep -q '^forwarding ' "$fdir/nsx-lean.log" && break
+            sleep 0.05
+        done
+        port=$(sed -n 's/^forwarding 127\.0\.0\.1:\([0-9]*\) -> .*/\1/p' "$fdir/nsx-lean.log")
+        [[ -n $port ]] || die "the lean docker-nsexec --forward did not start: $(cat "$fdir/nsx-lean.log")"
+        fwd_http[nsx_lean]=127.0.0.1:$port fwd_label[nsx_lean]="docker-nsexec --forward (lean)"
+        mem_keys+=(nsx_lean)
+    fi
+    for k in "${mem_keys[@]}"; do
+        say "Forwarding: memory of ${fwd_label[$k]} with $fwd_open connections open"
+        coproc HOLD { fwd_client "$k" python3 "$fdir/hold.py" "${fwd_http[$k]%:*}" "${fwd_http[$k]##*:}" "$fwd_open" 8>&- 2>&1; }
+        read -r -t 120 line <&"${HOLD[0]}" || line=""
+        [[ $line == open ]] || die "could not hold $fwd_open connections through ${fwd_label[$k]}: $line"
+        sleep 1
+        read -r rss pss nproc < <(tree_mem "${fwd_pid[$k]}")
+        printf '%s\trss\t%s\n%s\tpss\t%s\n%s\tprocs\t%s\n' "$k" "$rss" "$k" "$pss" "$k" "$nproc" >>"$fwd_results"
+        if [[ $k == nsx* ]]; then # each of its processes: the watcher, then its child, the relay
+            role=watcher
+            for p in $(tree_pids "${fwd_pid[$k]}"); do
+                printf '%s\trss_%s\t%s\n' "$k" "$role" "$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")" >>"$fwd_results"
+                role=relay
+            done
+        fi
+        eval "exec ${HOLD[1]}>&-"
+        wait "$HOLD_PID" 2>/dev/null || true
+    done
+    kill -0 "${fwd_pid[nsx]}" 2>/dev/null || die "docker-nsexec --forward died: $(cat "$fdir/nsx.log")"
+    fwd_stop
+
+    # The section's summary: medians, ratios, targets.
+    python3 - "$fwd_results" "$fwd_rounds" "$fwd_seconds" "$fwd_conns" "$fwd_threads" "$fwd_open" >"$out/forward.md" <<'EOF'
+import statistics, sys
+from collections import defaultdict
+path, rounds, secs, conns, threads, n_open = sys.argv[1:]
+runs = defaultdict(list)
+for line in open(path):
+    k, m, v = line.split("\t")
+    runs[k, m].append(float(v))
+def med(k, m):
+    return statistics.median(runs[k, m]) if runs[k, m] else None
+label = {"nsx": "docker-nsexec --forward", "proxy": "docker-proxy", "socat": "socat in the namespace",
+         "direct": "direct, inside the namespace", "nsx_lean": "docker-nsexec --forward (lean build)"}
+def f(v, fmt):
+    return "–" if v is None else fmt % v
+print("Medians of %s round%s; iperf3 -t %s (one stream, the first second left out); wrk -t %s -c %s -d %ss, "
+      "with keep-alive and with `Connection: close` (a new connection per request); memory summed over "
+      "every process of the forwarder with %s connections open through it." % (
+      rounds, "" if rounds == "1" else "s", secs, threads, conns, secs, n_open))
+print()
+print("| path | throughput [Gbit/s] | requests/s, keep-alive | p50 / p99 [ms], keep-alive "
+      "| new connections/s | p50 / p99 [ms], new connections | RSS [KiB] | PSS [KiB] | processes |")
+print("|:---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for k in ("nsx", "proxy", "socat", "direct", "nsx_lean"):
+    if not any(kk == k for kk, _ in runs):
+        continue
+    errors = sum(runs[k, "keepalive_errors"]) + sum(runs[k, "close_errors"])
+    print("| %s%s | %s | %s | %s / %s | %s | %s / %s | %s | %s | %s |" % (
+        label[k], " (%d socket errors)" % errors if errors else "",
+        f(med(k, "gbps"), "%.2f"), f(med(k, "keepalive_rps"), "%.0f"),
+        f(med(k, "keepalive_p50"), "%.2f"), f(med(k, "keepalive_p99"), "%.2f"),
+        f(med(k, "close_rps"), "%.0f"), f(med(k, "close_p50"), "%.2f"), f(med(k, "close_p99"), "%.2f"),
+        f(med(k, "rss"), "%.0f"), f(med(k, "pss"), "%.0f"), f(med(k, "procs"), "%.0f")))
+for k in ("nsx", "nsx_lean"):
+    each = ["%s %.0f KiB" % (m[4:], v[0]) for (kk, m), v in runs.items() if kk == k and m.startswith("rss_")]
+    if each:
+        print()
+        print("%s's processes with %s connections open: %s." % (label[k], n_open, ", ".join(each)))
+print()
+targets = [
+    ("throughput ≥ 1.2× docker-proxy", "gbps", "proxy", ">=", 1.2),
+    ("throughput ≥ 3× socat", "gbps", "socat", ">=", 3),
+    ("new connections/s ≥ 1.5× docker-proxy", "close_rps", "proxy", ">=", 1.5),
+    ("p99 latency with keep-alive ≤ 0.8× docker-proxy", "keepalive_p99", "proxy", "<=", 0.8),
+    ("RSS with %s connections ≤ ¼ of docker-proxy" % n_open, "rss", "proxy", "<=", 0.25),
+]
+print("| target | docker-nsexec / peer | ratio | limit | |")
+print("|---|---|---|---|---|")
+met = 0
+for text, m, peer, op, limit in targets:
+    a, b = med("nsx", m), med(peer, m)
+    ratio = a / b
+    ok = ratio >= limit if op == ">=" else ratio <= limit
+    met += ok
+    print("| %s | %g / %g | %.3f | %s %g | %s |" % (text, a, b, ratio, "≥" if op == ">=" else "≤", limit,
+                                                      "met" if ok else "MISSED"))
+print()
+print("Targets met: %d of %d." % (met, len(targets)))
+print()
+print("| docker-nsexec --forward against | throughput | requests/s, keep-alive | p99, keep-alive "
+      "| new connections/s | p99, new connections | RSS |")
+print("|---|---|---|---|---|---|---|")
+for peer in ("proxy", "socat", "direct"):
+    cells = []
+    for m in ("gbps", "keepalive_rps", "keepalive_p99", "close_rps", "close_p99", "rss"):
+        a, b = med("nsx", m), med(peer, m)
+        cells.append("–" if a is None or b is None else "%.2f×" % (a / b))
+    print("| %s | %s |" % (label[peer], " | ".join(cells)))
+if med("nsx_lean", "rss") is not None:
+    print()
+    print("The lean build's forwarder: RSS %.2f× docker-proxy's (%s), PSS %.2f×." % (
+        med("nsx_lean", "rss") / med("proxy", "rss"), "within ¼" if med("nsx_lean", "rss") <= med("proxy", "rss") / 4
+        else "above ¼", med("nsx_lean", "pss") / med("proxy", "pss")))
+EOF
+    say "Forwarding figures in $out/forward.md"
+fi
+
+# --- 3. listeners report -----------------------------------------------------
+if ! section_on listeners; then
+    n_listeners=1
+elif supports "${listeners_args%% *}"; then
     # The seed container listens too: it is one of the n_listeners.
     fill nsxl 2 "$n_listeners" httpd -f -p 127.0.0.1:8080 -h /www
     say "Listeners report over $(running) containers: $slow_runs runs each"
@@ -325,8 +704,10 @@ else
     n_listeners=1
 fi
 
-# --- 3. completion listing ---------------------------------------------------
-if supports "${list_args%% *}"; then
+# --- 4. completion listing ---------------------------------------------------
+if ! section_on list; then
+    :
+elif supports "${list_args%% *}"; then
     fill nsxs $((n_listeners + 1)) "$n_containers" sleep 1d
     total=$(running)
     say "Listing with $total running containers: $slow_runs runs each"
@@ -355,20 +736,36 @@ fi
     echo "$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), Linux $(uname -r),"
     echo "dockerd $(dk version -f '{{.Server.Version}}' 2>/dev/null), $("$docker_cli" --version | sed 's/,.*//'),"
     echo "$(hyperfine --version), $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-nsexec $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
-    echo "(default: $(ldd "$bin" | grep -c '=>') shared libraries; lean: $(ldd "$lean_bin" | grep -c '=>')), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+    if section_on lookup; then
+        echo "(default: $(ldd "$bin" | grep -c '=>') shared libraries; lean: $(ldd "$lean_bin" | grep -c '=>')), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+    else
+        echo "($(ldd "$bin" | grep -c '=>') shared libraries), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+    fi
     echo "Medians; \`docker-nsexec\` and the peers talk to the same private dockerd with \`-H\`;"
     echo "every command runs directly (hyperfine -N) except the shell loops and \`nsenter -t \$(docker inspect …)\`,"
     echo "which run in \`sh -c\` (dash) as typed at a prompt."
-    echo
-    echo "### Lookup and entry: \`docker-nsexec web true\` and its peers"
-    echo
-    table lookup
-    echo
-    echo "| target | medians | ratio | limit | |"
-    echo "|---|---|---|---|---|"
-    printf '%s\n' "${target_rows[@]}"
-    echo
-    echo "Targets met: $(printf '%s\n' "${target_rows[@]}" | grep -c '| met |') of ${#target_rows[@]}."
+    if [[ -f $out/lookup.md ]]; then
+        echo
+        echo "### Lookup and entry: \`docker-nsexec web true\` and its peers"
+        echo
+        table lookup
+        echo
+        echo "| target | medians | ratio | limit | |"
+        echo "|---|---|---|---|---|"
+        printf '%s\n' "${target_rows[@]}"
+        echo
+        echo "Targets met: $(printf '%s\n' "${target_rows[@]}" | grep -c '| met |') of ${#target_rows[@]}."
+    fi
+    if [[ -f $out/forward.md ]]; then
+        echo
+        echo "### Forwarding: \`docker-nsexec --forward\`, docker-proxy, socat, and a direct connection"
+        echo
+        echo "$(iperf3 --version | head -n 1 | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2),"
+        echo "$(socat -V | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), $(nginx -v 2>&1 | sed 's/.*: //'),"
+        echo "docker-proxy of docker.io $(dpkg-query -W -f '${Version}' docker.io 2>/dev/null)."
+        echo
+        cat "$out/forward.md"
+    fi
     if [[ -f $out/listeners.md ]]; then
         echo
         echo "### Listeners report over $n_listeners containers"
@@ -381,18 +778,22 @@ fi
         echo
         table list
     fi
-    echo
-    echo "### Other ratios (medians)"
-    echo
-    echo "| ratio | |"
-    echo "|---|---|"
-    printf '%s\n' "${info_rows[@]}"
-    echo
-    echo "### Peak RSS (\`/usr/bin/time -f %M\`, median of 5; of \`docker\` commands, the client's only)"
-    echo
-    echo "| command | KiB |"
-    echo "|---|---|"
-    printf '%s\n' "${rss_rows[@]}"
+    if ((${#info_rows[@]})); then
+        echo
+        echo "### Other ratios (medians)"
+        echo
+        echo "| ratio | |"
+        echo "|---|---|"
+        printf '%s\n' "${info_rows[@]}"
+    fi
+    if ((${#rss_rows[@]})); then
+        echo
+        echo "### Peak RSS (\`/usr/bin/time -f %M\`, median of 5; of \`docker\` commands, the client's only)"
+        echo
+        echo "| command | KiB |"
+        echo "|---|---|"
+        printf '%s\n' "${rss_rows[@]}"
+    fi
     if ((${#skipped[@]})); then
         echo
         printf -- '- skipped: %s\n' "${skipped[@]}"
