@@ -68,6 +68,7 @@ setup() {
 }
 
 teardown() {
+    nsx_fake_engine_stop
     fwd_stop
     bg_stop_all
     if [ "${#CONTAINERS[@]}" -gt 0 ]; then
@@ -318,20 +319,6 @@ forwarding 127.0.0.1:${PORTS[1]} -> $C-web [::1]:7004/tcp"
     kill -0 "$FWD"
 }
 
-@test "the relay holds no capabilities" {
-    local relay
-    fwd --forward 0:80 $C-web
-    relay=$(relay_pid)
-    [ -n "$relay" ]
-    run grep -E '^Cap(Inh|Prm|Eff|Amb):' "/proc/$relay/status"
-    assert_output "CapInh:	0000000000000000
-CapPrm:	0000000000000000
-CapEff:	0000000000000000
-CapAmb:	0000000000000000"
-    run get "$PORT"
-    assert_output "$PAGE"
-}
-
 @test "a target port where nothing listens: the client's connection ends at once, the forwarder keeps serving" {
     local t0 elapsed
     fwd --forward 0:9 --forward 0:80 $C-web
@@ -489,4 +476,79 @@ CapAmb:	0000000000000000"
     grep -qE '^docker-nsexec: warning: .*every interface' "$FWD_ERR" || fail "no warning: $(cat "$FWD_ERR")"
     run curl -sSg --max-time 5 "http://[::1]:$PORT/"
     assert_output "$PAGE"
+}
+
+# --- where its trust is abused --------------------------------------------------------------
+
+status_of() { # status_of PID FIELD: the value of a line of /proc/PID/status
+    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+@test "the relay runs as nobody with no capabilities and holds nothing of the engine; the watcher keeps what re-entering needs" {
+    local relay set
+    fwd --forward 0:80 $C-web
+    run get "$PORT"
+    assert_output "$PAGE"
+    relay=$(relay_pid)
+    [ -n "$relay" ] || fail "no relay process under $FWD"
+    # The relay: uid and gid 65534; nothing inheritable, permitted, effective, ambient or in the
+    # bounding set; no_new_privs.
+    assert_equal "$(status_of "$relay" Uid)" 65534
+    assert_equal "$(status_of "$relay" Gid)" 65534
+    for set in CapInh CapPrm CapEff CapAmb CapBnd; do
+        assert_equal "$set $(status_of "$relay" $set)" "$set 0000000000000000"
+    done
+    assert_equal "$(status_of "$relay" NoNewPrivs)" 1
+    # ... in the container's network, not ours,
+    assert_equal "$(readlink /proc/"$relay"/ns/net)" "$(readlink /proc/"$(dk inspect -f '{{.State.Pid}}' $C-web)"/ns/net)"
+    # ... holding no unix socket (the engine's connection and its event stream are unix sockets).
+    run ss -xp
+    refute_output --partial "pid=$relay,"
+    # The watcher: SYS_ADMIN, SYS_PTRACE, DAC_OVERRIDE, DAC_READ_SEARCH, SETUID, SETGID, SETPCAP and
+    # KILL only (no NET_BIND_SERVICE, NET_ADMIN, NET_RAW, SYS_MODULE...), and no_new_privs.
+    assert_equal "$(status_of "$FWD" CapEff)" 00000000002801e6
+    assert_equal "$(status_of "$FWD" CapBnd)" 00000000002801e6
+    assert_equal "$(status_of "$FWD" NoNewPrivs)" 1
+}
+
+@test "an engine that names a process outside the container is refused before anything listens" {
+    local id
+    id=$(random_id)
+    bg sleep 1000
+    nsx_fake_engine inspect "$id" "$BG"
+    run "$NSX" -H "unix://$FAKE_SOCK" --forward 127.0.0.1:0:80 $C-lying
+    assert_failure 125
+    assert_line --index 0 --partial "docker-nsexec: PID $BG is not a process of container '$C-lying'"
+    refute_output --partial forwarding
+}
+
+@test "without the engine's event stream, a restart is found by asking once a second" {
+    local r=$C-poll-$BATS_TEST_NUMBER
+    web_container $r
+    # A plain relay of the real engine that knows no GET /events.
+    nsx_fake_engine rewrite "${NSX_TEST_DOCKER_HOST#unix://}"
+    fwd -v -H "unix://$FAKE_SOCK" --forward 0:80 $r
+    grep -q 'no event stream from the engine' "$FWD_ERR" || fail "$(cat "$FWD_ERR")"
+    dk restart -t 0 $r >/dev/null
+    # Up to a second to notice, then one inspect.
+    wait_for page_is "$PORT" || { sleep 1 && page_is "$PORT"; } || fail "$(cat "$FWD_ERR")"
+    grep -qxF "docker-nsexec: container '$r' is running again: forwarding resumed" "$FWD_ERR"
+    dk rm -f $r >/dev/null
+    wait_exit "$FWD"
+    assert_equal "$STATUS" 125
+    grep -qxF "docker-nsexec: container '$r' was removed" "$FWD_ERR"
+}
+
+@test "a container on the host's network is refused: its ports are the host's already" {
+    CONTAINERS+=($C-host)
+    dk run -d --name $C-host --net host local/busybox sleep 1000 >/dev/null
+    nsx_wait_running $C-host
+    # The host's network is the daemon's: its own namespace where contrib/test.sh gives it one.
+    if [ -n "${NSX_TEST_NETNS:-}" ]; then
+        run nsenter --net="/run/netns/$NSX_TEST_NETNS" "$NSX" --forward 0:80 $C-host
+    else
+        run "$NSX" --forward 0:80 $C-host
+    fi
+    assert_failure 125
+    assert_output "docker-nsexec: container '$C-host' uses the host's network: its ports are the host's already"
 }
