@@ -306,10 +306,14 @@ static int start_relay(struct watcher *w, const sigset_t *mask, struct nsx_error
 
 /* --- following the container ----------------------------------------------------------------- */
 
+/* Has the pinned process exited? Its pidfd says so; on a kernel without pidfds (before 5.3), its
+ * /proc/PID, which fails with ESRCH once this very process is gone. */
 static bool target_exited(const struct watcher *w) {
         struct pollfd p = {.fd = w->t.pidfd, .events = POLLIN};
 
-        return w->t.pidfd >= 0 && poll(&p, 1, 0) == 1;
+        if (w->t.pidfd >= 0)
+                return poll(&p, 1, 0) == 1;
+        return w->t.procfd >= 0 && faccessat(w->t.procfd, "stat", F_OK, 0) < 0;
 }
 
 /* The engine's events for the container (start, die, destroy...) wake us up; without them, we ask
@@ -453,7 +457,8 @@ static int serve(struct watcher *w, const sigset_t *mask, struct nsx_error *err)
                 if (w->t.pidfd >= 0) {
                         i_pid = (int) n;
                         p[n++] = (struct pollfd){.fd = w->t.pidfd, .events = POLLIN};
-                }
+                } else if (w->state != WATCHER_DOWN)
+                        timeout = (int) FORWARD_POLL_MS; /* no pidfd: look at its /proc each tick */
                 if (w->state == WATCHER_DOWN) {
                         if (!w->paused) {
                                 i_ls = (int) n;
@@ -501,7 +506,7 @@ static int serve(struct watcher *w, const sigset_t *mask, struct nsx_error *err)
                         if (read(w->sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si))
                                 return 0;
                 }
-                if (i_pid >= 0 && p[i_pid].revents) {
+                if ((i_pid >= 0 && p[i_pid].revents) || (i_pid < 0 && w->state != WATCHER_DOWN && target_exited(w))) {
                         container_exited(w);
                         look = true;
                 } else if (i_status >= 0 && p[i_status].revents) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Test helper: runs a command as on a kernel without openat2 (Linux < 5.6) and mount_setattr (< 5.12). */
+/* Test helper: runs a command as on a kernel without openat2 (Linux < 5.6) and mount_setattr (< 5.12);
+ * with --pidfd first, without pidfd_open (< 5.3) too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -7,6 +8,7 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,8 +19,19 @@
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
 int main(int argc, char **argv) {
-        /* Both calls fail with ENOSYS, as where the kernel lacks them; everything else runs. */
+        /* --pidfd: pidfd_open is missing too (the third call; -1 otherwise, which no call has). */
+        long third = argc > 1 && strcmp(argv[1], "--pidfd") == 0 ? SYS_pidfd_open : -1;
+
+        if (third >= 0) {
+                argc--;
+                argv++;
+        }
+        /* The calls fail with ENOSYS, as where the kernel lacks them; everything else runs. */
         struct sock_filter code[] = {
 #ifdef NATIVE_ARCH
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -26,15 +39,16 @@ int main(int argc, char **argv) {
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 #endif
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mount_setattr, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 3, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mount_setattr, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32) third, 1, 0),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         };
         struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
 
         if (argc < 2) {
-                fprintf(stderr, "usage: %s COMMAND [ARG...]\n", argv[0]);
+                fprintf(stderr, "usage: enosys [--pidfd] COMMAND [ARG...]\n");
                 return 125;
         }
         /* Root may install a filter as it is; anyone else needs no_new_privs first. */

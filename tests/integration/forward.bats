@@ -539,6 +539,22 @@ status_of() { # status_of PID FIELD: the value of a line of /proc/PID/status
     grep -qxF "docker-nsexec: container '$r' was removed" "$FWD_ERR"
 }
 
+@test "on a kernel without pidfds, the container's exit is seen through its /proc, and its start as ever" {
+    local r=$C-nopidfd-$BATS_TEST_NUMBER
+    [ -n "${NSX_ENOSYS:-}" ] || fail "no enosys helper (NSX_ENOSYS)"
+    web_container $r
+    FWD_WRAP=("$NSX_ENOSYS" --pidfd)
+    fwd --forward 0:80 $r
+    run get "$PORT"
+    assert_output "$PAGE"
+    dk stop -t 0 $r >/dev/null
+    # Looked at once a second.
+    wait_for grep -qxF "docker-nsexec: container '$r' exited: refusing connections until it runs again" "$FWD_ERR" ||
+        fail "$(cat "$FWD_ERR")"
+    dk start $r >/dev/null
+    wait_for page_is "$PORT" || fail "$(cat "$FWD_ERR")"
+}
+
 @test "a container on the host's network is refused: its ports are the host's already" {
     CONTAINERS+=($C-host)
     dk run -d --name $C-host --net host local/busybox sleep 1000 >/dev/null

@@ -681,7 +681,7 @@ static void test_forward(void **state) {
 }
 
 static void test_forward_refused(void **state) {
-        char *argv[2 * OPTIONS_FORWARD_MAX + 4];
+        char *argv[2 * (OPTIONS_FORWARD_MAX + 1) + 3]; /* the program, 33 --forward SPEC, web, NULL */
         char specs[OPTIONS_FORWARD_MAX + 1][8];
         struct options o;
         struct nsx_error err = {};
