@@ -30,6 +30,27 @@ struct sink {
         bool no_memory;
 };
 
+/* Appends n bytes to *buf, len bytes of cap and kept NUL-terminated, doubling cap (from 16 KiB)
+ * as needed; false when memory runs out, and then nothing is appended. */
+static bool buf_append(char **buf, size_t *len, size_t *cap, const char *p, size_t n) {
+        if (*len + n + 1 > *cap) {
+                size_t c = *cap ? *cap : 16384;
+                char *q;
+
+                while (c < *len + n + 1)
+                        c *= 2;
+                q = realloc(*buf, c);
+                if (!q)
+                        return false;
+                *buf = q;
+                *cap = c;
+        }
+        memcpy(*buf + *len, p, n);
+        *len += n;
+        (*buf)[*len] = '\0';
+        return true;
+}
+
 static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
         struct sink *s = userdata;
         size_t n = size * nmemb;
@@ -38,23 +59,10 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
                 s->too_large = true;
                 return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
         }
-        if (s->len + n + 1 > s->cap) {
-                size_t cap = s->cap ? s->cap : 16384;
-                char *p;
-
-                while (cap < s->len + n + 1)
-                        cap *= 2;
-                p = realloc(s->data, cap);
-                if (!p) {
-                        s->no_memory = true;
-                        return 0;
-                }
-                s->data = p;
-                s->cap = cap;
+        if (!buf_append(&s->data, &s->len, &s->cap, ptr, n)) {
+                s->no_memory = true;
+                return 0;
         }
-        memcpy(s->data + s->len, ptr, n);
-        s->len += n;
-        s->data[s->len] = '\0';
         return n;
 }
 
@@ -630,22 +638,7 @@ static bool stream_append(struct engine_stream *s, const char *p, size_t n) {
                 s->complete -= s->start;
                 s->start = 0;
         }
-        if (s->len + n + 1 > s->cap) {
-                size_t cap = s->cap ? s->cap : 16384;
-                char *q;
-
-                while (cap < s->len + n + 1)
-                        cap *= 2;
-                q = realloc(s->buf, cap);
-                if (!q)
-                        return false;
-                s->buf = q;
-                s->cap = cap;
-        }
-        memcpy(s->buf + s->len, p, n);
-        s->len += n;
-        s->buf[s->len] = '\0';
-        return true;
+        return buf_append(&s->buf, &s->len, &s->cap, p, n);
 }
 
 static size_t stream_body(char *ptr, size_t size, size_t nmemb, void *userdata) {

@@ -306,18 +306,15 @@ static int run_complete(const struct options *o) {
 
         switch (o->complete_what) {
         case OPTIONS_COMPLETE_CONTAINER:
-                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
-                                 OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
-                if (r >= 0)
-                        r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
-                container_summaries_free(list, n);
-                break;
         case OPTIONS_COMPLETE_FORWARD:
-                /* The ports the running containers expose or publish: CONTAINER comes later. */
+                /* Both from the running containers: their names, or (for --forward's SPEC, which
+                 * comes before CONTAINER) the ports they expose or publish. */
                 r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
                                  OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
-                if (r >= 0)
+                if (r >= 0 && o->complete_what == OPTIONS_COMPLETE_FORWARD)
                         r = complete_forwards(list, n, o->complete_word, o->complete_descriptions, &lines);
+                else if (r >= 0)
+                        r = complete_containers(list, n, o->complete_word, o->complete_descriptions, &lines);
                 container_summaries_free(list, n);
                 break;
         case OPTIONS_COMPLETE_OPTION:

@@ -13,20 +13,6 @@ PEER=$BATS_TEST_DIRNAME/forward-peer.py
 # port 0 and read the real one back from the "forwarding" line; the one test of an explicit port
 # takes one the kernel just handed out.
 
-# nsx_wait_listening NAME FILE PORT: until /proc/PID/net/FILE (tcp, tcp6, udp) of container NAME
-# shows a socket on PORT.
-nsx_wait_listening() {
-    local pid hex i
-    pid=$(dk inspect -f '{{.State.Pid}}' "$1")
-    hex=$(printf ':%04X ' "$3")
-    for i in $(seq 100); do
-        grep -q "$hex" "/proc/$pid/net/$2" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "$1: nothing on $2 port $3" >&2
-    return 1
-}
-
 setup_file() {
     # Unique per run: other helpers' runs of this file may share the daemon.
     export C=nsx-fwd-$$

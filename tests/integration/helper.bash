@@ -72,6 +72,20 @@ nsx_wait_running() {
     return 1
 }
 
+# nsx_wait_listening NAME FILE PORT: until /proc/PID/net/FILE (tcp, tcp6, udp, udp6) of container
+# NAME shows a socket on PORT.
+nsx_wait_listening() {
+    local pid hex i
+    pid=$(dk inspect -f '{{.State.Pid}}' "$1")
+    hex=$(printf ':%04X ' "$3")
+    for i in $(seq 100); do
+        grep -q "$hex" "/proc/$pid/net/$2" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "$1: nothing on $2 port $3" >&2
+    return 1
+}
+
 # Starts the fake engine on a fresh socket in a private temp dir; sets FAKE_SOCK and FAKE_PID.
 # fd 3 is closed for it: bats waits for every holder of fd 3 before it finishes.
 nsx_fake_engine() {

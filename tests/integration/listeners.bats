@@ -93,19 +93,6 @@ setup_file() {
         nsx_wait_listening $C-udp udp 67 && nsx_wait_listening $C-priv tcp 7070
 }
 
-# nsx_wait_listening NAME FILE PORT: until /proc/PID/net/FILE shows a socket on PORT.
-nsx_wait_listening() {
-    local pid hex i
-    pid=$(dk inspect -f '{{.State.Pid}}' "$1")
-    hex=$(printf ':%04X ' "$3")
-    for i in $(seq 100); do
-        grep -q "$hex" "/proc/$pid/net/$2" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "$1: nothing on $2 port $3" >&2
-    return 1
-}
-
 teardown_file() {
     if [ "${NSX_DAEMON:-}" != up ]; then
         return 0
