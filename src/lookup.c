@@ -9,7 +9,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cri.h"
 #include "util.h"
+
+/* The CRI engines' side of each lookup (at the end of this file). */
+static int cri_lookup_container(const struct endpoint *ep, const char *ref, long timeout_ms, struct container *ret,
+                                struct engine_exchange *x, struct nsx_error *err);
+static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret,
+                              size_t *ret_n, struct engine_exchange *x, struct nsx_error *err);
+static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
+                                 struct lookup_set *ret, struct nsx_error *err);
 
 int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, struct nsx_error *err) {
         return endpoint_resolve(
@@ -31,6 +40,14 @@ int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, stru
                 ret, err);
 }
 
+int lookup_ref(const struct endpoint *ep, const char *typed, const char **ret, struct nsx_error *err) {
+        if (ep->api == ENDPOINT_API_CRI) {
+                *ret = typed;
+                return cri_ref_check(typed, err);
+        }
+        return container_ref_check(typed, ret, err);
+}
+
 int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
                      struct container *ret, struct engine_exchange *ret_exchange, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
@@ -40,6 +57,8 @@ int lookup_container(const struct endpoint *ep, const char *ref, const char *typ
 
         if (ret_exchange)
                 *ret_exchange = (struct engine_exchange){};
+        if (ep->api == ENDPOINT_API_CRI)
+                return cri_lookup_container(ep, ref, timeout_ms, ret, ret_exchange, err);
         r = container_inspect_path(ref, typed, path, sizeof(path), err);
         if (r < 0)
                 return r;
@@ -67,6 +86,8 @@ int lookup_running(const struct endpoint *ep, long timeout_ms, struct container_
 
         if (ret_exchange)
                 *ret_exchange = (struct engine_exchange){};
+        if (ep->api == ENDPOINT_API_CRI)
+                return cri_lookup_running(ep, timeout_ms, ret, ret_n, ret_exchange, err);
         r = engine_get(ep, CONTAINER_LIST_PATH, timeout_ms, &resp, err);
         if (r < 0)
                 return r;
@@ -133,6 +154,8 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         size_t n_list = 0, n;
         int r;
 
+        if (ep->api == ENDPOINT_API_CRI)
+                return cri_lookup_containers(ep, timeout_ms, refs, n_refs, ret, err);
         /* Every reference is checked before any request: none may steer a request path. */
         for (size_t i = 0; i < n_refs; i++) {
                 const char *ref;
@@ -181,6 +204,235 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
         container_summaries_free(list, n_list);
         if (r < 0)
                 return r;
+        *ret = TAKE_STRUCT(s, (struct lookup_set){});
+        return 0;
+}
+
+/* --- CRI engines (containerd, CRI-O): the same values, from runtime.v1 calls ------------------ */
+
+#define CRI_SERVICE "/runtime.v1.RuntimeService/"
+/* A request is an ID and two small fields at most. */
+#define CRI_REQUEST_MAX 128
+
+/* What a gRPC status means to the user (the codes of grpc's status.proto). */
+static int cri_errno(int status) {
+        switch (status) {
+        case 4: /* DEADLINE_EXCEEDED */
+                return ETIMEDOUT;
+        case 5: /* NOT_FOUND */
+                return ENOENT;
+        case 7: /* PERMISSION_DENIED */
+                return EACCES;
+        case 12: /* UNIMPLEMENTED */
+                return ENOSYS;
+        case 14: /* UNAVAILABLE */
+                return ECONNREFUSED;
+        default:
+                return EPROTO;
+        }
+}
+
+/* One call: the answer's message in *ret, or the engine's refusal as the error. The call joins *x
+ * (if not NULL) for -v: a connection per call, the same engine each time. */
+static int cri_call(const struct endpoint *ep, const char *method, const uint8_t *req, size_t req_len, long timeout_ms,
+                    struct engine_grpc_response *ret, struct engine_exchange *x, struct nsx_error *err) {
+        char path[96];
+        int r;
+
+        snprintf(path, sizeof(path), CRI_SERVICE "%s", method);
+        r = engine_grpc_call(ep, path, req, req_len, timeout_ms, ret, err);
+        if (r < 0)
+                return r;
+        if (x) {
+                int i = x->n_attempts < ENGINE_ATTEMPTS_MAX ? x->n_attempts++ : ENGINE_ATTEMPTS_MAX - 1;
+
+                x->peer_uid = ret->exchange.peer_uid;
+                x->peer_pid = ret->exchange.peer_pid;
+                x->grpc = true;
+                snprintf(x->attempts[i].path, sizeof(x->attempts[i].path), "%s", path);
+                x->attempts[i].status = ret->grpc_status;
+        }
+        if (ret->grpc_status != 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, cri_errno(ret->grpc_status),
+                                     "the engine refused %s (gRPC status %d)%s%s", method, ret->grpc_status,
+                                     ret->grpc_message[0] ? ": " : "", ret->grpc_message);
+        return 0;
+}
+
+/* The containers (running ones only, or all) and every pod: the pods name the containers whose
+ * labels do not (made without the kubelet), and carry the default-container annotation. */
+static int cri_list(const struct endpoint *ep, long timeout_ms, bool running_only, struct cri_container **ret_v,
+                    size_t *ret_n, struct cri_pod **ret_pods, size_t *ret_n_pods, struct engine_exchange *x,
+                    struct nsx_error *err) {
+        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {}, b = {};
+        _cleanup_free_ struct cri_container *v = NULL;
+        _cleanup_free_ struct cri_pod *pods = NULL;
+        uint8_t req[CRI_REQUEST_MAX];
+        size_t len, n = 0, n_pods = 0;
+        int r;
+
+        if (cri_request_list_containers(running_only, req, sizeof(req), &len) < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
+        r = cri_call(ep, "ListContainers", req, len, timeout_ms, &a, x, err);
+        if (r >= 0)
+                r = cri_parse_list_containers(a.msg, a.len, &v, &n, err);
+        if (r < 0)
+                return r;
+        if (cri_request_list_pod_sandbox(false, req, sizeof(req), &len) < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
+        r = cri_call(ep, "ListPodSandbox", req, len, timeout_ms, &b, x, err);
+        if (r >= 0)
+                r = cri_parse_list_pod_sandbox(b.msg, b.len, &pods, &n_pods, err);
+        if (r < 0)
+                return r;
+        cri_containers_fill_pods(v, n, pods, n_pods);
+        *ret_v = TAKE_PTR(v);
+        *ret_n = n;
+        if (ret_pods) {
+                *ret_pods = TAKE_PTR(pods);
+                *ret_n_pods = n_pods;
+        }
+        return 0;
+}
+
+/* The container's process and files, from ContainerStatus (verbose: its runtime's info). label is
+ * "namespace/pod/container". */
+static int cri_inspect(const struct endpoint *ep, const struct cri_container *cc, long timeout_ms,
+                       struct container *ret, struct engine_exchange *x, struct nsx_error *err) {
+        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {};
+        _cleanup_(cri_status_donep) struct cri_status st = {};
+        _cleanup_(container_donep) struct container c = {};
+        char label[3 * (CRI_NAME_MAX + 1)];
+        uint8_t req[CRI_REQUEST_MAX];
+        size_t len;
+        int r;
+
+        cri_container_label(cc, label, sizeof(label));
+        if (cri_request_container_status(cc->id, true, req, sizeof(req), &len) < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
+        r = cri_call(ep, "ContainerStatus", req, len, timeout_ms, &a, x, err);
+        if (r >= 0)
+                r = cri_parse_container_status(a.msg, a.len, &st, err);
+        if (r < 0)
+                return r;
+        if (!streq(st.id, cc->id))
+                return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG,
+                                     "the CRI runtime answered for container %.12s when asked for %.12s", st.id,
+                                     cc->id);
+        if (st.state != CRI_STATE_RUNNING || st.pid <= 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' is not running (%s)", label,
+                                     cri_state_name(st.state));
+        snprintf(c.id, sizeof(c.id), "%s", cc->id);
+        c.name = strdup(label);
+        /* The container's user is in its runtime spec, which is not read: root, as docker's
+         * default, unless --user says otherwise. */
+        c.user = strdup("");
+        if (!c.name || !c.user)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        c.status = CONTAINER_STATUS_RUNNING;
+        c.running = true;
+        c.pid = st.pid;
+        c.resolv_conf_path = TAKE_PTR(st.resolv_conf_path);
+        c.hosts_path = TAKE_PTR(st.hosts_path);
+        c.engine_uid = a.exchange.peer_uid;
+        *ret = TAKE_STRUCT(c, (struct container){});
+        return 0;
+}
+
+/* The entry's lookup on a CRI engine: the lists, the target form resolved among them, then its
+ * status; three calls. A container that is not there at all says so as the Engine API does, with
+ * a 404: the one "no such container" of every engine (--forward ends on it). */
+static int cri_lookup_container(const struct endpoint *ep, const char *ref, long timeout_ms, struct container *ret,
+                                struct engine_exchange *x, struct nsx_error *err) {
+        _cleanup_free_ struct cri_container *v = NULL;
+        _cleanup_free_ struct cri_pod *pods = NULL;
+        size_t n = 0, n_pods = 0, i;
+        int r;
+
+        r = cri_ref_check(ref, err);
+        if (r < 0)
+                return r;
+        r = cri_list(ep, timeout_ms, false, &v, &n, &pods, &n_pods, x, err);
+        if (r < 0)
+                return r;
+        r = cri_resolve(ref, v, n, pods, n_pods, &i, err);
+        if (r < 0) {
+                if (err && err->errnum == ENOENT && !strstr(err->message, "ambiguous"))
+                        err->http_status = 404;
+                return r;
+        }
+        return cri_inspect(ep, &v[i], timeout_ms, ret, x, err);
+}
+
+/* --list and completion on a CRI engine: the running containers, named namespace/pod/container. */
+static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret,
+                              size_t *ret_n, struct engine_exchange *x, struct nsx_error *err) {
+        _cleanup_free_ struct cri_container *v = NULL;
+        struct container_summary *s;
+        size_t n = 0;
+        int r;
+
+        r = cri_list(ep, timeout_ms, true, &v, &n, NULL, NULL, x, err);
+        if (r < 0)
+                return r;
+        s = calloc(n + 1, sizeof(*s));
+        if (!s)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+                char label[3 * (CRI_NAME_MAX + 1)];
+
+                cri_container_label(&v[i], label, sizeof(label));
+                snprintf(s[i].id, sizeof(s[i].id), "%s", v[i].id);
+                s[i].name = strdup(label);
+                if (!s[i].name) {
+                        container_summaries_free(s, i);
+                        return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+                }
+        }
+        *ret = s;
+        *ret_n = n;
+        return 0;
+}
+
+/* --listeners on a CRI engine: the named containers (each resolved) or every running one; no
+ * ports are published through the CRI, and a pod's network is its own ("pod"). */
+static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
+                                 struct lookup_set *ret, struct nsx_error *err) {
+        _cleanup_(lookup_set_donep) struct lookup_set s = {};
+        _cleanup_free_ struct cri_container *v = NULL;
+        _cleanup_free_ struct cri_pod *pods = NULL;
+        struct engine_exchange x = {};
+        size_t n = 0, n_pods = 0, want;
+        int r;
+
+        for (size_t i = 0; i < n_refs; i++) {
+                r = cri_ref_check(refs[i], err);
+                if (r < 0)
+                        return r;
+        }
+        r = cri_list(ep, timeout_ms, n_refs == 0, &v, &n, &pods, &n_pods, &x, err);
+        if (r < 0)
+                return r;
+        s.requests = 2;
+        want = n_refs ? n_refs : n;
+        s.v = calloc(want + 1, sizeof(*s.v));
+        if (!s.v)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        for (size_t k = 0; k < want; k++) {
+                size_t i = k;
+
+                if (n_refs && (r = cri_resolve(refs[k], v, n, pods, n_pods, &i, err)) < 0)
+                        return r;
+                r = cri_inspect(ep, &v[i], timeout_ms, &s.v[s.n].c, &x, err);
+                s.requests++;
+                if (r < 0 && n_refs)
+                        return r;
+                if (r < 0)
+                        continue; /* a listed container that stopped meanwhile: left out */
+                snprintf(s.v[s.n].network_mode, sizeof(s.v[s.n].network_mode), "pod");
+                s.engine_uid = s.v[s.n].c.engine_uid;
+                s.n++;
+        }
         *ret = TAKE_STRUCT(s, (struct lookup_set){});
         return 0;
 }

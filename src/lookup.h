@@ -23,6 +23,11 @@ struct lookup_where {
  * of its own, so that -v can say which engine and why before anything is asked of it. */
 int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, struct nsx_error *err);
 
+/* CONTAINER as the engine's lookup takes it: for the Engine API, checked by container_ref_check
+ * (*ret then points past a leading "/"); for a CRI engine, as typed: its target forms
+ * (NAMESPACE/POD/CONTAINER...) are checked by the lookup itself (cri_ref_check). */
+int lookup_ref(const struct endpoint *ep, const char *typed, const char **ret, struct nsx_error *err);
+
 /* The entry's lookup: one request (its own connection, closed on return) for the container ref
  * (checked by container_ref_check; typed is the user's spelling, for messages), which must have
  * a process to enter. ret->engine_uid is whose engine answered. *ret_exchange (if not NULL) is

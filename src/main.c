@@ -473,11 +473,10 @@ static int run_forward(const struct options *o) {
                         fprintf(stderr, PROGRAM ": warning: --forward '%s' listens on every interface of the host\n",
                                 spec);
                 }
-        r = container_ref_check(o->container, &ref, &err);
-        if (r < 0)
-                return report(&err);
         snprintf(label, sizeof(label), "container '%s'", o->container);
         r = resolve_endpoint(o, &ep, &err);
+        if (r >= 0)
+                r = lookup_ref(&ep, o->container, &ref, &err);
         if (r >= 0)
                 r = prepare(o, &ep, ref, label, false, false, &run, &c, &err);
         if (r < 0)
@@ -520,12 +519,10 @@ static int run_command(const struct options *o) {
                 fprintf(stderr, PROGRAM ": warning: --privileged: the container's command runs unconfined, with our "
                                         "own privileges\n");
 
-        r = container_ref_check(o->container, &ref, &err);
-        if (r < 0)
-                return report(&err);
         snprintf(label, sizeof(label), "container '%s'", o->container);
-
         r = resolve_endpoint(o, &ep, &err);
+        if (r >= 0)
+                r = lookup_ref(&ep, o->container, &ref, &err);
         if (r >= 0)
                 r = prepare(o, &ep, ref, label, own_command, confine, &run, NULL, &err);
         if (r < 0)
