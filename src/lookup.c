@@ -97,14 +97,6 @@ static void compose_project_for(const struct compose_query *q, const struct engi
                 compose_project_infer(buf, size);
 }
 
-/* The hint under "no such container" when the Compose fallback found nothing either. */
-static void compose_hint(const char *project, const char *ref, struct nsx_error *err) {
-        const char *env = getenv("COMPOSE_PROJECT_NAME");
-
-        nsx_error_hint(err, "nor is '%s' a running service of Compose project '%s' (%s)", ref, project,
-                       env && env[0] ? "COMPOSE_PROJECT_NAME" : "from the working directory, or COMPOSE_PROJECT_NAME");
-}
-
 int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, const struct compose_query *compose,
                      long timeout_ms, struct container *ret, struct engine_exchange *ret_exchange,
                      struct lookup_fallback *ret_fallback, struct nsx_error *err) {
@@ -138,11 +130,9 @@ int lookup_container(const struct endpoint *ep, const char *ref, const char *typ
                 r = compose_resolve(e, ref, project, compose->index, id, ret_fallback, NULL, err);
                 if (r < 0)
                         return r;
-                if (r == 0) {
-                        r = container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
-                        compose_hint(project, ref, err);
-                        return r;
-                }
+                /* None: the usual "no such container", one line, as without Compose. */
+                if (r == 0)
+                        return container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
                 engine_response_done(&resp);
                 r = container_inspect_path(id, typed, path, sizeof(path), err);
                 if (r >= 0)
@@ -219,11 +209,8 @@ static int inspect_entry(struct engine *e, const char *ref, const char *typed, b
                 r = compose_resolve(e, ref, project, compose->index, id, NULL, &s->requests, err);
                 if (r < 0)
                         return r;
-                if (r == 0) {
-                        r = container_from_response(typed, resp.status, resp.body, resp.len, &x.c, err);
-                        compose_hint(project, ref, err);
-                        return r;
-                }
+                if (r == 0)
+                        return container_from_response(typed, resp.status, resp.body, resp.len, &x.c, err);
                 engine_response_done(&resp);
                 r = container_inspect_path(id, typed, path, sizeof(path), err);
                 if (r >= 0)

@@ -39,7 +39,7 @@ struct lookup_fallback {
  * When the engine knows no container ref and compose (may be NULL) has a project, ref may be a
  * Compose service (compose.h, compose_pick): one list request with label filters, then the
  * inspect by full ID, over the same connection; *ret_fallback (if not NULL) says what they were
- * and what was found. No running container read so: the usual "no such container", with a hint. */
+ * and what was found. No running container read so: the usual "no such container". */
 int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, const struct compose_query *compose,
                      long timeout_ms, struct container *ret, struct engine_exchange *ret_exchange,
                      struct lookup_fallback *ret_fallback, struct nsx_error *err);

@@ -145,13 +145,12 @@ require_compose_v1() {
     cd "$DIR"
     COMPOSE_PROJECT_NAME=nsx-nope-$RANDOM run "$NSX" cweb true
     assert_failure 125
-    assert_line "docker-nsexec: no such container: 'cweb'"
-    assert_line --partial "hint: nor is 'cweb' a running service of Compose project 'nsx-nope-"
+    assert_output "docker-nsexec: no such container: 'cweb'"
     # Nor from another directory with no Compose file up to /.
     cd "$BATS_TEST_TMPDIR"
     run "$NSX" cweb true
     assert_failure 125
-    assert_line "docker-nsexec: no such container: 'cweb'"
+    assert_output "docker-nsexec: no such container: 'cweb'"
 }
 
 @test "a stopped service is not entered" {
@@ -160,7 +159,7 @@ require_compose_v1() {
     [ "$(dk inspect -f '{{.State.Running}}' "${P1}_cidle_1")" = false ]
     run "$NSX" cidle true
     assert_failure 125
-    assert_line "docker-nsexec: no such container: 'cidle'"
+    assert_output "docker-nsexec: no such container: 'cidle'"
 }
 
 @test "--listeners takes a Compose service too" {
@@ -193,4 +192,17 @@ require_compose_v1() {
     # --index applies to the Compose fallback only: a container's own name ignores it.
     run "$NSX" --index 2 "$REAL" true
     assert_success
+}
+
+@test "Podman: the labels read the same way" {
+    nsx_require_engine NSX_TEST_PODMAN_HOST NSX_PODMAN
+    local p=nsxcmp-pm-$RANDOM
+    docker -H "$NSX_TEST_PODMAN_HOST" run -d --name "$p-papi-1" --net none \
+        --ulimit nofile=1024:20000 --ulimit nproc=4096:4096 \
+        --label com.docker.compose.project="$p" --label com.docker.compose.service=papi \
+        --label com.docker.compose.container-number=1 local/busybox sleep 3600 >/dev/null
+    COMPOSE_PROJECT_NAME=$p run "$NSX" -H "$NSX_TEST_PODMAN_HOST" -v papi true
+    docker -H "$NSX_TEST_PODMAN_HOST" rm -f "$p-papi-1" >/dev/null
+    assert_success
+    assert_line --partial "debug: 'papi' is Compose service papi of project $p: container $p-papi-1"
 }
