@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compose.h"
 #include "json.h"
 #include "util.h"
 
@@ -316,6 +317,15 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
         return 0;
 }
 
+bool container_answer_ambiguous(const char *body, size_t len) {
+        char msg[256];
+
+        /* Docker answers 400 (500 in 20.10) "multiple IDs found with provided prefix", Podman a
+         * 404 "more than one result for container ID". */
+        container_engine_message(body, len, msg, sizeof(msg));
+        return strcasestr(msg, "multiple IDs found") || strcasestr(msg, "more than one result");
+}
+
 int container_from_response(const char *ref, long status, const char *body, size_t len, struct container *ret,
                             struct nsx_error *err) {
         char msg[256];
@@ -325,9 +335,7 @@ int container_from_response(const char *ref, long status, const char *body, size
                 return container_parse_inspect(ref, body, len, ret, err);
 
         container_engine_message(body, len, msg, sizeof(msg));
-        /* An ambiguous ID prefix: Docker answers 400 (500 in 20.10) "multiple IDs found with
-         * provided prefix", Podman a 404 "more than one result for container ID". */
-        if (strcasestr(msg, "multiple IDs found") || strcasestr(msg, "more than one result"))
+        if (container_answer_ambiguous(body, len))
                 r = nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "ambiguous container ID prefix '%s' (HTTP %ld): %s", ref,
                                   status, msg);
         else if (status == 404)
@@ -480,6 +488,56 @@ bad:
         return -EBADMSG;
 }
 
+static bool label_name_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (n == 0 || n > CONTAINER_LABEL_NAME_MAX)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!is_alnum(*p) && *p != '_' && *p != '.' && *p != '-')
+                        return false;
+        return true;
+}
+
+/* A Compose label's value: NULL when absent or not a name; -EBADMSG when not a string. */
+static int read_label(const cJSON *labels, const char *key, char **ret) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, key);
+
+        *ret = NULL;
+        if (!v)
+                return 0;
+        if (!cJSON_IsString(v))
+                return -EBADMSG;
+        if (!label_name_valid(v->valuestring))
+                return 0;
+        *ret = strdup(v->valuestring);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* A list entry's "Labels": an object of strings, absent or null for none. Only Compose's are
+ * kept. -EBADMSG, -ENOMEM. */
+static int read_summary_labels(const cJSON *labels, struct container_summary *ret) {
+        const cJSON *item, *num;
+        unsigned long v;
+        int r;
+
+        if (!labels || cJSON_IsNull(labels))
+                return 0;
+        if (!cJSON_IsObject(labels))
+                return -EBADMSG;
+        cJSON_ArrayForEach(item, labels) if (!cJSON_IsString(item)) return -EBADMSG;
+        r = read_label(labels, COMPOSE_LABEL_PROJECT, &ret->compose_project);
+        if (r >= 0)
+                r = read_label(labels, COMPOSE_LABEL_SERVICE, &ret->compose_service);
+        if (r < 0)
+                return r;
+        num = cJSON_GetObjectItemCaseSensitive(labels, COMPOSE_LABEL_NUMBER);
+        if (num && num->valuestring[0] != '0' &&
+            nsx_parse_decimal(num->valuestring, strlen(num->valuestring), COMPOSE_INDEX_MAX, &v) == 0)
+                ret->compose_number = (unsigned) v;
+        return 0;
+}
+
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
                          struct nsx_error *err) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
@@ -515,6 +573,13 @@ int container_parse_list(const char *body, size_t len, struct container_summary 
                         return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
                 }
                 r = read_summary_ports(cJSON_GetObjectItemCaseSensitive(entry, "Ports"), &list[n]);
+                if (r >= 0) {
+                        r = read_summary_labels(cJSON_GetObjectItemCaseSensitive(entry, "Labels"), &list[n]);
+                        if (r == -EBADMSG) {
+                                container_summaries_free(list, n + 1);
+                                return bad_list("an entry's Labels is not an object of strings", err);
+                        }
+                }
                 n++;
                 if (r < 0) {
                         container_summaries_free(list, n);
@@ -547,6 +612,8 @@ void container_summaries_free(struct container_summary *s, size_t n) {
         for (size_t i = 0; i < n && s; i++) {
                 free(s[i].name);
                 free(s[i].ports);
+                free(s[i].compose_project);
+                free(s[i].compose_service);
         }
         free(s);
 }

@@ -71,7 +71,17 @@ struct container_summary {
          * sctp left out. Owned; NULL when n_ports is 0. */
         struct container_summary_port *ports;
         size_t n_ports;
+        /* Its Compose labels (com.docker.compose.project, .service, .container-number), for
+         * the Compose fallback. A value that is not a name ([a-zA-Z0-9_.-], at most
+         * CONTAINER_LABEL_NAME_MAX bytes) or, for the number, not a decimal 1..999999 with no
+         * leading zero, is taken as absent: labels are the user's, any container may carry
+         * them. Owned; NULL (0) when absent. */
+        char *compose_project;
+        char *compose_service;
+        unsigned compose_number;
 };
+
+#define CONTAINER_LABEL_NAME_MAX 255
 
 /* Running containers only, filtered by the engine: {"status":["running"]}, URL-encoded. */
 #define CONTAINER_LIST_PATH "/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D"
@@ -94,12 +104,17 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
 int container_from_response(const char *ref, long status, const char *body, size_t len, struct container *ret,
                             struct nsx_error *err);
 
+/* Whether an error answer says an ID prefix matched several containers (Docker's 400 or 500,
+ * Podman's 404): not a name that is unknown. */
+bool container_answer_ambiguous(const char *body, size_t len);
+
 /* Extracts the engine's {"message": ...} (or the start of a non-JSON body) into buf. */
 void container_engine_message(const char *body, size_t len, char *buf, size_t size);
 
 /* Parses a list answer (HTTP 200 body of CONTAINER_LIST_PATH) into *ret (n entries, owned; the
- * engine's order). Entries with a malformed Id, no usable name or malformed Ports are an error,
- * not skipped: the caller would otherwise offer or report a container that is not there. */
+ * engine's order). Entries with a malformed Id, no usable name, malformed Ports or Labels that
+ * are not an object of strings are an error, not skipped: the caller would otherwise offer or
+ * report a container that is not there. */
 int container_parse_list(const char *body, size_t len, struct container_summary **ret, size_t *ret_n,
                          struct nsx_error *err);
 

@@ -559,8 +559,10 @@ int engine_request(struct engine *e, const char *path, struct engine_response *r
 
                 if (left <= 0)
                         return timed_out(e->ep, e->timeout_ms, err);
-                snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version, path);
-                if ((size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url))
+                /* The URL is made from asked: a path cut short there would ask for something else. */
+                if ((size_t) snprintf(asked, sizeof(resp.exchange.attempts[attempt].path), "/v%s%s", e->version,
+                                      path) >= sizeof(resp.exchange.attempts[attempt].path) ||
+                    (size_t) snprintf(url, sizeof(url), "%s%s", e->ep->base_url, asked) >= sizeof(url))
                         return nsx_error_set(err, NSX_ERR_FAILED, ENAMETOOLONG, "request path too long: %s", path);
                 /* The previous attempt's body: this one's replaces it. */
                 free(resp.body);

@@ -365,7 +365,7 @@ static int reconcile(struct watcher *w, const sigset_t *mask, struct nsx_error *
         w->retry = false;
         if (w->state != WATCHER_DOWN)
                 return 0;
-        r = lookup_container(w->req->ep, w->id, w->req->typed, w->req->timeout_ms, &c, NULL, &e);
+        r = lookup_container(w->req->ep, w->id, w->req->typed, NULL, w->req->timeout_ms, &c, NULL, NULL, &e);
         if (r < 0) {
                 if (e.http_status == 404 && e.errnum == ENOENT)
                         return nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "%s was removed", w->label);

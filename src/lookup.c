@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "compose.h"
 #include "config.h"
 #include "cri.h"
 #include "util.h"
@@ -48,25 +50,117 @@ int lookup_ref(const struct endpoint *ep, const char *typed, const char **ret, s
         return container_ref_check(typed, ret, err);
 }
 
-int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
-                     struct container *ret, struct engine_exchange *ret_exchange, struct nsx_error *err) {
+/* The Compose reading of ref, over e: one list request, filtered by the engine. 1 with id (the
+ * container's full ID) and fb->note set; 0 when no running container reads so (the caller's
+ * "no such container" stands); <0 with *err set. */
+static int compose_resolve(struct engine *e, const char *ref, const char *project, unsigned index, char *id,
+                           struct lookup_fallback *fb, unsigned *requests, struct nsx_error *err) {
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
+        const struct container_summary *found = NULL;
+        struct container_summary *list = NULL;
+        char path[1024], service[COMPOSE_NAME_MAX + 1];
+        unsigned number = 0;
+        size_t n = 0;
+        int r;
+
+        /* SERVICE-N may be a service of that name or replica N: the whole project is asked
+         * for then, and compose_pick tries both, still in one request. */
+        r = compose_list_path(project,
+                              index == 0 && compose_split_replica(ref, service, sizeof(service), &number) ? NULL : ref,
+                              path, sizeof(path), err);
+        /* Names that long cannot be asked for: no service is found (the usual error stands). */
+        if (r == -ENAMETOOLONG)
+                return 0;
+        if (r < 0)
+                return r;
+        r = engine_request(e, path, &resp, err);
+        if (r < 0)
+                return r;
+        if (requests)
+                *requests += (unsigned) resp.exchange.n_attempts;
+        if (fb)
+                fb->list = resp.exchange;
+        r = container_list_from_response(resp.status, resp.body, resp.len, &list, &n, err);
+        if (r < 0)
+                return r;
+        r = compose_pick(list, n, project, ref, index, &found, &number, err);
+        if (r > 0) {
+                memcpy(id, found->id, CONTAINER_ID_LEN + 1);
+                if (fb) {
+                        char replica[32] = "";
+
+                        if (number > 0)
+                                snprintf(replica, sizeof(replica), " (replica %u)", number);
+                        /* Every part is a checked name: nothing to sanitize. */
+                        snprintf(fb->note, sizeof(fb->note),
+                                 "'%s'%s is Compose service %s%s of project %s: container %s", ref,
+                                 index ? " --index" : "", found->compose_service, replica, project, found->name);
+                }
+        }
+        container_summaries_free(list, n);
+        return r;
+}
+
+/* The project to look in when a failed inspect may be a Compose service's name: "" when it may
+ * not (no query, another answer than 404, an ambiguous ID prefix, no project). */
+static void compose_project_for(const struct compose_query *q, const struct engine_response *resp, char *buf,
+                                size_t size) {
+        buf[0] = '\0';
+        if (!q || resp->status != 404 || container_answer_ambiguous(resp->body, resp->len))
+                return;
+        if (q->project)
+                snprintf(buf, size, "%s", q->project);
+        else
+                compose_project_infer(buf, size);
+}
+
+int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, const struct compose_query *compose,
+                     long timeout_ms, struct container *ret, struct engine_exchange *ret_exchange,
+                     struct lookup_fallback *ret_fallback, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
         _cleanup_(engine_response_donep) struct engine_response resp = {};
-        char path[512];
+        _cleanup_(engine_closep) struct engine *e = NULL;
+        char path[512], project[COMPOSE_NAME_MAX + 1];
         int r;
 
         if (ret_exchange)
                 *ret_exchange = (struct engine_exchange){};
+        if (ret_fallback)
+                *ret_fallback = (struct lookup_fallback){};
         if (ep->api == ENDPOINT_API_CRI)
                 return cri_lookup_container(ep, ref, timeout_ms, ret, ret_exchange, err);
         r = container_inspect_path(ref, typed, path, sizeof(path), err);
         if (r < 0)
                 return r;
-        r = engine_get(ep, path, timeout_ms, &resp, err);
+        /* One connection: the fast path (a container's name or ID) is its one request; the
+         * Compose fallback adds the list and the inspect by ID on it. */
+        r = engine_open(ep, timeout_ms, &e, err);
+        if (r < 0)
+                return r;
+        r = engine_request(e, path, &resp, err);
         if (r < 0)
                 return r;
         if (ret_exchange)
                 *ret_exchange = resp.exchange;
+        compose_project_for(compose, &resp, project, sizeof(project));
+        if (project[0]) {
+                char id[CONTAINER_ID_LEN + 1];
+
+                r = compose_resolve(e, ref, project, compose->index, id, ret_fallback, NULL, err);
+                if (r < 0)
+                        return r;
+                /* None: the usual "no such container", one line, as without Compose. */
+                if (r == 0)
+                        return container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
+                engine_response_done(&resp);
+                r = container_inspect_path(id, typed, path, sizeof(path), err);
+                if (r >= 0)
+                        r = engine_request(e, path, &resp, err);
+                if (r < 0)
+                        return r;
+                if (ret_fallback)
+                        ret_fallback->inspect = resp.exchange;
+        }
         r = container_from_response(typed, resp.status, resp.body, resp.len, &c, err);
         /* Whose engine answered owns the container's cgroups: the proof of its PID needs it. */
         c.engine_uid = resp.exchange.peer_uid;
@@ -111,11 +205,12 @@ void lookup_set_done(struct lookup_set *s) {
 
 /* One inspect over the session. 1: *ret filled; 0: a listed container that is gone or stopped
  * (left out); <0: error. */
-static int inspect_entry(struct engine *e, const char *ref, const char *typed, bool named, struct lookup_entry *ret,
-                         struct lookup_set *s, struct nsx_error *err) {
+static int inspect_entry(struct engine *e, const char *ref, const char *typed, bool named,
+                         const struct compose_query *compose, struct lookup_entry *ret, struct lookup_set *s,
+                         struct nsx_error *err) {
         _cleanup_(engine_response_donep) struct engine_response resp = {};
         _cleanup_(lookup_entry_donep) struct lookup_entry x = {};
-        char path[512];
+        char path[512], project[COMPOSE_NAME_MAX + 1];
         int r;
 
         r = container_inspect_path(ref, typed, path, sizeof(path), err);
@@ -128,6 +223,23 @@ static int inspect_entry(struct engine *e, const char *ref, const char *typed, b
         s->engine_uid = resp.exchange.peer_uid; /* one connection: the same engine each time */
         if (!named && resp.status == 404)
                 return 0;
+        compose_project_for(named ? compose : NULL, &resp, project, sizeof(project));
+        if (project[0]) {
+                char id[CONTAINER_ID_LEN + 1];
+
+                r = compose_resolve(e, ref, project, compose->index, id, NULL, &s->requests, err);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return container_from_response(typed, resp.status, resp.body, resp.len, &x.c, err);
+                engine_response_done(&resp);
+                r = container_inspect_path(id, typed, path, sizeof(path), err);
+                if (r >= 0)
+                        r = engine_request(e, path, &resp, err);
+                if (r < 0)
+                        return r;
+                s->requests += (unsigned) resp.exchange.n_attempts;
+        }
         r = container_from_response(typed, resp.status, resp.body, resp.len, &x.c, err);
         if (r >= 0) {
                 x.c.engine_uid = resp.exchange.peer_uid;
@@ -147,7 +259,7 @@ static int inspect_entry(struct engine *e, const char *ref, const char *typed, b
 }
 
 int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
-                      struct lookup_set *ret, struct nsx_error *err) {
+                      const struct compose_query *compose, struct lookup_set *ret, struct nsx_error *err) {
         _cleanup_(engine_closep) struct engine *e = NULL;
         _cleanup_(lookup_set_donep) struct lookup_set s = {};
         struct container_summary *list = NULL;
@@ -195,7 +307,7 @@ int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *r
                         (void) container_ref_check(refs[i], &ref, NULL);
                 else
                         ref = list[i].id;
-                r = inspect_entry(e, ref, n_refs ? refs[i] : list[i].name, n_refs > 0, &s.v[s.n], &s, err);
+                r = inspect_entry(e, ref, n_refs ? refs[i] : list[i].name, n_refs > 0, compose, &s.v[s.n], &s, err);
                 if (r < 0)
                         break;
                 if (r > 0)

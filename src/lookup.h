@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "compose.h"
 #include "container.h"
 #include "endpoint.h"
 #include "engine.h"
@@ -28,13 +29,25 @@ int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, stru
  * (NAMESPACE/POD/CONTAINER...) are checked by the lookup itself (cri_ref_check). */
 int lookup_ref(const struct endpoint *ep, const char *typed, const char **ret, struct nsx_error *err);
 
+/* What the Compose fallback asked and found, for -v. */
+struct lookup_fallback {
+        struct engine_exchange list;    /* the label-filtered list; n_attempts 0: not made */
+        struct engine_exchange inspect; /* the inspect by full ID; n_attempts 0: not made */
+        char note[512];                 /* "" or "'web' is Compose service web of project p: container p-web-1" */
+};
+
 /* The entry's lookup: one request (its own connection, closed on return) for the container ref
  * (checked by container_ref_check; typed is the user's spelling, for messages), which must have
  * a process to enter. ret->engine_uid is whose engine answered. *ret_exchange (if not NULL) is
  * what was asked and who answered, for -v; its n_attempts is 0 when no answer came, even when
- * this fails later on the answer's contents. */
-int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, long timeout_ms,
-                     struct container *ret, struct engine_exchange *ret_exchange, struct nsx_error *err);
+ * this fails later on the answer's contents.
+ * When the engine knows no container ref and compose (may be NULL) has a project, ref may be a
+ * Compose service (compose.h, compose_pick): one list request with label filters, then the
+ * inspect by full ID, over the same connection; *ret_fallback (if not NULL) says what they were
+ * and what was found. No running container read so: the usual "no such container". */
+int lookup_container(const struct endpoint *ep, const char *ref, const char *typed, const struct compose_query *compose,
+                     long timeout_ms, struct container *ret, struct engine_exchange *ret_exchange,
+                     struct lookup_fallback *ret_fallback, struct nsx_error *err);
 
 /* --list and completion: one request for the running containers (n entries, owned, the engine's
  * order). *ret_exchange as for lookup_container. */
@@ -61,9 +74,10 @@ struct lookup_set {
  * n_refs is 0 (the engine's order; asked for by full ID, as a name may be reused meanwhile), over
  * one engine connection that is closed when this returns. A named container that is unknown or
  * not running is an error; a listed one that is gone or stopped by the time it is inspected is
- * left out. */
+ * left out. A named one the engine does not know may be a Compose service, as for
+ * lookup_container (compose may be NULL). */
 int lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
-                      struct lookup_set *ret, struct nsx_error *err);
+                      const struct compose_query *compose, struct lookup_set *ret, struct nsx_error *err);
 
 void lookup_entry_done(struct lookup_entry *e);
 DEFINE_STRUCT_CLEANUP_FUNC(struct lookup_entry, lookup_entry_done)

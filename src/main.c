@@ -55,7 +55,10 @@ static void print_help(void) {
                "ss, tcpdump) see the container's network: e.g. a service bound to its\n"
                "127.0.0.1.\n"
                "\n"
-               "CONTAINER is a name, a full ID or a unique ID prefix.\n"
+               "CONTAINER is a name, a full ID or a unique ID prefix. A name no container\n"
+               "has may be a Compose service of the current project (COMPOSE_PROJECT_NAME,\n"
+               "else the directory of the Compose file, as docker compose infers it): its\n"
+               "one running container, or replica N as SERVICE-N or with --index N.\n"
                "\n"
                "Namespaces (as nsenter; -n when none is named):\n");
         /* From the table, in the column of the options below. */
@@ -77,6 +80,9 @@ static void print_help(void) {
                "                       else the rootless Docker or Podman socket)\n"
                "  -c, --context NAME   use this docker context's endpoint\n"
                "      --timeout SECS   limit for the whole engine exchange (default 10)\n"
+               "      --index N        when CONTAINER is a Compose service: its replica N\n"
+               "                       (as docker compose exec --index; no effect on a\n"
+               "                       container's own name)\n"
                "      --no-verify      do not prove the PID is the container's (unknown\n"
                "                       cgroup layouts); the PID is still pinned\n"
                "      --host-dns       keep the host's /etc/resolv.conf and /etc/hosts (see\n"
@@ -236,7 +242,8 @@ static int run_listeners(const struct options *o) {
         r = resolve_endpoint(o, &ep, &err);
         if (r < 0)
                 return report(&err);
-        r = survey_run(&ep, o->timeout_ms, o->verify, o->containers, (size_t) o->n_containers, &s, &err);
+        r = survey_run(&ep, o->timeout_ms, o->verify, o->containers, (size_t) o->n_containers,
+                       &(struct compose_query){.index = o->compose_index}, &s, &err);
         if (r < 0)
                 return report(&err);
         if (o->verbose)
@@ -412,13 +419,25 @@ static int prepare(const struct options *o, const struct endpoint *ep, const cha
                    bool own_command, bool confine, struct run *run, struct container *ret_c, struct nsx_error *err) {
         _cleanup_(container_donep) struct container c = {};
         struct engine_exchange x;
+        struct lookup_fallback fb;
         struct run_inputs in;
         int r;
 
-        /* The lookup: one request, on a connection closed before it returns. */
-        r = lookup_container(ep, ref, o->container, o->timeout_ms, &c, &x, err);
-        if (o->verbose)
+        /* The lookup: one request (three for a Compose service), on a connection closed before
+         * it returns. */
+        r = lookup_container(ep, ref, o->container, &(struct compose_query){.index = o->compose_index}, o->timeout_ms,
+                             &c, &x, &fb, err);
+        if (o->verbose) {
                 debug_exchange(ep, &x);
+                for (int i = 0; i < fb.list.n_attempts; i++)
+                        fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", fb.list.attempts[i].path,
+                                fb.list.attempts[i].status);
+                for (int i = 0; i < fb.inspect.n_attempts; i++)
+                        fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", fb.inspect.attempts[i].path,
+                                fb.inspect.attempts[i].status);
+                if (fb.note[0])
+                        fprintf(stderr, PROGRAM ": debug: %s\n", fb.note);
+        }
         if (r < 0)
                 return r;
 

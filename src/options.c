@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose.h"
 #include "ns.h"
 #include "user.h"
 #include "util.h"
@@ -24,6 +25,7 @@ enum {
         ARG_PRIVILEGED,
         ARG_EXEC_USER,
         ARG_FORWARD,
+        ARG_INDEX,
 };
 
 /* Our options but the namespaces', which getopt_tables adds from ns_table. */
@@ -47,6 +49,7 @@ static const struct option other_long_options[] = {
         {"host-dns", no_argument, NULL, ARG_HOST_DNS},
         {"privileged", no_argument, NULL, ARG_PRIVILEGED},
         {"forward", required_argument, NULL, ARG_FORWARD},
+        {"index", required_argument, NULL, ARG_INDEX},
         {},
 };
 
@@ -83,6 +86,7 @@ static const struct options_doc other_docs[] = {
         {"--host", "-H", "engine endpoint (unix:///path or tcp://127.0.0.1:PORT)"},
         {"--context", "-c", "use this docker context's endpoint"},
         {"--timeout", NULL, "limit for the engine exchange, in seconds"},
+        {"--index", NULL, "when CONTAINER is a Compose service: its replica N"},
         {"--no-verify", NULL, "do not prove the PID is the container's"},
         {"--host-dns", NULL, "keep the host's /etc/resolv.conf and /etc/hosts"},
         {"--privileged", NULL, "with -m or -a: do not confine the command as the container's processes"},
@@ -260,6 +264,17 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                 case ARG_PRIVILEGED:
                         o.privileged = true;
                         break;
+                case ARG_INDEX: {
+                        unsigned long n;
+
+                        /* As docker compose exec --index: a replica number, counted from 1. */
+                        if (nsx_parse_decimal(optarg, strlen(optarg), COMPOSE_INDEX_MAX, &n) < 0 || n == 0)
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "invalid --index '%s': expected a replica number, 1 to %u", optarg,
+                                                     COMPOSE_INDEX_MAX);
+                        o.compose_index = (unsigned) n;
+                        break;
+                }
                 case ARG_FORWARD:
                         if (o.n_forwards >= OPTIONS_FORWARD_MAX)
                                 return nsx_error_set(err, NSX_ERR_USAGE, E2BIG, "more than %d --forward options",
@@ -425,6 +440,9 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
                 if (o.exec_user || o.n_env)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                              "%s runs nothing: --user and --env do not apply", mode);
+                if (o.action == OPTIONS_LIST && o.compose_index)
+                        return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                             "--list names every running container: --index does not apply");
                 if (o.action == OPTIONS_LIST && optind < argc)
                         return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                              "--list takes no CONTAINER or command, got '%s'", argv[optind]);

@@ -77,7 +77,8 @@ struct options {
         struct forward_spec forwards[OPTIONS_FORWARD_MAX];
         const char *forward_texts[OPTIONS_FORWARD_MAX];
         int n_forwards;
-        char **containers; /* --listeners: every CONTAINER given (n_containers; 0: all running) */
+        unsigned compose_index; /* --index N (1..COMPOSE_INDEX_MAX): the replica of a Compose service; 0: none */
+        char **containers;      /* --listeners: every CONTAINER given (n_containers; 0: all running) */
         int n_containers;
         bool plugin;        /* run by the docker CLI as its plugin */
         const char *config; /* the docker CLI's --config DIR (plugin mode), NULL when absent */

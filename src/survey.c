@@ -26,12 +26,12 @@ void survey_done(struct survey *s) {
 }
 
 /* The engine part, from the lookup: which containers, their PIDs and ports. */
-static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs, struct survey *s,
-                      struct nsx_error *err) {
+static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
+                      const struct compose_query *compose, struct survey *s, struct nsx_error *err) {
         _cleanup_(lookup_set_donep) struct lookup_set found = {};
         int r;
 
-        r = lookup_containers(ep, timeout_ms, refs, n_refs, &found, err);
+        r = lookup_containers(ep, timeout_ms, refs, n_refs, compose, &found, err);
         if (r < 0)
                 return r;
         s->requests = found.requests;
@@ -60,14 +60,14 @@ static int name_cmp(const void *a, const void *b) {
 }
 
 int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *const *refs, size_t n_refs,
-               struct survey *ret, struct nsx_error *err) {
+               const struct compose_query *compose, struct survey *ret, struct nsx_error *err) {
         _cleanup_(survey_donep) struct survey s = {};
         _cleanup_free_ struct listeners_netns *nets = NULL;
         size_t kept = 0;
         int r;
 
         /* All of libcurl is gone when this returns: nothing of it is open while /proc is read. */
-        r = ask_engine(ep, timeout_ms, refs, n_refs, &s, err);
+        r = ask_engine(ep, timeout_ms, refs, n_refs, compose, &s, err);
         if (r < 0)
                 return r;
         if (n_refs == 0)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "compose.h"
 #include "container.h"
 #include "endpoint.h"
 #include "error.h"
@@ -40,9 +41,10 @@ struct survey {
  * the pin, their owners found in one pass over /proc, and each port judged. A named container
  * that is unknown or not running is an error; a listed one that stops meanwhile is left out, as
  * is one whose PID is no longer proven its own (it exited and the number was reused, counted in
- * unproven). A /proc that cannot be read (a permission denied) is an error, never "unproven". */
+ * unproven). A /proc that cannot be read (a permission denied) is an error, never "unproven".
+ * A named one the engine does not know may be a Compose service (compose, NULL: no fallback). */
 int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *const *refs, size_t n_refs,
-               struct survey *ret, struct nsx_error *err);
+               const struct compose_query *compose, struct survey *ret, struct nsx_error *err);
 
 void survey_done(struct survey *s);
 DEFINE_STRUCT_CLEANUP_FUNC(struct survey, survey_done)

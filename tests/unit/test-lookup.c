@@ -46,7 +46,7 @@ static char *fixture(const char *name) {
 
 /* One connection: answers each GET in turn, kept alive, until the client closes it. The list
  * names web (inspected by full ID) and client (gone by the time it is inspected: 404). */
-static void serve(int fd, const char *list, const char *web) {
+static void serve(int fd, const char *list, const char *web, const char *compose) {
         char req[4096];
         size_t len = 0;
 
@@ -65,7 +65,10 @@ static void serve(int fd, const char *list, const char *web) {
                         continue;
                 }
                 req[end - req] = '\0';
-                if (strstr(req, "/containers/json?"))
+                /* Any Compose filter: the whole compose list; the lookup must check the labels. */
+                if (strstr(req, "com.docker.compose"))
+                        body = compose, status = 200;
+                else if (strstr(req, "/containers/json?"))
                         body = list, status = 200;
                 else if (strstr(req, "/containers/web/json ") || strstr(req, "/containers/" WEB_ID "/json "))
                         body = web, status = 200;
@@ -83,7 +86,8 @@ static void serve(int fd, const char *list, const char *web) {
 static int fake_setup(void **state) {
         struct engine_fake *f = calloc(1, sizeof(*f));
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        char *list = fixture("good-list.json"), *web = fixture("good-running.json");
+        char *list = fixture("good-list.json"), *web = fixture("good-running.json"),
+             *compose = fixture("compose-list.json");
         int fd;
 
         snprintf(f->dir, sizeof(f->dir), "/tmp/nsx-lookup-XXXXXX");
@@ -100,7 +104,7 @@ static int fake_setup(void **state) {
                         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 
                         if (c >= 0) {
-                                serve(c, list, web);
+                                serve(c, list, web, compose);
                                 close(c);
                         }
                 }
@@ -108,6 +112,7 @@ static int fake_setup(void **state) {
         close(fd);
         free(list);
         free(web);
+        free(compose);
         *state = f;
         return f->pid > 0 ? 0 : -1;
 }
@@ -155,7 +160,7 @@ static void test_container(void **state) {
         struct endpoint ep;
 
         endpoint_of(*state, &ep);
-        assert_int_equal(lookup_container(&ep, "web", "/web", 5000, &c, &x, &err), 0);
+        assert_int_equal(lookup_container(&ep, "web", "/web", NULL, 5000, &c, &x, NULL, &err), 0);
         assert_string_equal(c.id, WEB_ID);
         assert_int_equal(c.pid, 3548);
         /* Whose engine answered reaches the cgroup proof: ours, here. */
@@ -175,7 +180,7 @@ static void test_container_unknown(void **state) {
         struct endpoint ep;
 
         endpoint_of(*state, &ep);
-        assert_true(lookup_container(&ep, "nope", "nope", 5000, &c, &x, &err) < 0);
+        assert_true(lookup_container(&ep, "nope", "nope", NULL, 5000, &c, &x, NULL, &err) < 0);
         assert_int_equal(err.kind, NSX_ERR_FAILED);
         assert_int_equal(err.errnum, ENOENT);
         assert_string_equal(err.message, "no such container: 'nope'");
@@ -183,6 +188,28 @@ static void test_container_unknown(void **state) {
         assert_int_equal(x.n_attempts, 1);
         assert_int_equal(x.attempts[0].status, 404);
         assert_null(c.name);
+}
+
+/* A path longer than the engine module records is refused, not sent cut short (it would name
+ * another container). */
+static void test_container_long_name(void **state) {
+        struct container c = {};
+        struct nsx_error err = {};
+        struct engine_exchange x;
+        struct endpoint ep;
+        char name[400];
+
+        endpoint_of(*state, &ep);
+        memset(name, 'w', sizeof(name) - 1);
+        name[sizeof(name) - 1] = '\0';
+        assert_true(lookup_container(&ep, name, name, NULL, 5000, &c, &x, NULL, &err) < 0);
+        assert_int_equal(err.errnum, ENAMETOOLONG);
+        assert_int_equal(x.n_attempts, 0);
+        /* With the Compose fallback too: the name is too long to be asked for at all. */
+        err = (struct nsx_error){};
+        assert_true(lookup_container(&ep, name, name, &(struct compose_query){.project = "proj"}, 5000, &c, &x, NULL,
+                                     &err) < 0);
+        assert_int_equal(err.errnum, ENAMETOOLONG);
 }
 
 static void test_container_no_engine(void **state) {
@@ -194,7 +221,7 @@ static void test_container_no_engine(void **state) {
         (void) state;
         assert_int_equal(lookup_endpoint(&(struct lookup_where){.host = "unix:///run/nsx-lookup-none.sock"}, &ep, &err),
                          0);
-        assert_true(lookup_container(&ep, "web", "web", 5000, &c, &x, &err) < 0);
+        assert_true(lookup_container(&ep, "web", "web", NULL, 5000, &c, &x, NULL, &err) < 0);
         /* No answer: nothing for -v to say of one. */
         assert_int_equal(x.n_attempts, 0);
 }
@@ -222,7 +249,7 @@ static void test_containers_listed(void **state) {
         struct endpoint ep;
 
         endpoint_of(*state, &ep);
-        assert_int_equal(lookup_containers(&ep, 5000, NULL, 0, &s, &err), 0);
+        assert_int_equal(lookup_containers(&ep, 5000, NULL, 0, NULL, &s, &err), 0);
         /* client is gone by its inspect: left out, not an error. */
         assert_int_equal(s.n, 1);
         assert_string_equal(s.v[0].c.name, "web");
@@ -239,20 +266,86 @@ static void test_containers_named(void **state) {
         char *refs[] = {"web", "nope"}, *bad[] = {"web", "web/json?"};
 
         endpoint_of(*state, &ep);
-        assert_int_equal(lookup_containers(&ep, 5000, refs, 1, &s, &err), 0);
+        assert_int_equal(lookup_containers(&ep, 5000, refs, 1, NULL, &s, &err), 0);
         assert_int_equal(s.n, 1);
         assert_int_equal(s.requests, 1);
         lookup_set_done(&s);
         /* A named container that is not there is an error, not left out. */
-        assert_true(lookup_containers(&ep, 5000, refs, 2, &s, &err) < 0);
+        assert_true(lookup_containers(&ep, 5000, refs, 2, NULL, &s, &err) < 0);
         assert_int_equal(err.kind, NSX_ERR_FAILED);
         assert_int_equal(err.errnum, ENOENT);
         assert_int_equal(s.n, 0);
         /* A reference that could steer a request path is refused before any request. */
         err = (struct nsx_error){};
-        assert_true(lookup_containers(&ep, 5000, bad, 2, &s, &err) < 0);
+        assert_true(lookup_containers(&ep, 5000, bad, 2, NULL, &s, &err) < 0);
         assert_int_equal(err.http_status, 0);
         assert_non_null(strstr(err.message, "web/json?"));
+}
+
+/* A name no container has, read as a Compose service: the list with label filters, then the
+ * inspect by full ID, on the same connection. */
+static void test_compose(void **state) {
+        _cleanup_(container_donep) struct container c = {};
+        struct compose_query q = {.project = "proj"};
+        struct nsx_error err = {};
+        struct engine_exchange x;
+        struct lookup_fallback fb;
+        struct endpoint ep;
+
+        endpoint_of(*state, &ep);
+        assert_int_equal(lookup_container(&ep, "api", "api", &q, 5000, &c, &x, &fb, &err), 0);
+        assert_string_equal(c.id, WEB_ID);
+        assert_int_equal(c.engine_uid, geteuid());
+        assert_int_equal(x.n_attempts, 1);
+        assert_int_equal(x.attempts[0].status, 404);
+        assert_int_equal(fb.list.n_attempts, 1);
+        assert_string_equal(fb.list.attempts[0].path,
+                            "/v1.41/containers/json?filters=%7B%22label%22%3A%5B%22com.docker.compose.project%3Dproj"
+                            "%22%2C%22com.docker.compose.service%3Dapi%22%5D%2C%22status%22%3A%5B%22running%22%5D%7D");
+        assert_int_equal(fb.inspect.n_attempts, 1);
+        assert_string_equal(fb.inspect.attempts[0].path, "/v1.41/containers/" WEB_ID "/json");
+        assert_string_equal(fb.note, "'api' is Compose service api of project proj: container proj-api-1");
+        container_done(&c);
+
+        /* SERVICE-N asks for the whole project. */
+        assert_int_equal(lookup_container(&ep, "api-1", "api-1", &q, 5000, &c, &x, &fb, &err), 0);
+        assert_non_null(strstr(fb.list.attempts[0].path, "project%3Dproj%22%5D"));
+        assert_string_equal(fb.note,
+                            "'api-1' is Compose service api (replica 1) of project proj: container proj-api-1");
+        container_done(&c);
+
+        /* A real container's name: one request, no fallback. */
+        assert_int_equal(lookup_container(&ep, "web", "web", &q, 5000, &c, &x, &fb, &err), 0);
+        assert_int_equal(x.n_attempts, 1);
+        assert_int_equal(fb.list.n_attempts, 0);
+        assert_string_equal(fb.note, "");
+        container_done(&c);
+
+        /* Several replicas: the error lists them. */
+        assert_true(lookup_container(&ep, "worker", "worker", &q, 5000, &c, &x, &fb, &err) < 0);
+        assert_int_equal(err.errnum, EEXIST);
+        assert_non_null(strstr(err.message, "proj_worker_1, proj_worker_2"));
+
+        /* Not a service of this project: the usual error, one line. */
+        q.project = "elsewhere";
+        err = (struct nsx_error){};
+        assert_true(lookup_container(&ep, "api", "api", &q, 5000, &c, &x, &fb, &err) < 0);
+        assert_int_equal(err.errnum, ENOENT);
+        assert_string_equal(err.message, "no such container: 'api'");
+        assert_string_equal(err.hint, "");
+        assert_int_equal(fb.list.n_attempts, 1);
+
+        /* --listeners' named containers too. */
+        q.project = "proj";
+        {
+                _cleanup_(lookup_set_donep) struct lookup_set s = {};
+                char *refs[] = {"api"};
+
+                assert_int_equal(lookup_containers(&ep, 5000, refs, 1, &q, &s, &err), 0);
+                assert_int_equal(s.n, 1);
+                assert_string_equal(s.v[0].c.id, WEB_ID);
+                assert_int_equal(s.requests, 3);
+        }
 }
 
 int main(void) {
@@ -260,10 +353,12 @@ int main(void) {
                 cmocka_unit_test(test_endpoint),
                 cmocka_unit_test_setup_teardown(test_container, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_container_unknown, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_container_long_name, fake_setup, fake_teardown),
                 cmocka_unit_test(test_container_no_engine),
                 cmocka_unit_test_setup_teardown(test_running, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_containers_listed, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_containers_named, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_compose, fake_setup, fake_teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -367,6 +367,36 @@ static void test_list(void **state) {
         assert_string_equal(o.command[0], "--list");
 }
 
+static void test_index(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "web", "true"), 0);
+        assert_int_equal(o.compose_index, 0);
+        assert_int_equal(PARSE(&o, &err, "--index", "2", "web", "true"), 0);
+        assert_int_equal(o.compose_index, 2);
+        assert_string_equal(o.container, "web");
+        assert_int_equal(PARSE(&o, &err, "--index=12", "-H", "unix:///a", "-a", "web"), 0);
+        assert_int_equal(o.compose_index, 12);
+        /* With any engine option and mode that names containers. */
+        assert_int_equal(PARSE(&o, &err, "-c", "ctx", "--index", "1", "--listeners", "web"), 0);
+        assert_int_equal(o.compose_index, 1);
+        assert_int_equal(PARSE(&o, &err, "--index", "1", "--forward", "8080", "web"), 0);
+        assert_int_equal(o.compose_index, 1);
+        /* A positive decimal, nothing else. */
+        char *bad[] = {"0", "-1", "+1", "1x", "", " 1", "0x2", "1000000"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                err = (struct nsx_error){};
+                assert_true(PARSE(&o, &err, "--index", bad[i], "web") < 0);
+                assert_int_equal(err.kind, NSX_ERR_USAGE);
+                assert_non_null(strstr(err.message, "invalid --index"));
+        }
+        /* Not with --list, which names no container. */
+        assert_true(PARSE(&o, &err, "--index", "1", "--list") < 0);
+        assert_string_equal(err.message, "--list names every running container: --index does not apply");
+}
+
 static void test_plugin_metadata(void **state) {
         struct options o;
         struct nsx_error err = {};
@@ -768,7 +798,7 @@ static void test_options_docs(void **state) {
                 if (options_parse(3, (char *[]){"docker-nsexec", (char *) d->long_name, "x", NULL}, &o, &err) < 0)
                         assert_null(strstr(err.message, "unknown option"));
         }
-        assert_int_equal(n, 25);
+        assert_int_equal(n, 26);
 }
 
 static void test_exec_user_and_env(void **state) {
@@ -882,6 +912,7 @@ int main(void) {
                 cmocka_unit_test(test_host_dns),
                 cmocka_unit_test(test_privileged),
                 cmocka_unit_test(test_list),
+                cmocka_unit_test(test_index),
                 cmocka_unit_test(test_plugin_metadata),
                 cmocka_unit_test(test_plugin_argv),
                 cmocka_unit_test(test_plugin_argv_errors),
