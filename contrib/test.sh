@@ -124,7 +124,8 @@ nsx_install_packages \
     meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev \
     docker.io cgroupfs-mount busybox-static curl iproute2 podman \
     libcmocka-dev bats bats-assert bats-support python3 clang cmake \
-    libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose ||
+    libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose \
+    python3-grpcio python3-protobuf ||
     die "could not install the needed packages"
 echo "ok"
 

@@ -28,10 +28,14 @@ const char *endpoint_source_name(enum endpoint_source source) {
                 return "--context";
         case ENDPOINT_FROM_FLAG:
                 return "--host";
+        case ENDPOINT_FROM_RUNTIME_FLAG:
+                return "--runtime-endpoint";
         case ENDPOINT_FROM_ENV:
                 return "DOCKER_HOST";
         case ENDPOINT_FROM_CONTEXT_ENV:
                 return "DOCKER_CONTEXT";
+        case ENDPOINT_FROM_RUNTIME_ENV:
+                return "CONTAINER_RUNTIME_ENDPOINT";
         case ENDPOINT_FROM_CONFIG:
                 return "config.json";
         case ENDPOINT_FROM_DEFAULT:
@@ -41,6 +45,13 @@ const char *endpoint_source_name(enum endpoint_source source) {
         }
         return "?";
 }
+
+const char *const endpoint_cri_sockets[ENDPOINT_CRI_SOCKETS_COUNT] = {
+        "/run/containerd/containerd.sock",
+        "/run/k3s/containerd/containerd.sock",
+        "/var/snap/microk8s/common/run/containerd.sock",
+        "/run/crio/crio.sock",
+};
 
 const char *endpoint_where(const struct endpoint *ep) {
         return ep->kind == ENDPOINT_UNIX ? ep->socket_path : ep->base_url;
@@ -168,6 +179,21 @@ int endpoint_parse(const char *uri, enum endpoint_source source, struct endpoint
         return 0;
 }
 
+int endpoint_parse_cri(const char *uri, enum endpoint_source source, struct endpoint *ret, struct nsx_error *err) {
+        int r;
+
+        /* crictl also takes tcp:// and npipe://; a CRI engine on this machine listens on a unix
+         * socket, and gRPC over tcp would need TLS to be anything but another user's port. */
+        if (!starts_with(uri, UNIX_SCHEME))
+                return nsx_error_set(err, NSX_ERR_FAILED, strstr(uri, "://") ? EPROTONOSUPPORT : EINVAL,
+                                     "invalid CRI endpoint '%s' (from %s): expected unix:///path/to/socket", uri,
+                                     endpoint_source_name(source));
+        r = endpoint_parse(uri, source, ret, err);
+        if (r >= 0)
+                ret->api = ENDPOINT_API_CRI;
+        return r;
+}
+
 /* Reads a small file and says whose it is; -errno on failure (ENOENT included, for the caller
  * to judge). */
 static int read_file(const char *path, char **ret, size_t *ret_len, uid_t *ret_owner) {
@@ -264,8 +290,9 @@ static bool take_candidate(const char *path, uid_t caller, char *skipped, size_t
  * named: the peer check (endpoint_trusts) applies in full. */
 static int default_endpoint(const struct endpoint_inputs *in, enum endpoint_source source, struct endpoint *ret,
                             struct nsx_error *err) {
-        char candidates[3][PATH_MAX], skipped[3][PATH_MAX + 96];
-        size_t n = 0;
+        char candidates[3 + ENDPOINT_CRI_SOCKETS_COUNT][PATH_MAX],
+                skipped[3 + ENDPOINT_CRI_SOCKETS_COUNT][PATH_MAX + 96];
+        size_t n = 0, first_cri;
         int r;
 
         r = endpoint_parse(in->default_host, source, ret, err);
@@ -277,15 +304,21 @@ static int default_endpoint(const struct endpoint_inputs *in, enum endpoint_sour
         n += fmt(candidates[n], PATH_MAX, "/run/podman/podman.sock");
         if (in->xdg_runtime_dir && in->xdg_runtime_dir[0] == '/')
                 n += fmt(candidates[n], PATH_MAX, "%s/podman/podman.sock", in->xdg_runtime_dir);
+        /* Then the CRI engines': a Kubernetes node often has no Docker at all. */
+        first_cri = n;
+        for (size_t i = 0; i < ENDPOINT_CRI_SOCKETS_COUNT; i++)
+                n += fmt(candidates[n], PATH_MAX, "%s%s", in->cri_root ? in->cri_root : "", endpoint_cri_sockets[i]);
 
         for (size_t i = 0; i < n; i++) {
                 if (take_candidate(candidates[i], in->caller, skipped[i], sizeof(skipped[i]))) {
-                        fmt(ret->why, sizeof(ret->why), "%s was absent; found %s", ret->socket_path, candidates[i]);
+                        fmt(ret->why, sizeof(ret->why), "%s was absent; found %s%s", ret->socket_path, candidates[i],
+                            i >= first_cri ? ", a CRI engine's" : "");
                         for (size_t j = 0; j < i; j++)
                                 if (skipped[j][0])
                                         append(ret->why, sizeof(ret->why), skipped[j]);
                         memcpy(ret->socket_path, candidates[i], strlen(candidates[i]) + 1);
                         ret->source = ENDPOINT_FROM_SEARCH;
+                        ret->api = i >= first_cri ? ENDPOINT_API_CRI : ENDPOINT_API_DOCKER;
                         return 0;
                 }
         }
@@ -446,6 +479,17 @@ static int named_endpoint(const char *uri, enum endpoint_source source, const st
         return r;
 }
 
+/* --runtime-endpoint or CONTAINER_RUNTIME_ENDPOINT: the caller's own choice of a CRI engine.
+ * DOCKER_TLS* are Docker's: they say nothing of it. */
+static int cri_endpoint(const char *uri, enum endpoint_source source, struct endpoint *ret, struct nsx_error *err) {
+        int r;
+
+        r = endpoint_parse_cri(uri, source, ret, err);
+        if (r >= 0)
+                ret->named = true;
+        return r;
+}
+
 int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, struct nsx_error *err) {
         char config_dir[PATH_MAX], path[PATH_MAX], current[256];
         _cleanup_free_ char *text = NULL;
@@ -467,11 +511,17 @@ int endpoint_resolve(const struct endpoint_inputs *in, struct endpoint *ret, str
                                         have_config_dir ? config_dir : NULL, ret, err);
         if (in->flag_host)
                 return named_endpoint(in->flag_host, ENDPOINT_FROM_FLAG, in, ret, err);
+        if (in->flag_runtime)
+                return cri_endpoint(in->flag_runtime, ENDPOINT_FROM_RUNTIME_FLAG, ret, err);
         if (in->env_host && in->env_host[0])
                 return named_endpoint(in->env_host, ENDPOINT_FROM_ENV, in, ret, err);
         if (in->env_context && in->env_context[0])
                 return context_endpoint(in->env_context, ENDPOINT_FROM_CONTEXT_ENV, true, in,
                                         have_config_dir ? config_dir : NULL, ret, err);
+        /* crictl's variable: below Docker's own choices (the environment of a Docker user),
+         * above config.json's context and the default (which nobody chose for this run). */
+        if (in->env_runtime && in->env_runtime[0])
+                return cri_endpoint(in->env_runtime, ENDPOINT_FROM_RUNTIME_ENV, ret, err);
 
         if (have_config_dir) {
                 r = fmt(path, sizeof(path), "%s/config.json", config_dir) ? read_file(path, &text, &len, &owner)

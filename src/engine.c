@@ -165,13 +165,17 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
                 if (ep->tried[0]) {
                         nsx_error_set(err, NSX_ERR_FAILED, e,
                                       "cannot connect to the engine: no engine socket found (tried %s)", ep->tried);
-                        nsx_error_hint(
-                                err,
-                                "is the Docker daemon running? (choose a socket with -H unix:///path or --context)");
+                        nsx_error_hint(err, "is the Docker daemon, Podman or a CRI engine running? (choose a socket "
+                                            "with -H unix:///path, --context or --runtime-endpoint unix:///path)");
                         break;
                 }
                 nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: %s does not exist", path);
-                nsx_error_hint(err, "is the Docker daemon running? (choose another socket with -H unix:///path)");
+                if (ep->api == ENDPOINT_API_CRI)
+                        nsx_error_hint(err, "is containerd or CRI-O running? (choose another socket with "
+                                            "--runtime-endpoint unix:///path)");
+                else
+                        nsx_error_hint(err,
+                                       "is the Docker daemon running? (choose another socket with -H unix:///path)");
                 break;
         case EACCES:
         case EPERM:
@@ -183,7 +187,8 @@ static int connect_error(const struct endpoint *ep, long os_errno, struct nsx_er
                 break;
         case ECONNREFUSED:
                 nsx_error_set(err, NSX_ERR_FAILED, e, "cannot connect to the engine: nothing listens on %s", path);
-                nsx_error_hint(err, "is the Docker daemon running?");
+                nsx_error_hint(err, ep->api == ENDPOINT_API_CRI ? "is containerd or CRI-O running?"
+                                                                : "is the Docker daemon running?");
                 break;
         case 0:
                 nsx_error_set(err, NSX_ERR_FAILED, 0, "cannot connect to the engine at %s: connection failed", path);
@@ -237,6 +242,13 @@ static int transfer_error(CURL *curl, CURLcode rc, const struct sink *sink, cons
                                              detail[0] ? ": " : "", detail);
                 return nsx_error_set_errno(err, NSX_ERR_FAILED, os_errno ? (int) os_errno : ECONNRESET,
                                            "lost the connection to the engine at %s", path);
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+                /* Only gRPC calls speak HTTP/2: an engine that answers them in HTTP/1.1 (Docker's
+                 * socket) or breaks the framing is not a CRI engine. */
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO,
+                                     "the engine at %s did not answer in HTTP/2, as a CRI engine does%s%s", path,
+                                     detail[0] ? ": " : "", detail);
         case CURLE_WEIRD_SERVER_REPLY:
         case CURLE_UNSUPPORTED_PROTOCOL:
                 return nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine at %s did not answer in HTTP", path);
@@ -266,6 +278,7 @@ struct engine {
         struct sink sink;                 /* the body being received */
         char curl_error[CURL_ERROR_SIZE]; /* libcurl's words for the last failure */
         struct engine_response *resp;     /* where the headers of the current request go */
+        CURLcode last_rc;                 /* how libcurl ended the last transfer */
 };
 
 static long elapsed_ms(const struct timespec *since) {
@@ -386,6 +399,7 @@ static int close_socket(void *userdata, curl_socket_t fd) {
 static int check_peer(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port) {
         struct engine *e = userdata;
         const char *where = endpoint_where(e->ep);
+        const char *name_it = e->ep->api == ENDPOINT_API_CRI ? "--runtime-endpoint" : "-H or --context";
         uid_t uid = ENGINE_PEER_UID_UNKNOWN;
         pid_t pid = 0;
 
@@ -419,8 +433,8 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
                 if (uid == ENGINE_PEER_UID_UNKNOWN) {
                         nsx_error_set(e->err, NSX_ERR_FAILED, EPERM,
                                       "refusing the engine at %s (%s): the kernel cannot tell who runs it, and it was "
-                                      "not named (name it with -H or --context to trust it)",
-                                      where, endpoint_source_name(e->ep->source));
+                                      "not named (name it with %s to trust it)",
+                                      where, endpoint_source_name(e->ep->source), name_it);
                         e->refused = true;
                         return CURL_PREREQFUNC_ABORT;
                 }
@@ -430,8 +444,8 @@ static int check_peer(void *userdata, char *primary_ip, char *local_ip, int prim
                         snprintf(who, sizeof(who), "uid %u", (unsigned) uid);
                 nsx_error_set(e->err, NSX_ERR_FAILED, EPERM,
                               "refusing the engine at %s (%s): it is run by %s, neither root nor the caller, and "
-                              "was not named (name it with -H or --context to trust it)",
-                              where, endpoint_source_name(e->ep->source), who);
+                              "was not named (name it with %s to trust it)",
+                              where, endpoint_source_name(e->ep->source), who, name_it);
                 e->refused = true;
                 return CURL_PREREQFUNC_ABORT;
         }
@@ -526,6 +540,7 @@ static int perform(struct engine *e, const char *url, long left_ms, struct engin
         e->err = err;
         e->refused = false;
         rc = curl_easy_perform(e->curl);
+        e->last_rc = rc;
         e->err = NULL;
         if (rc != CURLE_OK) {
                 /* check_peer's refusal: its words, not libcurl's "aborted by callback". */
@@ -604,6 +619,243 @@ int engine_get(const struct endpoint *ep, const char *path, long timeout_ms, str
 void engine_response_done(struct engine_response *r) {
         free(r->body);
         *r = (struct engine_response){};
+}
+
+/* gRPC ---------------------------------------------------------------------------------------- */
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all)
+
+/* What a gRPC answer's headers and trailers say: grpc-status and grpc-message arrive in the
+ * trailers after the message, or in the headers alone when there is none ("trailers-only", an
+ * error's usual form); libcurl hands both to the header callback. */
+struct grpc_headers {
+        bool have_status;
+        bool bad_status; /* a grpc-status that is not a number */
+        int status;
+        char message[256];
+};
+
+/* The value of header name ("grpc-status:") in line, trimmed; false when line is another header. */
+static bool header_value(const char *line, size_t n, const char *name, const char **ret, size_t *ret_len) {
+        size_t k = strlen(name);
+
+        if (n < k || strncasecmp(line, name, k) != 0)
+                return false;
+        line += k;
+        n -= k;
+        while (n && (*line == ' ' || *line == '\t')) {
+                line++;
+                n--;
+        }
+        while (n && (line[n - 1] == '\r' || line[n - 1] == '\n' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+                n--;
+        *ret = line;
+        *ret_len = n;
+        return true;
+}
+
+static size_t grpc_header(char *line, size_t size, size_t nitems, void *userdata) {
+        struct grpc_headers *h = userdata;
+        size_t n = size * nitems, vlen;
+        const char *v;
+        unsigned long status = 0;
+
+        if (header_value(line, n, "grpc-status:", &v, &vlen)) {
+                h->have_status = true;
+                h->bad_status = nsx_parse_decimal(v, vlen, INT_MAX, &status) < 0;
+                h->status = h->bad_status ? -1 : (int) status;
+        } else if (header_value(line, n, "grpc-message:", &v, &vlen))
+                engine_grpc_message_decode(v, vlen, h->message, sizeof(h->message));
+        return n;
+}
+
+static int hex_value(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+void engine_grpc_message_decode(const char *value, size_t n, char *buf, size_t size) {
+        size_t o = 0;
+
+        if (size == 0)
+                return;
+        for (size_t i = 0; i < n && o + 1 < size; i++) {
+                unsigned char c = (unsigned char) value[i];
+
+                /* gRPC percent-encodes every byte outside printable ASCII, and '%' itself; a '%'
+                 * not followed by two hex digits is kept as it is, as gRPC's own decoders do. */
+                if (c == '%' && i + 2 < n && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
+                        c = (unsigned char) (hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+                        i += 2;
+                }
+                /* The engine's words end up on a terminal: no control bytes, no escapes. */
+                buf[o++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+        }
+        buf[o] = '\0';
+}
+
+int engine_grpc_unframe(const uint8_t *body, size_t len, size_t *ret_off, size_t *ret_len, const char **ret_why) {
+        size_t n;
+
+        if (len == 0) {
+                *ret_why = "no message";
+                return -EPROTO;
+        }
+        if (len < 5) {
+                *ret_why = "a cut message header";
+                return -EPROTO;
+        }
+        if (body[0] != 0) {
+                /* No grpc-accept-encoding was sent: a compressed answer is never one asked for. */
+                *ret_why = body[0] == 1 ? "a compressed message, which was not offered" : "an unknown message flag";
+                return -EPROTO;
+        }
+        n = (size_t) body[1] << 24 | (size_t) body[2] << 16 | (size_t) body[3] << 8 | (size_t) body[4];
+        if (n > len - 5) {
+                *ret_why = "a message shorter than its length says";
+                return -EPROTO;
+        }
+        if (n < len - 5) {
+                /* A unary call has one answer: bytes after it are a second message, or junk. */
+                *ret_why = "more than one message";
+                return -EPROTO;
+        }
+        *ret_off = 5;
+        *ret_len = n;
+        return 0;
+}
+
+int engine_grpc_call(const struct endpoint *ep, const char *method, const uint8_t *req, size_t req_len, long timeout_ms,
+                     struct engine_grpc_response *ret, struct nsx_error *err) {
+        /* Declared before e: the handle uses the list until it is closed. */
+        _cleanup_(curl_slist_free_allp) struct curl_slist *headers = NULL;
+        _cleanup_(engine_closep) struct engine *e = NULL;
+        _cleanup_(engine_response_donep) struct engine_response resp = {};
+        _cleanup_free_ uint8_t *frame = NULL;
+        struct engine_grpc_response g = {};
+        struct grpc_headers h = {};
+        const char *where = endpoint_where(ep), *why = "";
+        char url[512];
+        size_t off = 0, mlen = 0;
+        int r;
+
+        /* Debian's libcurl has HTTP/2 (nghttp2); the lean build's bundled one is HTTP/1.1 only. */
+        if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2))
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTONOSUPPORT,
+                                     "this build's libcurl has no HTTP/2: CRI engines (unix://%s) need the default "
+                                     "build (not -Dlean_curl=true)",
+                                     where);
+        if (!method || method[0] != '/' ||
+            (size_t) snprintf(url, sizeof(url), "%s%s", ep->base_url, method) >= sizeof(url) ||
+            strlen(method) >= sizeof(g.exchange.attempts[0].path))
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "invalid gRPC method '%s'", method ? method : "");
+        if (req_len > ENGINE_BODY_MAX)
+                return nsx_error_set(err, NSX_ERR_FAILED, EMSGSIZE, "gRPC request to %s too large (%zu bytes)", method,
+                                     req_len);
+
+        /* gRPC's framing: uncompressed (0), a 4-byte big-endian length, the message. */
+        frame = malloc(5 + req_len);
+        if (!frame)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        frame[0] = 0;
+        frame[1] = (uint8_t) (req_len >> 24);
+        frame[2] = (uint8_t) (req_len >> 16);
+        frame[3] = (uint8_t) (req_len >> 8);
+        frame[4] = (uint8_t) req_len;
+        if (req_len)
+                memcpy(frame + 5, req, req_len);
+
+        if (!(headers = curl_slist_append(NULL, "content-type: application/grpc")) ||
+            !curl_slist_append(headers, "te: trailers") ||
+            /* No "Expect: 100-continue" round trip, whatever the body's size. */
+            !curl_slist_append(headers, "Expect:"))
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+
+        /* engine_open's handle: the same socket callbacks and the same peer check (SO_PEERCRED,
+         * endpoint_trusts) before a byte goes out; then HTTP/2 without the HTTP/1.1 upgrade. */
+        r = engine_open(ep, timeout_ms, &e, err);
+        if (r < 0)
+                return r;
+        if (curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) != CURLE_OK ||
+            /* libcurl 7.88 fails a second request on an HTTP/2 prior-knowledge connection
+             * (curl#10634, fixed in 8.0): one connection per call, closed after it. */
+            curl_easy_setopt(e->curl, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) (5 + req_len)) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, frame) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HEADERFUNCTION, grpc_header) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_HEADERDATA, &h) != CURLE_OK)
+                return nsx_error_set(err, NSX_ERR_FAILED, EINVAL, "this libcurl (%s) lacks a needed feature",
+                                     curl_version());
+
+        r = perform(e, url, timeout_ms, &resp, err);
+        /* An HTTP/1.1 server (Docker's socket) reads HTTP/2's preface as a bad request and
+         * closes: libcurl 7.88 calls that an empty reply. */
+        if (r < 0 && e->last_rc == CURLE_GOT_NOTHING)
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO,
+                                     "the engine at %s did not answer in HTTP/2, as a CRI engine does: it closed the "
+                                     "connection",
+                                     where);
+        /* A server that answers an error before it has read the request (an unknown method:
+         * trailers-only, at once) then resets the stream, which libcurl 7.88 reports as a
+         * failure of the transfer, though the answer is whole: the reset only stops our upload. */
+        if (r < 0 && (e->last_rc == CURLE_HTTP2_STREAM || e->last_rc == CURLE_HTTP2) && h.have_status &&
+            !h.bad_status && h.status != 0 &&
+            curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &resp.status) == CURLE_OK && resp.status == 200) {
+                resp.exchange.peer_uid = e->peer_uid;
+                resp.exchange.peer_pid = e->peer_pid;
+                r = 0;
+        }
+        /* The same, when libcurl dropped the answer's headers with the stream (it does when the
+         * reset comes in the same read as they do): all that is known is the reset. */
+        if (r < 0 && e->last_rc == CURLE_HTTP2_STREAM && !h.have_status)
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO,
+                                     "the engine at %s reset the call to %s without an answer: does it serve that "
+                                     "method?",
+                                     where, method);
+        if (r < 0)
+                return r;
+        snprintf(g.exchange.attempts[0].path, sizeof(g.exchange.attempts[0].path), "%s", method);
+        g.exchange.attempts[0].status = resp.status;
+        g.exchange.n_attempts = 1;
+        g.exchange.peer_uid = resp.exchange.peer_uid;
+        g.exchange.peer_pid = resp.exchange.peer_pid;
+
+        /* gRPC answers every call with HTTP 200, errors included: anything else is not gRPC. */
+        if (resp.status != 200) {
+                r = nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine at %s answered %s with HTTP %ld%s%s", where,
+                                  method, resp.status, h.message[0] ? ": " : "", h.message);
+                if (err)
+                        err->http_status = resp.status;
+                return r;
+        }
+        if (!h.have_status || h.bad_status)
+                return nsx_error_set(err, NSX_ERR_FAILED, EPROTO, "the engine at %s answered %s %s: not gRPC", where,
+                                     method, h.bad_status ? "with a malformed grpc-status" : "without a grpc-status");
+        g.grpc_status = h.status;
+        memcpy(g.grpc_message, h.message, sizeof(g.grpc_message));
+        if (g.grpc_status == 0) {
+                if (engine_grpc_unframe((const uint8_t *) resp.body, resp.len, &off, &mlen, &why) < 0)
+                        return nsx_error_set(err, NSX_ERR_FAILED, EPROTO,
+                                             "the engine at %s sent a malformed gRPC answer to %s: %s", where, method,
+                                             why);
+                /* The message in place of the body: no copy of up to ENGINE_BODY_MAX bytes. */
+                memmove(resp.body, resp.body + off, mlen);
+                g.msg = (uint8_t *) TAKE_PTR(resp.body);
+                g.len = mlen;
+        }
+        *ret = g;
+        return 0;
+}
+
+void engine_grpc_response_done(struct engine_grpc_response *r) {
+        free(r->msg);
+        *r = (struct engine_grpc_response){};
 }
 
 /* The event stream: the same checked connection as engine_request's (engine_open makes the

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* HTTP GETs to the engine over one kept-alive connection: status and body, bounded in size and
- * time, API version agreed. */
+ * time, API version agreed; and unary gRPC calls to a CRI engine over HTTP/2. */
 #pragma once
 
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "endpoint.h"
@@ -130,3 +131,37 @@ int engine_version_cmp(const char *a, const char *b);
 
 void engine_response_done(struct engine_response *r);
 DEFINE_STRUCT_CLEANUP_FUNC(struct engine_response, engine_response_done)
+
+/* gRPC: one unary call to a CRI engine (containerd, CRI-O) over HTTP/2 with prior knowledge,
+ * on a fresh connection of its own, checked as engine_open's are before a byte is sent. */
+struct engine_grpc_response {
+        uint8_t *msg; /* the response message (the frame's payload), owned; NULL when none came (an
+                       * error status); an empty message is a non-NULL msg with len 0 */
+        size_t len;
+        int grpc_status;                 /* 0 OK; a missing grpc-status is an error of the call (EPROTO) */
+        char grpc_message[256];          /* grpc-message, percent-decoded, printable ASCII ("?" for the rest) */
+        struct engine_exchange exchange; /* peer uid/pid; attempts[0].path = method, status = HTTP status */
+};
+
+/* One unary call of method ("/runtime.v1.RuntimeService/ListContainers") with the serialized
+ * request message req (req_len bytes; NULL is fine with 0), within timeout_ms, the answer's
+ * message bounded by ENGINE_BODY_MAX. Returns 0 once an answer with a grpc-status came, whatever
+ * that status (its meaning is the caller's, as engine_request's HTTP statuses); -errno with *err
+ * for transport failures: connect, the peer refused (EPERM), timeout (ETIMEDOUT), too large
+ * (EMSGSIZE), an HTTP status other than 200, no grpc-status, or a malformed frame (compressed,
+ * length mismatch, no message or more than one with an OK status) (EPROTO); a libcurl without
+ * HTTP/2 (the lean build's) is EPROTONOSUPPORT. */
+int engine_grpc_call(const struct endpoint *ep, const char *method, const uint8_t *req, size_t req_len, long timeout_ms,
+                     struct engine_grpc_response *ret, struct nsx_error *err);
+
+void engine_grpc_response_done(struct engine_grpc_response *r);
+DEFINE_STRUCT_CLEANUP_FUNC(struct engine_grpc_response, engine_grpc_response_done)
+
+/* Pure: the one message of a unary answer's body (gRPC's length-prefixed framing: a flag byte, 0
+ * for uncompressed, and a 4-byte big-endian length): its offset and length in body. -EPROTO with
+ * *ret_why (a static phrase) when the body is not exactly one uncompressed message. */
+int engine_grpc_unframe(const uint8_t *body, size_t len, size_t *ret_off, size_t *ret_len, const char **ret_why);
+
+/* Pure: a grpc-message header's value (n bytes, percent-encoded as gRPC sends it) into buf,
+ * decoded and NUL-terminated, cut to size, every byte outside printable ASCII replaced by '?'. */
+void engine_grpc_message_decode(const char *value, size_t n, char *buf, size_t size);

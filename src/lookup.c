@@ -27,8 +27,10 @@ int lookup_endpoint(const struct lookup_where *where, struct endpoint *ret, stru
                 &(struct endpoint_inputs){
                         .flag_context = where->context,
                         .flag_host = where->host,
+                        .flag_runtime = where->runtime_endpoint,
                         .env_host = getenv("DOCKER_HOST"),
                         .env_context = getenv("DOCKER_CONTEXT"),
+                        .env_runtime = getenv("CONTAINER_RUNTIME_ENDPOINT"),
                         /* docker --config DIR reaches a plugin in argv only. */
                         .env_config = where->config ? where->config : getenv("DOCKER_CONFIG"),
                         .home = getenv("HOME"),

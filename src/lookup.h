@@ -13,11 +13,13 @@
 #include "util.h"
 
 /* What the command line says of where the engine is; the environment says the rest
- * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, HOME, XDG_RUNTIME_DIR, DOCKER_TLS*). */
+ * (DOCKER_HOST, DOCKER_CONTEXT, CONTAINER_RUNTIME_ENDPOINT, DOCKER_CONFIG, HOME, XDG_RUNTIME_DIR,
+ * DOCKER_TLS*). */
 struct lookup_where {
-        const char *host;    /* -H/--host, NULL when absent */
-        const char *context; /* -c/--context, NULL when absent */
-        const char *config;  /* the docker CLI's --config DIR (plugin mode), NULL: $DOCKER_CONFIG */
+        const char *host;             /* -H/--host, NULL when absent */
+        const char *context;          /* -c/--context, NULL when absent */
+        const char *runtime_endpoint; /* --runtime-endpoint (a CRI engine), NULL when absent */
+        const char *config;           /* the docker CLI's --config DIR (plugin mode), NULL: $DOCKER_CONFIG */
 };
 
 /* Where the engine is: the command line first, then the environment, as the docker CLI. A step

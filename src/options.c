@@ -26,6 +26,7 @@ enum {
         ARG_EXEC_USER,
         ARG_FORWARD,
         ARG_INDEX,
+        ARG_RUNTIME_ENDPOINT,
 };
 
 /* Our options but the namespaces', which getopt_tables adds from ns_table. */
@@ -35,6 +36,8 @@ static const struct option other_long_options[] = {
         {"version", no_argument, NULL, 'V'},
         {"host", required_argument, NULL, 'H'},
         {"context", required_argument, NULL, 'c'},
+        /* crictl's name; long only, as there (crictl's -r is ours to keep free). */
+        {"runtime-endpoint", required_argument, NULL, ARG_RUNTIME_ENDPOINT},
         {"verbose", no_argument, NULL, 'v'},
         {"timeout", required_argument, NULL, ARG_TIMEOUT},
         /* docker exec's --user: -U is --userns (see ns.c). */
@@ -85,6 +88,7 @@ static const struct options_doc other_docs[] = {
         {"--env", "-e", "with -m or -a: set KEY=VALUE (KEY: the caller's value) in the environment"},
         {"--host", "-H", "engine endpoint (unix:///path or tcp://127.0.0.1:PORT)"},
         {"--context", "-c", "use this docker context's endpoint"},
+        {"--runtime-endpoint", NULL, "CRI engine endpoint, as crictl's (unix:///path: containerd, CRI-O)"},
         {"--timeout", NULL, "limit for the engine exchange, in seconds"},
         {"--index", NULL, "when CONTAINER is a Compose service: its replica N"},
         {"--no-verify", NULL, "do not prove the PID is the container's"},
@@ -207,6 +211,12 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
                                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
                                                      "option --context needs a non-empty value");
                         o.context = optarg;
+                        break;
+                case ARG_RUNTIME_ENDPOINT:
+                        if (optarg[0] == '\0')
+                                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL,
+                                                     "option --runtime-endpoint needs a non-empty value");
+                        o.runtime_endpoint = optarg;
                         break;
                 case 'v':
                         o.verbose = true;
@@ -418,6 +428,10 @@ static int parse_command_line(int argc, char **argv, struct options *ret, struct
         /* As the docker CLI: a context and a host are two answers to one question. */
         if (o.context && o.host)
                 return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--context and --host cannot be used together");
+        /* And a CRI engine is a third answer to it. */
+        if (o.runtime_endpoint && (o.host || o.context))
+                return nsx_error_set(err, NSX_ERR_USAGE, EINVAL, "--runtime-endpoint and %s cannot be used together",
+                                     o.host ? "--host" : "--context");
 
         if (o.action == OPTIONS_FORWARD) {
                 r = options_forward(argc, argv, &o, err);

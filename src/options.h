@@ -54,13 +54,14 @@ enum options_complete_what {
 
 struct options {
         enum options_action action;
-        const char *host;    /* -H/--host as given, NULL when absent */
-        const char *context; /* -c/--context, NULL when absent */
-        bool verbose;        /* -v: say which endpoint, which requests */
-        long timeout_ms;     /* --timeout for the whole engine exchange */
-        unsigned namespaces; /* enum enter_ns: -n, -m, ...; ENTER_NS_NET when none is named */
-        bool all;            /* -a: every namespace of the target that differs from ours */
-        const char *wd;      /* -w DIR, NULL when absent */
+        const char *host;             /* -H/--host as given, NULL when absent */
+        const char *context;          /* -c/--context, NULL when absent */
+        const char *runtime_endpoint; /* --runtime-endpoint (a CRI engine), NULL when absent */
+        bool verbose;                 /* -v: say which endpoint, which requests */
+        long timeout_ms;              /* --timeout for the whole engine exchange */
+        unsigned namespaces;          /* enum enter_ns: -n, -m, ...; ENTER_NS_NET when none is named */
+        bool all;                     /* -a: every namespace of the target that differs from ours */
+        const char *wd;               /* -w DIR, NULL when absent */
         /* docker exec's -u/--user and -e/--env, for a command from the container's files (-m, -a) */
         const char *exec_user;            /* --user USER[:GROUP] (checked), NULL when absent */
         const char *env[OPTIONS_ENV_MAX]; /* -e KEY=VALUE or KEY (non-empty KEY), in order */

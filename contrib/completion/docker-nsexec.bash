@@ -28,7 +28,7 @@ _docker_nsexec() {
         fi
         case $w in
             --) dashdash=1 ;;
-            -H | --host | -c | --context | -w | --wd | --timeout | --index | --user | -e | --env | --forward) ((i++)) ;;
+            -H | --host | -c | --context | --runtime-endpoint | -w | --wd | --timeout | --index | --user | -e | --env | --forward) ((i++)) ;;
             --*) ;;
             -?*)
                 # Stacked short flags: the first of H, c, w, e takes the rest, or the next word.
@@ -71,7 +71,7 @@ _docker_nsexec() {
                 _filedir -d
                 return
                 ;;
-            -H | --host | -c | --context | --timeout | --index | --user | -e | --env | -[!-]*[Hce])
+            -H | --host | -c | --context | --runtime-endpoint | --timeout | --index | --user | -e | --env | -[!-]*[Hce])
                 return
                 ;;
             --forward)
@@ -83,7 +83,7 @@ _docker_nsexec() {
         if [[ $cur == -* && $prev != --forward ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--net -n --mount -m --uts -u --ipc -i --pid -p
                 --userns -U --cgroup -C --time -T --all -a --wd -w --user --env -e --host -H --context -c
-                --timeout --index --no-verify --host-dns --privileged --list --listeners --json --forward --verbose -v --help -h --version -V' -- "$cur")
+                --runtime-endpoint --timeout --index --no-verify --host-dns --privileged --list --listeners --json --forward --verbose -v --help -h --version -V' -- "$cur")
             return
         fi
     fi

@@ -33,7 +33,7 @@ function __docker_nsexec_where
                 set dashdash 1
             case --listeners
                 set listeners 1
-            case -H --host -c --context -w --wd --timeout --index --user -e --env --forward
+            case -H --host -c --context --runtime-endpoint -w --wd --timeout --index --user -e --env --forward
                 if test $i -eq $n
                     echo value $w
                     return
@@ -159,6 +159,7 @@ complete -c docker-nsexec -n $before -l user -x -d 'with -m or -a: run as USER[:
 complete -c docker-nsexec -n $before -s e -l env -x -d "with -m or -a: set KEY=VALUE (KEY: the caller's value) in the environment"
 complete -c docker-nsexec -n $before -s H -l host -x -d 'engine endpoint (unix:///path or tcp://127.0.0.1:PORT)'
 complete -c docker-nsexec -n $before -s c -l context -x -d "use this docker context's endpoint"
+complete -c docker-nsexec -n $before -l runtime-endpoint -x -d "CRI engine endpoint, as crictl's (unix:///path: containerd, CRI-O)"
 complete -c docker-nsexec -n $before -l timeout -x -d 'limit for the engine exchange, in seconds'
 complete -c docker-nsexec -n $before -l index -x -d 'when CONTAINER is a Compose service: its replica N'
 complete -c docker-nsexec -n $before -l no-verify -d "do not prove the PID is the container's"

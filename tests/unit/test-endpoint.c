@@ -662,6 +662,186 @@ static void test_path_length(void **state) {
         assert_non_null(strstr(err.message, "too long"));
 }
 
+/* CRI engines: crictl's option and variable, where they stand among Docker's choices. */
+static void test_cri_priority(void **state) {
+        struct endpoint ep;
+        struct nsx_error err = {};
+        char cfg[128];
+        (void) state;
+
+        /* --runtime-endpoint: a CRI engine, named by the caller. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_runtime = "unix:///run/cri.sock",
+                                                                    .env_host = "unix:///env.sock",
+                                                                    .env_context = "nope",
+                                                                    .env_runtime = "unix:///run/env-cri.sock",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_string_equal(ep.socket_path, "/run/cri.sock");
+        assert_int_equal(ep.api, ENDPOINT_API_CRI);
+        assert_int_equal(ep.source, ENDPOINT_FROM_RUNTIME_FLAG);
+        assert_string_equal(endpoint_source_name(ep.source), "--runtime-endpoint");
+        assert_true(ep.named);
+
+        /* -H and --context come first (the option parser refuses two of them together). */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_host = "unix:///flag.sock",
+                                                                    .flag_runtime = "unix:///run/cri.sock",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_string_equal(ep.socket_path, "/flag.sock");
+        assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+
+        /* DOCKER_HOST and DOCKER_CONTEXT come before CONTAINER_RUNTIME_ENDPOINT. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_host = "unix:///env.sock",
+                                                                    .env_runtime = "unix:///run/env-cri.sock",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_string_equal(ep.socket_path, "/env.sock");
+        assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_context = "default",
+                                                                    .env_runtime = "unix:///run/env-cri.sock",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_int_equal(ep.source, ENDPOINT_FROM_CONTEXT_ENV);
+        assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+
+        /* CONTAINER_RUNTIME_ENDPOINT comes before config.json's context and the default. */
+        write_file("cfg/contexts/meta/bbbb/meta.json",
+                   "{\"Name\":\"ctx-b\",\"Endpoints\":{\"docker\":{\"Host\":\"unix:///b.sock\"}}}");
+        write_file("cfg/config.json", "{\"currentContext\":\"ctx-b\"}");
+        snprintf(cfg, sizeof(cfg), "%s/cfg", tmp);
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_runtime = "unix:///run/env-cri.sock",
+                                                                    .env_config = cfg,
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_string_equal(ep.socket_path, "/run/env-cri.sock");
+        assert_int_equal(ep.api, ENDPOINT_API_CRI);
+        assert_int_equal(ep.source, ENDPOINT_FROM_RUNTIME_ENV);
+        assert_string_equal(endpoint_source_name(ep.source), "CONTAINER_RUNTIME_ENDPOINT");
+        assert_true(ep.named);
+        /* ... and, empty, counts as unset. */
+        assert_int_equal(
+                endpoint_resolve(
+                        &(struct endpoint_inputs){.env_runtime = "", .env_config = cfg, .default_host = DEFAULT}, &ep,
+                        &err),
+                0);
+        assert_string_equal(ep.socket_path, "/b.sock");
+        assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+
+        /* DOCKER_TLS* are Docker's: a CRI endpoint does not care. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_runtime = "unix:///run/cri.sock",
+                                                                    .env_tls_verify = "1",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         0);
+        assert_int_equal(ep.api, ENDPOINT_API_CRI);
+}
+
+static void test_cri_bad(void **state) {
+        struct endpoint ep;
+        struct nsx_error err = {};
+        (void) state;
+
+        /* unix:// only: crictl's tcp:// would be plain gRPC to whoever holds the port. */
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.flag_runtime = "tcp://127.0.0.1:10010",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         -EPROTONOSUPPORT);
+        assert_string_equal(err.message, "invalid CRI endpoint 'tcp://127.0.0.1:10010' (from --runtime-endpoint): "
+                                         "expected unix:///path/to/socket");
+        assert_int_equal(endpoint_resolve(&(struct endpoint_inputs){.env_runtime = "/run/containerd/containerd.sock",
+                                                                    .default_host = DEFAULT},
+                                          &ep, &err),
+                         -EINVAL);
+        assert_string_equal(err.message, "invalid CRI endpoint '/run/containerd/containerd.sock' (from "
+                                         "CONTAINER_RUNTIME_ENDPOINT): expected unix:///path/to/socket");
+        assert_int_equal(endpoint_parse_cri("unix://run/x.sock", ENDPOINT_FROM_RUNTIME_FLAG, &ep, &err), -EINVAL);
+        assert_int_equal(endpoint_parse_cri("unix:///run/x.sock", ENDPOINT_FROM_RUNTIME_FLAG, &ep, &err), 0);
+        assert_int_equal(ep.api, ENDPOINT_API_CRI);
+        assert_false(ep.named);
+}
+
+/* The search: Docker's and Podman's sockets, then the CRI engines', in their order. */
+static void test_cri_search(void **state) {
+        struct endpoint ep;
+        struct nsx_error err = {};
+        char xdg[128], want[1536], path[256];
+        (void) state;
+
+        /* The built-in list, in its order. */
+        assert_string_equal(endpoint_cri_sockets[0], "/run/containerd/containerd.sock");
+        assert_string_equal(endpoint_cri_sockets[1], "/run/k3s/containerd/containerd.sock");
+        assert_string_equal(endpoint_cri_sockets[2], "/var/snap/microk8s/common/run/containerd.sock");
+        assert_string_equal(endpoint_cri_sockets[3], "/run/crio/crio.sock");
+
+        snprintf(xdg, sizeof(xdg), "%s/xdg", tmp);
+#define SEARCH(caller_)                                                                                                \
+        endpoint_resolve(                                                                                              \
+                &(struct endpoint_inputs){                                                                             \
+                        .xdg_runtime_dir = xdg, .default_host = NOWHERE, .cri_root = tmp, .caller = (caller_)},        \
+                &ep, &err)
+        /* Nothing anywhere: every path tried, in order, Docker's, Podman's and the CRI ones. */
+        assert_int_equal(SEARCH(geteuid()), 0);
+        if (access("/run/podman/podman.sock", F_OK) != 0) {
+                snprintf(want, sizeof(want),
+                         "/nonexistent/nsx-test/docker.sock, %s/docker.sock, /run/podman/podman.sock, "
+                         "%s/podman/podman.sock, %s/run/containerd/containerd.sock, "
+                         "%s/run/k3s/containerd/containerd.sock, %s/var/snap/microk8s/common/run/containerd.sock, "
+                         "%s/run/crio/crio.sock",
+                         xdg, xdg, tmp, tmp, tmp, tmp);
+                assert_string_equal(ep.tried, want);
+                assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+                assert_int_equal(ep.source, ENDPOINT_FROM_DEFAULT);
+
+                /* The last candidate, then an earlier one: the first that exists wins. */
+                make_socket("run/crio/crio.sock");
+                assert_int_equal(SEARCH(geteuid()), 0);
+                snprintf(want, sizeof(want), "%s/run/crio/crio.sock", tmp);
+                assert_string_equal(ep.socket_path, want);
+                assert_int_equal(ep.api, ENDPOINT_API_CRI);
+                assert_int_equal(ep.source, ENDPOINT_FROM_SEARCH);
+                assert_false(ep.named);
+                assert_string_equal(ep.tried, "");
+                assert_non_null(strstr(ep.why, "a CRI engine's"));
+                make_socket("run/k3s/containerd/containerd.sock");
+                assert_int_equal(SEARCH(geteuid()), 0);
+                assert_non_null(strstr(ep.socket_path, "/run/k3s/containerd/containerd.sock"));
+
+                /* The same rules as Docker's candidates: a link is passed over, and said so. */
+                make_socket("real.sock");
+                make_socket("run/containerd/x");
+                snprintf(path, sizeof(path), "%s/run/containerd/containerd.sock", tmp);
+                assert_int_equal(symlink("../../real.sock", path), 0);
+                assert_int_equal(SEARCH(geteuid()), 0);
+                assert_non_null(strstr(ep.socket_path, "/run/k3s/containerd/containerd.sock"));
+                assert_non_null(strstr(ep.why, "/run/containerd/containerd.sock (skipped: a symbolic link)"));
+                assert_int_equal(unlink(path), 0);
+                make_socket("run/containerd/containerd.sock");
+                assert_int_equal(SEARCH(geteuid()), 0);
+                assert_string_equal(ep.socket_path, path);
+                assert_int_equal(ep.api, ENDPOINT_API_CRI);
+                /* Another user's: passed over. */
+                if (geteuid() == 0) {
+                        assert_int_equal(chown(path, 65534, 65534), 0);
+                        assert_int_equal(SEARCH(0), 0);
+                        assert_non_null(strstr(ep.socket_path, "/run/k3s/containerd/containerd.sock"));
+                        assert_non_null(strstr(ep.why, "(skipped: owned by uid 65534, neither root nor the caller)"));
+                }
+        }
+
+        /* Docker's and Podman's sockets come before every CRI one. */
+        make_socket("xdg/podman/podman.sock");
+        assert_int_equal(SEARCH(geteuid()), 0);
+        assert_int_equal(ep.api, ENDPOINT_API_DOCKER);
+        if (access("/run/podman/podman.sock", F_OK) != 0)
+                assert_non_null(strstr(ep.socket_path, "/xdg/podman/podman.sock"));
+#undef SEARCH
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_priority),
@@ -677,6 +857,9 @@ int main(void) {
                 cmocka_unit_test(test_parse_decimal),
                 cmocka_unit_test(test_bad_endpoints),
                 cmocka_unit_test(test_path_length),
+                cmocka_unit_test_setup_teardown(test_cri_priority, make_tmp, remove_tmp),
+                cmocka_unit_test(test_cri_bad),
+                cmocka_unit_test_setup_teardown(test_cri_search, make_tmp, remove_tmp),
         };
         return cmocka_run_group_tests_name("endpoint", tests, NULL, NULL);
 }

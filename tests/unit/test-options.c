@@ -801,6 +801,56 @@ static void test_options_docs(void **state) {
         assert_int_equal(n, 26);
 }
 
+/* crictl's --runtime-endpoint: a third answer to "which engine", beside -H and --context. */
+static void test_runtime_endpoint(void **state) {
+        struct options o;
+        struct nsx_error err = {};
+        (void) state;
+
+        assert_int_equal(PARSE(&o, &err, "--runtime-endpoint", "unix:///run/containerd/containerd.sock", "web"), 0);
+        assert_string_equal(o.runtime_endpoint, "unix:///run/containerd/containerd.sock");
+        assert_null(o.host);
+        assert_null(o.context);
+        assert_string_equal(o.container, "web");
+        assert_int_equal(PARSE(&o, &err, "--runtime-endpoint=unix:///r.sock", "--list"), 0);
+        assert_string_equal(o.runtime_endpoint, "unix:///r.sock");
+        assert_int_equal(o.action, OPTIONS_LIST);
+        assert_int_equal(PARSE(&o, &err, "web"), 0);
+        assert_null(o.runtime_endpoint);
+
+        assert_true(PARSE(&o, &err, "--runtime-endpoint=", "web") < 0);
+        assert_string_equal(err.message, "option --runtime-endpoint needs a non-empty value");
+        assert_true(PARSE(&o, &err, "--runtime-endpoint") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+
+        /* One endpoint option at most, whatever the order: one line. */
+        assert_true(PARSE(&o, &err, "--runtime-endpoint", "unix:///r.sock", "-H", "unix:///x", "web") < 0);
+        assert_int_equal(err.kind, NSX_ERR_USAGE);
+        assert_string_equal(err.message, "--runtime-endpoint and --host cannot be used together");
+        assert_true(PARSE(&o, &err, "-c", "prod", "--runtime-endpoint", "unix:///r.sock", "web") < 0);
+        assert_string_equal(err.message, "--runtime-endpoint and --context cannot be used together");
+        assert_true(PARSE(&o, &err, "--runtime-endpoint", "unix:///r.sock", "--forward", "80", "-H", "unix:///x",
+                          "web") < 0);
+        assert_string_equal(err.message, "--runtime-endpoint and --host cannot be used together");
+        /* Long only: crictl has no short name for it either. */
+        assert_true(PARSE(&o, &err, "-r", "unix:///r.sock", "web") < 0);
+        assert_string_equal(err.message, "unknown option '-r'");
+
+        /* As a plugin: docker's -H and ours conflict the same way. */
+        assert_true(PARSE_PLUGIN(&o, &err, "-H", "unix:///g", "nsexec", "--runtime-endpoint", "unix:///r.sock", "web") <
+                    0);
+        assert_string_equal(err.message, "--runtime-endpoint and --host cannot be used together");
+        assert_int_equal(PARSE_PLUGIN(&o, &err, "nsexec", "--runtime-endpoint", "unix:///r.sock", "web"), 0);
+        assert_string_equal(o.runtime_endpoint, "unix:///r.sock");
+
+        /* Completion: its value is not a container, and the words before it name the engine. */
+        assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "--runtime-endpoint", "unix:///r.sock", "we"), 0);
+        assert_int_equal(o.complete_what, OPTIONS_COMPLETE_CONTAINER);
+        assert_string_equal(o.runtime_endpoint, "unix:///r.sock");
+        assert_int_equal(PARSE(&o, &err, "__complete", "nsexec", "--runtime-endpoint", "un"), 0);
+        assert_int_equal(o.complete_what, OPTIONS_COMPLETE_NOTHING);
+}
+
 static void test_exec_user_and_env(void **state) {
         struct options o;
         struct nsx_error err = {};
@@ -919,6 +969,7 @@ int main(void) {
                 cmocka_unit_test(test_complete),
                 cmocka_unit_test(test_dashdash_after_container),
                 cmocka_unit_test(test_options_docs),
+                cmocka_unit_test(test_runtime_endpoint),
                 cmocka_unit_test(test_exec_user_and_env),
                 cmocka_unit_test(test_exec_user_and_env_invalid),
                 cmocka_unit_test(test_forward),
