@@ -21,6 +21,8 @@
 #define ENGINE_BODY_MAX ((size_t) 8 << 20)
 
 #define ENGINE_ATTEMPTS_MAX 2
+/* The calls one exchange records for -v: a CRI lookup makes three. */
+#define ENGINE_EXCHANGE_MAX 4
 
 /* peer_uid when it cannot be known. */
 #define ENGINE_PEER_UID_UNKNOWN ((uid_t) -1)
@@ -34,8 +36,10 @@ struct engine_exchange {
         struct {
                 char path[320];
                 long status;
-        } attempts[ENGINE_ATTEMPTS_MAX];
+        } attempts[ENGINE_EXCHANGE_MAX];
         int n_attempts; /* 0: no answer came */
+        /* The attempts are CRI calls (engine_grpc_call): path is the method, status its gRPC status. */
+        bool grpc;
         /* Whose engine answered: the user and process behind the connected socket, read from
          * the kernel before the first request went out on it (SO_PEERCRED on a unix socket: the
          * listener's credentials when it called listen(); on loopback tcp, the uid the kernel's

@@ -324,6 +324,12 @@ static void follow_events(struct watcher *w) {
 
         if (w->events || events_path(w->id, path, sizeof(path)) < 0)
                 return;
+        /* The CRI's event stream (GetContainerEvents) is newer than the runtimes it must work with. */
+        if (w->req->ep->api == ENDPOINT_API_CRI) {
+                say(w, FORWARD_DEBUG, "a CRI engine: asking it every %ld ms while %s is down", FORWARD_POLL_MS,
+                    w->label);
+                return;
+        }
         if (engine_stream_open(w->req->ep, path, w->req->timeout_ms, &w->events, &e) < 0) {
                 w->events = NULL;
                 say(w, FORWARD_DEBUG, "no event stream from the engine (%s): asking it every %ld ms while %s is down",

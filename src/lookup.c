@@ -17,8 +17,8 @@
 /* The CRI engines' side of each lookup (at the end of this file). */
 static int cri_lookup_container(const struct endpoint *ep, const char *ref, long timeout_ms, struct container *ret,
                                 struct engine_exchange *x, struct nsx_error *err);
-static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret,
-                              size_t *ret_n, struct engine_exchange *x, struct nsx_error *err);
+static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret, size_t *ret_n,
+                              struct engine_exchange *x, struct nsx_error *err);
 static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
                                  struct lookup_set *ret, struct nsx_error *err);
 
@@ -358,7 +358,7 @@ static int cri_call(const struct endpoint *ep, const char *method, const uint8_t
         if (r < 0)
                 return r;
         if (x) {
-                int i = x->n_attempts < ENGINE_ATTEMPTS_MAX ? x->n_attempts++ : ENGINE_ATTEMPTS_MAX - 1;
+                int i = x->n_attempts < ENGINE_EXCHANGE_MAX ? x->n_attempts++ : ENGINE_EXCHANGE_MAX - 1;
 
                 x->peer_uid = ret->exchange.peer_uid;
                 x->peer_pid = ret->exchange.peer_pid;
@@ -479,8 +479,8 @@ static int cri_lookup_container(const struct endpoint *ep, const char *ref, long
 }
 
 /* --list and completion on a CRI engine: the running containers, named namespace/pod/container. */
-static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret,
-                              size_t *ret_n, struct engine_exchange *x, struct nsx_error *err) {
+static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret, size_t *ret_n,
+                              struct engine_exchange *x, struct nsx_error *err) {
         _cleanup_free_ struct cri_container *v = NULL;
         struct container_summary *s;
         size_t n = 0;

@@ -209,8 +209,9 @@ static void debug_endpoint(const struct endpoint *ep) {
 
         /* Paths and context names come from the environment and config files: printed without
          * their control characters, as everything else. */
-        snprintf(line, sizeof(line), "engine %s%s (from %s%s%s)", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
-                 endpoint_where(ep), endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
+        snprintf(line, sizeof(line), "engine %s%s%s (from %s%s%s)", ep->kind == ENDPOINT_UNIX ? "unix://" : "",
+                 endpoint_where(ep), ep->api == ENDPOINT_API_CRI ? ", a CRI runtime (runtime.v1 over gRPC)" : "",
+                 endpoint_source_name(ep->source), ep->why[0] ? ": " : "", ep->why);
         nsx_sanitize(line);
         fprintf(stderr, PROGRAM ": debug: %s\n", line);
 }
@@ -221,7 +222,12 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_exchan
                 return;
         debug_peer(ep, x);
         for (int i = 0; i < x->n_attempts; i++)
-                fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", x->attempts[i].path, x->attempts[i].status);
+                if (x->grpc)
+                        fprintf(stderr, PROGRAM ": debug: gRPC %s -> status %ld\n", x->attempts[i].path,
+                                x->attempts[i].status);
+                else
+                        fprintf(stderr, PROGRAM ": debug: GET %s -> HTTP %ld\n", x->attempts[i].path,
+                                x->attempts[i].status);
         if (x->server_api[0] || x->libpod_api[0])
                 fprintf(stderr, PROGRAM ": debug: engine API %s%s%s%s\n", x->server_api[0] ? x->server_api : "?",
                         x->libpod_api[0] ? ", Podman (libpod API " : "", x->libpod_api, x->libpod_api[0] ? ")" : "");
