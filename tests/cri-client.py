@@ -14,7 +14,8 @@ Commands:
                    (io.kubernetes.pod.name, .namespace, .uid) and cgroup parent
                    /kubepods/besteffort/pod<uid>, then CreateContainer and StartContainer for each
                    NAME, running CMD in the busybox image (default: sleep infinity), labelled
-                   io.kubernetes.container.name and io.kubernetes.pod.*. CMD runs up to the next
+                   io.kubernetes.container.name and io.kubernetes.pod.*, each in its own PID
+                   namespace (the pod's network and IPC ones). CMD runs up to the next
                    --container, --annotation or --ns word. Prints one JSON object:
                    {"pod": ID, "uid": UID, "namespace": NS, "name": POD,
                     "containers": {NAME: ID, ...}, "pids": {NAME: PID, ...}}
@@ -151,6 +152,10 @@ def cmd_up(pb, rt, args):
             command=cmd[:1], args=cmd[1:],
             labels=labels,
             annotations={"io.kubernetes.container.restartCount": "0"},
+            # As kubelet without shareProcessNamespace: each container its own PID namespace,
+            # the pod's network and IPC.
+            linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
+                namespace_options=pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD))),
         )
         cid = rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod_id, config=ccfg, sandbox_config=cfg),
                                  timeout=TIMEOUT).container_id

@@ -160,10 +160,11 @@ EOF
 }
 
 # nsx__containerd_tasks DIR: one line per task (container or pod sandbox)
-# that DIR's state knows: "ID CGROUPSPATH SHIMSOCKET", from each task's
-# bundle (config.json, address).  A field it cannot find is "-".
+# that DIR's state knows: "ID CGROUPSPATH SHIMSOCKET INITPID", from each
+# task's bundle (config.json, address, init.pid).  A field it cannot find is
+# "-".
 nsx__containerd_tasks() {
-    local b id cg addr
+    local b id cg addr init
     for b in "$1"/state/io.containerd.runtime.v2.task/*/*/; do
         [[ -d $b ]] || continue
         b=${b%/}
@@ -182,7 +183,12 @@ nsx__containerd_tasks() {
             addr=${addr#unix://}
             [[ $addr == /run/containerd/s/* && $addr != *..* ]] || addr=-
         fi
-        printf '%s %s %s\n' "$id" "$cg" "$addr"
+        init=-
+        if [[ -f $b/init.pid ]]; then
+            read -r init <"$b/init.pid" || true
+            [[ $init =~ ^[0-9]+$ ]] || init=-
+        fi
+        printf '%s %s %s %s\n' "$id" "$cg" "$addr" "$init"
     done
 }
 
@@ -206,15 +212,26 @@ nsx__rmdir_cgroup() {
 # and containers (SIGKILL after GRACE seconds), unmount, remove the
 # containers' cgroups and the shims' sockets, delete the netns and DIR.
 nsx__containerd_teardown() {
-    local dir=$1 netns=$2 grace=$3 pid rc=0 id cg addr ids=""
-    local -a cgroups=() sockets=()
+    local dir=$1 netns=$2 grace=$3 pid rc=0 id cg addr init ids="" pcg
+    local -a cgroups=() sockets=() inits=()
 
     # Read before anything stops: a shim that exits cleanly deletes its bundle.
-    while read -r id cg addr; do
+    while read -r id cg addr init; do
         ids+="$id "
         [[ $cg != - ]] && cgroups+=("$cg")
         [[ $addr != - ]] && sockets+=("$addr")
+        # A container's first process, if its cgroup still names the
+        # container (the pid file may be stale): the PID 1 of its namespace,
+        # which ignores SIGTERM; SIGKILL ends it and all its namespace.
+        if [[ $init != - ]]; then
+            pcg=""
+            read -r -d '' pcg 2>/dev/null <"/proc/$init/cgroup"
+            [[ $pcg == *"$id"* ]] && inits+=("$init")
+        fi
     done < <(nsx__containerd_tasks "$dir")
+    if ((${#inits[@]})); then
+        kill -KILL "${inits[@]}" 2>/dev/null || true
+    fi
 
     # containerd first, gracefully; it leaves its shims (and their
     # containers) running, as it is meant to.

@@ -168,6 +168,22 @@ cri_private_run() {
         exec "$@"' nsx-private-run "$stage" "${#pairs[@]}" ${pairs[@]+"${pairs[@]}"} "$@"
 }
 
+# assert_debug SUBSTRING...: some stderr line is a debug line that contains every SUBSTRING. For
+# `run --separate-stderr`. As endpoint.bats's.
+assert_debug() {
+    local line s ok
+    for line in "${stderr_lines[@]}"; do
+        [[ $line == "docker-nsexec: debug: "* ]] || continue
+        ok=1
+        for s in "$@"; do
+            [[ $line == *"$s"* ]] || ok=
+        done
+        [ -n "$ok" ] && return 0
+    done
+    printf 'no debug line with all of:%s\nstderr:\n%s\n' "$(printf " '%s'" "$@")" "$stderr" >&2
+    return 1
+}
+
 # assert_candidates LINE NAME...: LINE is a refusal for ambiguity that names every NAME.
 assert_candidates() {
     local line=$1 n
