@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # contrib/test.sh - build docker-nsexec and run the whole test suite against
-# a private Docker daemon and a private Podman service.  This is what CI runs
-# (.ci/run).  Debian 12, root.
+# a private Docker daemon, a private Podman service and a private containerd
+# with its CRI plugin.  This is what CI runs (.ci/run).  Debian 12, root.
 #
 #   1. installs the packages that are missing
 #   2. builds build/ (-Dwerror=true), build-asan/ (ASan + UBSan) and
@@ -12,21 +12,27 @@
 #      Debian's source package), from scratch: the directories are deleted first
 #   3. starts a private dockerd in network namespace nsx-test, state under
 #      /run/nsx-test, and a private Podman API service, state under
-#      /run/nsx-podman, and imports the image local/busybox into each
+#      /run/nsx-podman, and imports the image local/busybox into each; and a
+#      private containerd with CRI in network namespace nsx-cri, state under
+#      /run/nsx-cri, with the images localhost/nsx/pause:1 and
+#      localhost/nsx/busybox:1
 #   4. runs `meson test` in each build directory with
 #        NSX_TEST_DOCKER_HOST=unix:///run/nsx-test/docker.sock
 #        NSX_TEST_PODMAN_HOST=unix:///run/nsx-podman/podman.sock
+#        NSX_TEST_CRI_ENDPOINT=unix:///run/nsx-cri/containerd.sock
+#        NSX_TEST_CRI_NETNS=nsx-cri
 #        NSX_TEST_NETNS=nsx-test  NSX_TEST_IMAGE=local/busybox
 #        DOCKER_NSEXEC_MUST_WORK=1  DOCKER_HOST=$NSX_TEST_DOCKER_HOST
 #   5. runs the unit suite of build/ under valgrind (memcheck, full leak
 #      check, any error fails), and builds build-fuzz/ (clang, libFuzzer,
 #      ASan + UBSan) and fuzzes each parser for NSX_FUZZ_SECONDS (default
 #      60), two at a time, printing the executions of each
-#   6. stops both (also on failure or interruption) and prints a
+#   6. stops all three (also on failure or interruption) and prints a
 #      summary whose last line is "N passed, N failed, N skipped"
 #
 # Exit status 0 only if everything built, at least one test ran and nothing
-# failed.  It never touches a Docker daemon or Podman it did not start.
+# failed.  It never touches a Docker daemon, Podman or containerd it did not
+# start.
 set -euo pipefail
 
 usage() {
@@ -34,8 +40,9 @@ usage() {
 Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--] [MESON-TEST-ARGS...]
 
 Build build/, build-asan/, build-lean/ and build-fuzz/ from scratch, start a
-private Docker daemon (state in /run/nsx-test, network namespace nsx-test)
-and a private Podman service (state in /run/nsx-podman), run `meson test`
+private Docker daemon (state in /run/nsx-test, network namespace nsx-test),
+a private Podman service (state in /run/nsx-podman) and a private containerd
+with CRI (state in /run/nsx-cri, network namespace nsx-cri), run `meson test`
 in build/, build-asan/ and build-lean/ against them, the unit suite under
 valgrind, and each fuzz target of build-fuzz/ for a bounded time; stop the
 daemons and print a summary. The last line
@@ -76,10 +83,13 @@ step() { printf '\n==> %s\n' "$*"; }
 total_passed=0 total_failed=0 total_skipped=0
 daemon_started=0
 podman_started=0
+cri_started=0
 child=""
 daemon_dir=/run/nsx-test
 daemon_netns=nsx-test
 podman_dir=/run/nsx-podman
+cri_dir=/run/nsx-cri
+cri_netns=nsx-cri
 
 stop_daemon() {
     if ((daemon_started)); then
@@ -91,6 +101,11 @@ stop_daemon() {
         podman_started=0
         nsx_podman_stop "$podman_dir" ||
             echo "test.sh: warning: the test Podman service did not stop cleanly" >&2
+    fi
+    if ((cri_started)); then
+        cri_started=0
+        nsx_containerd_stop "$cri_dir" "$cri_netns" ||
+            echo "test.sh: warning: the test containerd did not stop cleanly" >&2
     fi
 }
 # die REASON: one line on stderr, stop the daemon, then the summary line
@@ -106,14 +121,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=contrib/lib/dockerd.sh
 . "$root/contrib/lib/dockerd.sh"
+# shellcheck source=contrib/lib/containerd.sh
+. "$root/contrib/lib/containerd.sh"
 
 ((EUID == 0)) || die "must run as root (it starts a Docker daemon and may install packages)"
 
 daemon_host=$(nsx_dockerd_host "$daemon_dir")
 podman_host=$(nsx_podman_host "$podman_dir")
+cri_endpoint=$(nsx_containerd_endpoint "$cri_dir")
 
-# Two runs at once would share /run/nsx-test and /run/nsx-podman: the second
-# would wipe the first one's daemons.  Commands that may outlive a killed
+# Two runs at once would share /run/nsx-test, /run/nsx-podman and /run/nsx-cri:
+# the second would wipe the first one's daemons.  Commands that may outlive a killed
 # test.sh (meson, the tests) run with fd 9 closed, so the lock dies with this
 # script.
 exec 9>"$daemon_dir.lock"
@@ -125,7 +143,8 @@ nsx_install_packages \
     docker.io cgroupfs-mount busybox-static curl iproute2 podman \
     libcmocka-dev bats bats-assert bats-support python3 clang cmake \
     libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose \
-    python3-grpcio python3-protobuf ||
+    containerd runc containernetworking-plugins python3-grpcio python3-protobuf \
+    protobuf-compiler protobuf-compiler-grpc ||
     die "could not install the needed packages"
 echo "ok"
 
@@ -199,16 +218,28 @@ if ((${#built[@]})); then
     echo "answers after ${NSX_PODMAN_START_SECONDS:-?}s"
     nsx_podman_image_build "$podman_host" || die "could not build the test image in Podman"
     echo "image local/busybox ready"
+
+    step "Private containerd with CRI ($cri_endpoint, netns $cri_netns)"
+    cri_started=1 # as for dockerd: the trap cleans up a half-started one
+    nsx_containerd_start "$cri_dir" "$cri_netns" || die "could not start the test containerd"
+    echo "answers after ${NSX_CONTAINERD_START_SECONDS:-?}s"
+    nsx_cri_images_build "$cri_dir/images" || die "could not build the CRI test images"
+    nsx_cri_images_import "$cri_dir" "$cri_dir/images" || die "could not import the CRI test images"
+    echo "images localhost/nsx/pause:1 and localhost/nsx/busybox:1 ready"
 fi
 
 export NSX_TEST_DOCKER_HOST=$daemon_host
 export NSX_TEST_PODMAN_HOST=$podman_host
+export NSX_TEST_CRI_ENDPOINT=$cri_endpoint
+export NSX_TEST_CRI_NETNS=$cri_netns
 export NSX_TEST_NETNS=$daemon_netns
 export NSX_TEST_IMAGE=local/busybox
 export DOCKER_NSEXEC_MUST_WORK=1
 # A test that forgets -H talks to the test daemon, never to the user's.
 export DOCKER_HOST=$daemon_host
 unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+# The same for CRI: only the suites that mean to name an endpoint do.
+unset CONTAINER_RUNTIME_ENDPOINT
 
 # --- tests -------------------------------------------------------------------
 # count_results DIR [LOGBASE]: first line "PASSED FAILED SKIPPED", then human
@@ -385,7 +416,7 @@ if [[ " ${built[*]} " == *" build-fuzz "* ]]; then
     total_failed=$((total_failed + ff))
 fi
 
-if ((daemon_started || podman_started)); then
+if ((daemon_started || podman_started || cri_started)); then
     step "Stop the daemons"
     stop_daemon
     echo "stopped"
