@@ -237,8 +237,11 @@ static void debug_exchange(const struct endpoint *ep, const struct engine_exchan
 static int resolve_endpoint(const struct options *o, struct endpoint *ret, struct nsx_error *err) {
         int r;
 
-        r = lookup_endpoint(&(struct lookup_where){.host = o->host, .context = o->context, .config = o->config}, ret,
-                            err);
+        r = lookup_endpoint(&(struct lookup_where){.host = o->host,
+                                                   .context = o->context,
+                                                   .config = o->config,
+                                                   .runtime_endpoint = o->runtime_endpoint},
+                            ret, err);
         if (r >= 0 && o->verbose)
                 debug_endpoint(ret);
         return r;
@@ -330,7 +333,10 @@ static int run_complete(const struct options *o) {
         case OPTIONS_COMPLETE_FORWARD:
                 /* Both from the running containers: their names, or (for --forward's SPEC, which
                  * comes before CONTAINER) the ports they expose or publish. */
-                r = list_running(&(struct options){.host = o->host, .context = o->context, .config = o->config},
+                r = list_running(&(struct options){.host = o->host,
+                                                   .context = o->context,
+                                                   .config = o->config,
+                                                   .runtime_endpoint = o->runtime_endpoint},
                                  OPTIONS_COMPLETE_TIMEOUT_MS, &list, &n, &err);
                 if (r >= 0 && o->complete_what == OPTIONS_COMPLETE_FORWARD)
                         r = complete_forwards(list, n, o->complete_word, o->complete_descriptions, &lines);

@@ -261,11 +261,12 @@ assert_candidates() {
 
 # --- refusals ---------------------------------------------------------------------------------
 
-@test "cri: POD with two containers and no annotation is ambiguous: 125, one line with the candidates" {
+@test "cri: POD with two containers and no annotation is ambiguous: 125, one line with the candidates, and how to choose" {
     run --separate-stderr "$NSX" --runtime-endpoint "$EP" $P-two touch "$BATS_TEST_TMPDIR/ran"
     assert_failure 125
-    [ "${#stderr_lines[@]}" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 2 ]
     assert_candidates "${stderr_lines[0]}" default/$P-two/app default/$P-two/side
+    assert_equal "${stderr_lines[1]}" "docker-nsexec: hint: write POD/CONTAINER, or set the pod's default-container annotation"
     [ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
 
@@ -274,8 +275,9 @@ assert_candidates() {
     for t in $P-dup $P-dup/c; do
         run --separate-stderr "$NSX" --runtime-endpoint "$EP" "$t" touch "$BATS_TEST_TMPDIR/ran"
         assert_failure 125
-        [ "${#stderr_lines[@]}" -eq 1 ]
+        [ "${#stderr_lines[@]}" -le 2 ]
         assert_candidates "${stderr_lines[0]}" nsx-a/$P-dup/c nsx-b/$P-dup/c
+        [ "${#stderr_lines[@]}" -eq 1 ] || [[ ${stderr_lines[1]} == "docker-nsexec: hint: "* ]]
     done
     [ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
