@@ -276,7 +276,7 @@ static int writer_done(const struct pb_writer *w, size_t *ret_len) {
  * encode, so the pod filter is an empty StateValue. */
 static int request_state_filter(bool filter, uint64_t state, uint8_t *buf, size_t size, size_t *ret_len) {
         struct pb_writer w = {buf, size, 0, false}, inner;
-        uint8_t value[16], flt[32];
+        uint8_t value[16] = {0}, flt[32] = {0}; /* all-zero: GCC cannot tell an empty value is never read */
         size_t value_len, flt_len;
 
         if (filter) {
