@@ -46,7 +46,7 @@ jget() {
 }
 
 cri_down_all() {
-    cri down --ns default $P-web $P-two $P-dflt $P-stop >/dev/null 2>&1 || true
+    cri down --ns default $P-web $P-two $P-dflt $P-stop $P-fwd >/dev/null 2>&1 || true
     cri down $P-dup >/dev/null 2>&1 || true
 }
 
@@ -403,4 +403,32 @@ assert_candidates() {
     assert_output "$PAGE"
     assert_debug CRI
     assert_debug "$CRI_SOCK" CONTAINER_RUNTIME_ENDPOINT
+}
+
+@test "cri: --forward reaches the pod's loopback-only httpd; the container stops: refused; removed: exit 125" {
+    local out=$BATS_TEST_TMPDIR/fwd d=$BATS_TEST_TMPDIR port fwd i st=0 id
+    cri down $P-fwd >/dev/null 2>&1 || true
+    cri up $P-fwd --container web httpd -f -p 127.0.0.1:80 -h /www >"$d/fwd.json"
+    id=$(jget "$d/fwd.json" 'd["containers"]["web"]')
+    "$NSX" --runtime-endpoint "$EP" --forward 0:80 $P-fwd >"$out" 2>&1 3>&- &
+    fwd=$!
+    wait_for grep -q '^forwarding ' "$out" || { kill "$fwd"; fail "$(cat "$out")"; }
+    port=$(sed -n 's/^forwarding 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$out")
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    assert_output "$PAGE"
+    cri stop-container "$id" >/dev/null
+    wait_for grep -qxF "docker-nsexec: container '$P-fwd' exited: refusing connections until it runs again" "$out" ||
+        { kill "$fwd"; fail "$(cat "$out")"; }
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    assert_failure
+    cri down $P-fwd >/dev/null
+    # Asked once a second while down (a CRI engine has no event stream here).
+    for i in $(seq 60); do
+        kill -0 "$fwd" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$fwd" 2>/dev/null || true
+    wait "$fwd" || st=$?
+    assert_equal "$st" 125
+    grep -qxF "docker-nsexec: container '$P-fwd' was removed" "$out" || fail "$(cat "$out")"
 }
