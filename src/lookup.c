@@ -373,45 +373,58 @@ static int cri_call(const struct endpoint *ep, const char *method, const uint8_t
         return 0;
 }
 
-/* The containers (running ones only, or all) and every pod: the pods name the containers whose
- * labels do not (made without the kubelet), and carry the default-container annotation. */
-static int cri_list(const struct endpoint *ep, long timeout_ms, bool running_only, struct cri_container **ret_v,
-                    size_t *ret_n, struct cri_pod **ret_pods, size_t *ret_n_pods, struct engine_exchange *x,
-                    struct nsx_error *err) {
-        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {}, b = {};
-        _cleanup_free_ struct cri_container *v = NULL;
-        _cleanup_free_ struct cri_pod *pods = NULL;
+/* ListContainers (running ones only, or all). */
+static int cri_list_containers(const struct endpoint *ep, long timeout_ms, bool running_only,
+                               struct cri_container **ret_v, size_t *ret_n, struct engine_exchange *x,
+                               struct nsx_error *err) {
+        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {};
         uint8_t req[CRI_REQUEST_MAX];
-        size_t len, n = 0, n_pods = 0;
+        size_t len;
         int r;
 
         if (cri_request_list_containers(running_only, req, sizeof(req), &len) < 0)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
         r = cri_call(ep, "ListContainers", req, len, timeout_ms, &a, x, err);
-        if (r >= 0)
-                r = cri_parse_list_containers(a.msg, a.len, &v, &n, err);
         if (r < 0)
                 return r;
+        return cri_parse_list_containers(a.msg, a.len, ret_v, ret_n, err);
+}
+
+/* ListPodSandbox, and the pods' names given to the containers whose labels lack them (made
+ * without the kubelet). */
+static int cri_list_pods(const struct endpoint *ep, long timeout_ms, struct cri_container *v, size_t n,
+                         struct cri_pod **ret_pods, size_t *ret_n_pods, struct engine_exchange *x,
+                         struct nsx_error *err) {
+        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {};
+        uint8_t req[CRI_REQUEST_MAX];
+        size_t len;
+        int r;
+
         if (cri_request_list_pod_sandbox(false, req, sizeof(req), &len) < 0)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
-        r = cri_call(ep, "ListPodSandbox", req, len, timeout_ms, &b, x, err);
+        r = cri_call(ep, "ListPodSandbox", req, len, timeout_ms, &a, x, err);
         if (r >= 0)
-                r = cri_parse_list_pod_sandbox(b.msg, b.len, &pods, &n_pods, err);
+                r = cri_parse_list_pod_sandbox(a.msg, a.len, ret_pods, ret_n_pods, err);
         if (r < 0)
                 return r;
-        cri_containers_fill_pods(v, n, pods, n_pods);
-        *ret_v = TAKE_PTR(v);
-        *ret_n = n;
-        if (ret_pods) {
-                *ret_pods = TAKE_PTR(pods);
-                *ret_n_pods = n_pods;
-        }
+        cri_containers_fill_pods(v, n, *ret_pods, *ret_n_pods);
         return 0;
 }
 
-/* The container's process and files, from ContainerStatus (verbose: its runtime's info). label is
- * "namespace/pod/container". */
-static int cri_inspect(const struct endpoint *ep, const struct cri_container *cc, long timeout_ms,
+/* Whether every container carries the kubelet's pod labels: then the pods are needed only for
+ * the default-container annotation. */
+static bool cri_all_labelled(const struct cri_container *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (!v[i].pod[0] || !v[i].ns[0])
+                        return false;
+        return true;
+}
+
+/* The container's process and files, from ContainerStatus (verbose: its runtime's info), named
+ * namespace/pod/container from the answer's labels, else as fallback_label says. A container not
+ * there at all answers NOT_FOUND: "no such container", with a 404 as the Engine API's, the one
+ * sign of it for every engine (--forward ends on it). */
+static int cri_inspect(const struct endpoint *ep, const char *id, const char *fallback_label, long timeout_ms,
                        struct container *ret, struct engine_exchange *x, struct nsx_error *err) {
         _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {};
         _cleanup_(cri_status_donep) struct cri_status st = {};
@@ -421,22 +434,30 @@ static int cri_inspect(const struct endpoint *ep, const struct cri_container *cc
         size_t len;
         int r;
 
-        cri_container_label(cc, label, sizeof(label));
-        if (cri_request_container_status(cc->id, true, req, sizeof(req), &len) < 0)
+        if (cri_request_container_status(id, true, req, sizeof(req), &len) < 0)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
         r = cri_call(ep, "ContainerStatus", req, len, timeout_ms, &a, x, err);
+        if (r < 0 && a.grpc_status == 5 /* NOT_FOUND */) {
+                r = nsx_error_set(err, NSX_ERR_FAILED, ENOENT, "no such container: '%s'", fallback_label);
+                if (err)
+                        err->http_status = 404;
+                return r;
+        }
         if (r >= 0)
                 r = cri_parse_container_status(a.msg, a.len, &st, err);
         if (r < 0)
                 return r;
-        if (!streq(st.id, cc->id))
+        if (!streq(st.id, id))
                 return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG,
-                                     "the CRI runtime answered for container %.12s when asked for %.12s", st.id,
-                                     cc->id);
+                                     "the CRI runtime answered for container %.12s when asked for %.12s", st.id, id);
+        if (st.pod[0] && st.ns[0])
+                snprintf(label, sizeof(label), "%s/%s/%s", st.ns, st.pod, st.name);
+        else
+                snprintf(label, sizeof(label), "%s", fallback_label);
         if (st.state != CRI_STATE_RUNNING || st.pid <= 0)
                 return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "container '%s' is not running (%s)", label,
                                      cri_state_name(st.state));
-        snprintf(c.id, sizeof(c.id), "%s", cc->id);
+        snprintf(c.id, sizeof(c.id), "%s", id);
         c.name = strdup(label);
         /* The container's user is in its runtime spec, which is not read: root, as docker's
          * default, unless --user says otherwise. */
@@ -453,40 +474,66 @@ static int cri_inspect(const struct endpoint *ep, const struct cri_container *cc
         return 0;
 }
 
-/* The entry's lookup on a CRI engine: the lists, the target form resolved among them, then its
- * status; three calls. A container that is not there at all says so as the Engine API does, with
- * a 404: the one "no such container" of every engine (--forward ends on it). */
+/* The target among the containers v: without the pods when every container has the kubelet's
+ * labels and the answer does not hang on a lone POD's default-container annotation; otherwise the
+ * pods are asked for too (*pods, the caller's to free) and it is resolved again. */
+static int cri_pick(const struct endpoint *ep, const char *ref, long timeout_ms, struct cri_container *v, size_t n,
+                    struct cri_pod **pods, size_t *n_pods, size_t *ret_index, struct engine_exchange *x,
+                    struct nsx_error *err) {
+        int r;
+
+        if (cri_all_labelled(v, n)) {
+                r = cri_resolve(ref, v, n, NULL, 0, ret_index, err);
+                if (r >= 0 || strchr(ref, '/'))
+                        return r;
+        }
+        r = cri_list_pods(ep, timeout_ms, v, n, pods, n_pods, x, err);
+        if (r < 0)
+                return r;
+        return cri_resolve(ref, v, n, *pods, *n_pods, ret_index, err);
+}
+
+/* The entry's lookup on a CRI engine. A full ID: its status alone, one call. Otherwise the
+ * containers, the target form resolved among them (with the pods when a lone POD's
+ * default-container annotation or unlabelled containers need them), then its status: two calls,
+ * three at most. */
 static int cri_lookup_container(const struct endpoint *ep, const char *ref, long timeout_ms, struct container *ret,
                                 struct engine_exchange *x, struct nsx_error *err) {
         _cleanup_free_ struct cri_container *v = NULL;
         _cleanup_free_ struct cri_pod *pods = NULL;
+        char label[3 * (CRI_NAME_MAX + 1)];
         size_t n = 0, n_pods = 0, i;
         int r;
 
         r = cri_ref_check(ref, err);
         if (r < 0)
                 return r;
-        r = cri_list(ep, timeout_ms, false, &v, &n, &pods, &n_pods, x, err);
-        if (r < 0)
-                return r;
-        r = cri_resolve(ref, v, n, pods, n_pods, &i, err);
+        if (strlen(ref) == CONTAINER_ID_LEN && strspn(ref, "0123456789abcdef") == CONTAINER_ID_LEN)
+                return cri_inspect(ep, ref, ref, timeout_ms, ret, x, err);
+        r = cri_list_containers(ep, timeout_ms, false, &v, &n, x, err);
+        if (r >= 0)
+                r = cri_pick(ep, ref, timeout_ms, v, n, &pods, &n_pods, &i, x, err);
         if (r < 0) {
                 if (err && err->errnum == ENOENT && !strstr(err->message, "ambiguous"))
                         err->http_status = 404;
                 return r;
         }
-        return cri_inspect(ep, &v[i], timeout_ms, ret, x, err);
+        cri_container_label(&v[i], label, sizeof(label));
+        return cri_inspect(ep, v[i].id, label, timeout_ms, ret, x, err);
 }
 
 /* --list and completion on a CRI engine: the running containers, named namespace/pod/container. */
 static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct container_summary **ret, size_t *ret_n,
                               struct engine_exchange *x, struct nsx_error *err) {
         _cleanup_free_ struct cri_container *v = NULL;
+        _cleanup_free_ struct cri_pod *pods = NULL;
         struct container_summary *s;
-        size_t n = 0;
+        size_t n = 0, n_pods = 0;
         int r;
 
-        r = cri_list(ep, timeout_ms, true, &v, &n, NULL, NULL, x, err);
+        r = cri_list_containers(ep, timeout_ms, true, &v, &n, x, err);
+        if (r >= 0 && !cri_all_labelled(v, n))
+                r = cri_list_pods(ep, timeout_ms, v, n, &pods, &n_pods, x, err);
         if (r < 0)
                 return r;
         s = calloc(n + 1, sizeof(*s));
@@ -508,8 +555,9 @@ static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct
         return 0;
 }
 
-/* --listeners on a CRI engine: the named containers (each resolved) or every running one; no
- * ports are published through the CRI, and a pod's network is its own ("pod"). */
+/* --listeners on a CRI engine: the named containers (each resolved) or every running one, then
+ * each one's status; no ports are published through the CRI, and a pod's network is its own
+ * ("pod"). */
 static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
                                  struct lookup_set *ret, struct nsx_error *err) {
         _cleanup_(lookup_set_donep) struct lookup_set s = {};
@@ -524,20 +572,26 @@ static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, cha
                 if (r < 0)
                         return r;
         }
-        r = cri_list(ep, timeout_ms, n_refs == 0, &v, &n, &pods, &n_pods, &x, err);
+        r = cri_list_containers(ep, timeout_ms, n_refs == 0, &v, &n, &x, err);
+        if (r >= 0 && n_refs == 0 && !cri_all_labelled(v, n))
+                r = cri_list_pods(ep, timeout_ms, v, n, &pods, &n_pods, &x, err);
         if (r < 0)
                 return r;
-        s.requests = 2;
+        s.requests = (unsigned) x.n_attempts;
         want = n_refs ? n_refs : n;
         s.v = calloc(want + 1, sizeof(*s.v));
         if (!s.v)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         for (size_t k = 0; k < want; k++) {
+                char label[3 * (CRI_NAME_MAX + 1)];
                 size_t i = k;
 
-                if (n_refs && (r = cri_resolve(refs[k], v, n, pods, n_pods, &i, err)) < 0)
+                if (n_refs && !pods && (r = cri_pick(ep, refs[k], timeout_ms, v, n, &pods, &n_pods, &i, &x, err)) < 0)
                         return r;
-                r = cri_inspect(ep, &v[i], timeout_ms, &s.v[s.n].c, &x, err);
+                if (n_refs && pods && (r = cri_resolve(refs[k], v, n, pods, n_pods, &i, err)) < 0)
+                        return r;
+                cri_container_label(&v[i], label, sizeof(label));
+                r = cri_inspect(ep, v[i].id, label, timeout_ms, &s.v[s.n].c, NULL, err);
                 s.requests++;
                 if (r < 0 && n_refs)
                         return r;

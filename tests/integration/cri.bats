@@ -432,3 +432,14 @@ assert_candidates() {
     assert_equal "$st" 125
     grep -qxF "docker-nsexec: container '$P-fwd' was removed" "$out" || fail "$(cat "$out")"
 }
+
+@test "cri: calls per entry: one for a full ID, two for a name, three for a POD that needs its annotation" {
+    local id
+    id=$(jget "$BATS_FILE_TMPDIR/web.json" 'd["containers"]["web"]')
+    calls() { "$NSX" -v --runtime-endpoint "$EP" "$1" true 2>&1 | grep -c '^docker-nsexec: debug: gRPC '; }
+    assert_equal "$(calls "$id")" 1
+    assert_equal "$(calls default/$P-web/web)" 2
+    assert_equal "$(calls $P-web/web)" 2
+    assert_equal "$(calls $P-web)" 2
+    assert_equal "$(calls $P-dflt)" 3
+}
