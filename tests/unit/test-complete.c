@@ -107,7 +107,8 @@ static void test_options(void **state) {
         complete_free(l);
         /* "-" offers every long and short name. */
         assert_int_equal(complete_options(docs, "-", false, &l), 0);
-        assert_int_equal(count(l), 26 + 17); /* with --privileged, --user, --env, -e, --forward, --index, --runtime-endpoint */
+        assert_int_equal(count(l),
+                         26 + 17); /* with --privileged, --user, --env, -e, --forward, --index, --runtime-endpoint */
         complete_free(l);
         assert_int_equal(complete_options(docs, "--list", false, &l), 0);
         assert_int_equal(count(l), 2); /* --list, --listeners */
