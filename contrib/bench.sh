@@ -15,6 +15,15 @@
 #                   nsenter -t "$(docker inspect …)" -n true, docker exec,
 #                   nsenter -t PID -n true (PID known: the floor),
 #                   curl --unix-socket … /containers/web/json (one request)
+#        cri:       on its own containerd with CRI ($NSX_BENCH_CRI_DIR, netns
+#                   $NSX_BENCH_CRI_NETNS) and one pod `bench` with a container
+#                   `web` (httpd on the pod's 127.0.0.1:80):
+#                   docker-nsexec --runtime-endpoint … bench/web true,
+#                   a Python CRI client (tests/cri-client.py) finding the
+#                   container and printing its pid, then nsenter -n true,
+#                   nsenter -t PID -n true (the floor), and the Docker path
+#                   (docker-nsexec web true, the lookup section's figure);
+#                   docker-nsexec -v's gRPC calls counted
 #        listeners: docker-nsexec --listeners [--json] over
 #                   $NSX_BENCH_LISTENER_CONTAINERS containers with a listener,
 #                   against a docker inspect + nsenter ss loop
@@ -32,7 +41,8 @@
 #      markdown tables into $NSX_BENCH_OUT and prints a summary ready to paste
 #
 # Root, Debian 12.  Installs hyperfine, time, iperf3, wrk, socat, nginx-light
-# and what the daemon needs.
+# and what the daemons need (containerd, runc, CNI plugins, python3-grpcio and
+# protoc for the CRI section).
 set -euo pipefail
 
 usage() {
@@ -42,7 +52,8 @@ Usage: contrib/bench.sh [-h|--help]
 Benchmarks docker-nsexec (default and lean build) against docker inspect +
 nsenter, docker exec, nsenter with a known PID and a single curl request, and
 docker-nsexec --forward against docker-proxy and socat, on a private Docker
-daemon it starts and stops itself. Prints a markdown summary
+daemon it starts and stops itself; and docker-nsexec over CRI against a Python
+CRI client + nsenter, on a private containerd it starts and stops itself. Prints a markdown summary
 (medians, ratios, targets, peak RSS) and leaves the hyperfine tables in
 $NSX_BENCH_OUT.
 
@@ -53,8 +64,8 @@ Environment:
   NSX_BENCH_RUNS                  hyperfine runs of the lookup comparison (200)
   NSX_BENCH_SLOW_RUNS             runs of the list and listeners comparisons (20)
   NSX_BENCH_PARALLEL              docker run clients at once when filling (8)
-  NSX_BENCH_SECTIONS              the sections to run, of: lookup forward listeners list
-                                  (all four)
+  NSX_BENCH_SECTIONS              the sections to run, of: lookup cri forward listeners list
+                                  (all five)
   NSX_BENCH_FWD_SECONDS           seconds of each iperf3 and wrk run (5)
   NSX_BENCH_FWD_ROUNDS            rounds over every forwarding path; medians (3)
   NSX_BENCH_FWD_CONNECTIONS       wrk's connections (50)
@@ -63,6 +74,8 @@ Environment:
   NSX_BENCH_FWD_SOCAT_LISTEN      socat's TCP-LISTEN options (fork,reuseaddr,backlog=4096;
                                   its default backlog, 5, drops connections under load)
   NSX_BENCH_DIR, NSX_BENCH_NETNS  the private daemon (/run/nsx-bench, nsx-bench)
+  NSX_BENCH_CRI_DIR, NSX_BENCH_CRI_NETNS  the private containerd of the cri section
+                                  (/run/nsx-bench-cri, nsx-bench-cri)
   NSX_BENCH_OUT                   result directory (build-bench/results)
   NSX_BENCH_BIN, NSX_BENCH_LEAN_BIN  binaries to measure instead of building
   NSX_BENCH_LIST_ARGS             arguments of the listing (--list)
@@ -80,6 +93,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=contrib/lib/dockerd.sh
 . "$root/contrib/lib/dockerd.sh"
+# shellcheck source=contrib/lib/containerd.sh
+. "$root/contrib/lib/containerd.sh"
 
 n_containers=${NSX_BENCH_CONTAINERS:-1000}
 n_listeners=${NSX_BENCH_LISTENER_CONTAINERS:-100}
@@ -88,11 +103,13 @@ slow_runs=${NSX_BENCH_SLOW_RUNS:-20}
 parallel=${NSX_BENCH_PARALLEL:-8}
 dir=${NSX_BENCH_DIR:-/run/nsx-bench}
 netns=${NSX_BENCH_NETNS:-nsx-bench}
+cri_dir=${NSX_BENCH_CRI_DIR:-/run/nsx-bench-cri}
+cri_netns=${NSX_BENCH_CRI_NETNS:-nsx-bench-cri}
 out=${NSX_BENCH_OUT:-$root/build-bench/results}
 list_args=${NSX_BENCH_LIST_ARGS:---list}
 listeners_args=${NSX_BENCH_LISTENERS_ARGS:---listeners}
 listeners_json_args=${NSX_BENCH_LISTENERS_JSON_ARGS:-$listeners_args --json}
-sections=${NSX_BENCH_SECTIONS:-lookup forward listeners list}
+sections=${NSX_BENCH_SECTIONS:-lookup cri forward listeners list}
 fwd_seconds=${NSX_BENCH_FWD_SECONDS:-5}
 fwd_rounds=${NSX_BENCH_FWD_ROUNDS:-3}
 fwd_conns=${NSX_BENCH_FWD_CONNECTIONS:-50}
@@ -114,14 +131,14 @@ done
 ((fwd_seconds >= 1 && fwd_rounds >= 1 && fwd_conns >= 1 && fwd_threads >= 1 && fwd_threads <= fwd_conns)) ||
     die "NSX_BENCH_FWD_SECONDS, _ROUNDS, _CONNECTIONS and _THREADS >= 1, and no more threads than connections"
 for s in $sections; do
-    [[ $s =~ ^(lookup|forward|listeners|list)$ ]] || die "NSX_BENCH_SECTIONS: no section '$s' (lookup forward listeners list)"
+    [[ $s =~ ^(lookup|cri|forward|listeners|list)$ ]] || die "NSX_BENCH_SECTIONS: no section '$s' (lookup cri forward listeners list)"
 done
 section_on() { [[ " $sections " == *" $1 "* ]]; }
 ((EUID == 0)) || die "must run as root (it starts a Docker daemon and enters namespaces)"
 
 command_line=""
 for v in NSX_BENCH_CONTAINERS NSX_BENCH_LISTENER_CONTAINERS NSX_BENCH_RUNS NSX_BENCH_SLOW_RUNS \
-    NSX_BENCH_SECTIONS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
+    NSX_BENCH_SECTIONS NSX_BENCH_CRI_DIR NSX_BENCH_CRI_NETNS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
     NSX_BENCH_FWD_THREADS NSX_BENCH_FWD_OPEN NSX_BENCH_FWD_SOCAT_LISTEN NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
     [[ -n ${!v:-} ]] && command_line+="$v=$(printf '%q' "${!v}") "
 done
@@ -130,11 +147,17 @@ command_line+="contrib/bench.sh"
 # One benchmark at a time per daemon directory.
 exec 8>"$dir.lock"
 flock -n 8 || die "another contrib/bench.sh uses $dir (lock $dir.lock)"
+if section_on cri; then
+    exec 7>"$cri_dir.lock"
+    flock -n 7 || die "another contrib/bench.sh uses $cri_dir (lock $cri_dir.lock)"
+fi
 
 say "Packages"
 nsx_install_packages meson ninja-build pkg-config gcc cmake libcurl4-openssl-dev libcjson-dev \
     docker.io cgroupfs-mount busybox-static curl iproute2 util-linux hyperfine time python3 \
-    iperf3 wrk socat nginx-light ||
+    iperf3 wrk socat nginx-light \
+    containerd runc containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler \
+    protobuf-compiler-grpc ||
     die "could not install the needed packages"
 
 # --- build -------------------------------------------------------------------
@@ -172,6 +195,17 @@ host=$(nsx_dockerd_host "$dir")
 sock=${host#unix://}
 dk() { "$docker_cli" -H "$host" "$@"; }
 started=0
+cri_started=0 # the cri section's containerd
+cri_ep=$(nsx_containerd_endpoint "$cri_dir")
+cri_client=(/usr/bin/python3 "$root/tests/cri-client.py" --endpoint "$cri_ep")
+cri_stop() {
+    ((cri_started)) || return 0
+    say "Stop the private containerd"
+    timeout 60 "${cri_client[@]}" down bench >/dev/null 2>&1 7>&- 8>&- || true
+    nsx_containerd_stop "$cri_dir" "$cri_netns" 7>&- 8>&- ||
+        echo "bench.sh: warning: the containerd did not stop cleanly" >&2
+    cri_started=0
+}
 declare -a fwd_pids=() # what the forwarding section started, outside the daemon's containers
 fwd_stop() {
     local p
@@ -187,6 +221,7 @@ cleanup() {
     local ids
     trap - EXIT INT TERM HUP
     fwd_stop
+    cri_stop
     if ((started)); then
         say "Stop the private daemon"
         # Hundreds of containers go faster removed in parallel batches than
@@ -205,7 +240,7 @@ trap 'exit 129' HUP
 
 say "Private Docker daemon ($host, netns $netns)"
 started=1
-nsx_dockerd_start "$dir" "$netns" 8>&- || die "could not start the daemon"
+nsx_dockerd_start "$dir" "$netns" 7>&- 8>&- || die "could not start the daemon"
 nsx_image_build "$host" || die "could not build the image"
 dk run -d --name web --net none local/busybox httpd -f -p 127.0.0.1:8080 -h /www >/dev/null ||
     die "could not start the seed container"
@@ -297,6 +332,7 @@ supports() { # supports OPTION: --help of the default build mentions it
     grep -qE -- "(^|[ ,])$1([ =,]|\$)" <<<"$help"
 }
 
+declare -a skipped=()
 # --- 1. lookup and entry -----------------------------------------------------
 if section_on lookup; then
     say "Lookup and entry: $runs runs each"
@@ -331,6 +367,84 @@ if section_on lookup; then
     rss "$curl1" curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1.41/containers/web/json
 fi
 
+# --- 2. lookup and entry over a CRI engine ------------------------------------
+# A private containerd with its CRI plugin, one pod `bench` (namespace default)
+# with one container `web` (httpd on the pod's own 127.0.0.1:80), made through
+# CRI as kubelet makes them (tests/cri-client.py). The Python recipe is that
+# same client: `ls` (ListPodSandbox, ListContainers, ContainerStatus of each
+# running container) to find default/bench/web and its pid, then nsenter; its
+# `pid ID` (one ContainerStatus) with the container ID known is measured too.
+# The client's generated stubs are byte-compiled beforehand, as an installed
+# client's would be.
+d_nsx="docker-nsexec web true" # the Docker path: the lookup section's name for it
+if section_on cri && ! supports --runtime-endpoint; then
+    skipped+=("CRI engine: $bin has no --runtime-endpoint option")
+elif section_on cri; then
+    say "Private containerd with CRI ($cri_ep, netns $cri_netns)"
+    cri_started=1
+    nsx_containerd_start "$cri_dir" "$cri_netns" 7>&- 8>&- || die "could not start containerd"
+    nsx_cri_images_build "$cri_dir/images" 7>&- 8>&- || die "could not build the CRI images"
+    nsx_cri_images_import "$cri_dir" "$cri_dir/images" 7>&- 8>&- || die "could not import the CRI images"
+    export NSX_CRI_GEN_DIR=$out/cri-gen
+    "${cri_client[@]}" version >/dev/null 8>&- 7>&- || die "the CRI client cannot talk to $cri_ep"
+    /usr/bin/python3 -m compileall -q "$NSX_CRI_GEN_DIR" >/dev/null || die "could not byte-compile $NSX_CRI_GEN_DIR"
+    up=$("${cri_client[@]}" up bench --container web httpd -f -p 127.0.0.1:80 -h /www 8>&- 7>&-) ||
+        die "could not start the pod bench"
+    read -r cri_cid cri_pid < <(python3 -c 'import json, sys; u = json.loads(sys.argv[1]); print(u["containers"]["web"], u["pids"]["web"])' "$up")
+    [[ $cri_pid =~ ^[1-9][0-9]*$ && $cri_cid =~ ^[0-9a-f]{64}$ ]] || die "the pod's container has no PID: $up"
+
+    c_nsx="docker-nsexec --runtime-endpoint … bench/web true"
+    c_py="nsenter -t \$(cri-client.py ls … bench/web) -n true" # no '|': the name goes into markdown tables
+    c_pyid="nsenter -t \$(cri-client.py pid ID) -n true"
+    c_floor="nsenter -t PID -n true (the pod's)"
+    c_py_sh="nsenter -t \"\$(${cri_client[*]} ls | grep -F \" default/bench/web \" | cut -d\" \" -f4)\" -n"
+    c_pyid_sh="nsenter -t \"\$(${cri_client[*]} pid $cri_cid)\" -n"
+    # Each way lands in the container's network namespace, once, before anything is measured.
+    want=$(readlink "/proc/$cri_pid/ns/net")
+    for way in "$c_nsx" "$c_py" "$c_pyid"; do
+        case $way in
+            "$c_nsx") got=$("$bin" --runtime-endpoint "$cri_ep" bench/web readlink /proc/self/ns/net 8>&- 7>&-) ;;
+            "$c_py") got=$(sh -c "$c_py_sh readlink /proc/self/ns/net" 8>&- 7>&-) ;;
+            *) got=$(sh -c "$c_pyid_sh readlink /proc/self/ns/net" 8>&- 7>&-) ;;
+        esac || die "'$way' failed"
+        [[ $got == "$want" ]] || die "'$way' entered $got, not $want"
+    done
+    # The CRI calls of one entry, as -v names them.
+    cri_calls=$("$bin" -v --runtime-endpoint "$cri_ep" bench/web true 2>&1 >/dev/null 8>&- 7>&- |
+        sed -n 's/.*debug: gRPC \([^ ]*\) .*/\1/p') || die "docker-nsexec -v --runtime-endpoint failed"
+    cri_n_calls=$(grep -c . <<<"$cri_calls" || true)
+    cri_call_names=$(awk -F/ '{ printf "%s%s", (NR > 1 ? ", " : ""), $NF }' <<<"$cri_calls")
+
+    say "Lookup and entry over CRI: $runs runs each"
+    cri_cmds=("$c_nsx=$bin --runtime-endpoint $cri_ep bench/web true"
+        "$c_py=sh -c '$c_py_sh true'"
+        "$c_pyid=sh -c '$c_pyid_sh true'"
+        "$c_floor=nsenter -t $cri_pid -n true")
+    # The Docker path: the lookup section's figure when it ran, else measured here.
+    section_on lookup || cri_cmds+=("$d_nsx=$bin -H $host web true")
+    hf cri "$runs" 10 "${cri_cmds[@]}"
+    read_medians cri
+    declare -a cri_rows=()
+    cri_ratio() { # cri_ratio A B: a row of the CRI section's ratio table
+        cri_rows+=("| \`$1\` / \`$2\` | ${med[$1]} ms / ${med[$2]} ms | $(awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.3f", a / b }') |")
+    }
+    cri_ratio "$c_nsx" "$c_py"
+    cri_ratio "$c_nsx" "$c_pyid"
+    cri_ratio "$c_nsx" "$d_nsx"
+    cri_ratio "$c_nsx" "$c_floor"
+
+    say "Peak RSS (CRI)"
+    rss "$c_nsx" "$bin" --runtime-endpoint "$cri_ep" bench/web true
+    rss "$c_py" sh -c "$c_py_sh true"
+    rss "$c_pyid" sh -c "$c_pyid_sh true"
+    rss "$c_floor" nsenter -t "$cri_pid" -n true
+    cri_versions="$(containerd --version | awk '{ print $1, $3 }'), $(runc --version | head -n 1),
+python3-grpcio $(dpkg-query -W -f '${Version}' python3-grpcio), $(/usr/bin/python3 --version),
+$(curl --version | head -n 1 | grep -o 'libcurl/[^ ]*\|nghttp2/[^ ]*' | paste -sd' ' -)"
+    "${cri_client[@]}" down bench 8>&- 7>&- || die "could not remove the pod bench"
+    cri_stop
+fi
+
 # fill PREFIX FROM TO CMD...: containers PREFIX-FROM..PREFIX-TO, --net none,
 # PARALLEL docker run clients at once, each starting a batch in turn.
 fill() {
@@ -350,8 +464,7 @@ fill() {
 }
 running() { dk ps -q | wc -l; }
 
-declare -a skipped=()
-# --- 2. forwarding -----------------------------------------------------------
+# --- 3. forwarding -----------------------------------------------------------
 # One container on the daemon's bridge; in its network namespace a host nginx
 # (a fixed 6-byte answer, on every address, port 8080) and an iperf3 server
 # (port 5201). The same two ports are reached four ways:
@@ -676,7 +789,7 @@ EOF
     say "Forwarding figures in $out/forward.md"
 fi
 
-# --- 3. listeners report -----------------------------------------------------
+# --- 4. listeners report -----------------------------------------------------
 if ! section_on listeners; then
     n_listeners=1
 elif supports "${listeners_args%% *}"; then
@@ -704,7 +817,7 @@ else
     n_listeners=1
 fi
 
-# --- 4. completion listing ---------------------------------------------------
+# --- 5. completion listing ---------------------------------------------------
 if ! section_on list; then
     :
 elif supports "${list_args%% *}"; then
@@ -755,6 +868,27 @@ fi
         printf '%s\n' "${target_rows[@]}"
         echo
         echo "Targets met: $(printf '%s\n' "${target_rows[@]}" | grep -c '| met |') of ${#target_rows[@]}."
+    fi
+    if [[ -f $out/cri.md ]]; then
+        echo
+        echo "### Lookup and entry over CRI: \`docker-nsexec --runtime-endpoint … bench/web true\` and its peers"
+        echo
+        echo "A private containerd with its CRI plugin, one pod \`bench\` with one container \`web\` made"
+        echo "through CRI by \`tests/cri-client.py\`; the Python recipe is that client (\`ls\`: ListPodSandbox,"
+        echo "ListContainers, ContainerStatus, then \`grep\` and \`cut\`; \`pid ID\`: ContainerStatus) and"
+        echo "\`nsenter\`, in \`sh -c\`. $cri_versions."
+        echo
+        table cri
+        if section_on lookup; then
+            echo
+            echo "The Docker path, \`$d_nsx\` on the private dockerd: ${med[$d_nsx]} ms (the lookup table above)."
+        fi
+        echo
+        echo "| ratio of medians | medians | ratio |"
+        echo "|---|---|---|"
+        printf '%s\n' "${cri_rows[@]}"
+        echo
+        echo "CRI calls per entry (\`docker-nsexec -v\`'s \`debug: gRPC\` lines): $cri_n_calls ($cri_call_names)."
     fi
     if [[ -f $out/forward.md ]]; then
         echo
