@@ -82,6 +82,10 @@ static int compose_resolve(struct engine *e, const char *ref, const char *projec
                 *requests += (unsigned) resp.exchange.n_attempts;
         if (fb)
                 fb->list = resp.exchange;
+        /* An engine that will not list (an error status): no service is found, and the usual
+         * "no such container" stands; the list's own failure would only confuse it. */
+        if (resp.status != 200)
+                return 0;
         r = container_list_from_response(resp.status, resp.body, resp.len, &list, &n, err);
         if (r < 0)
                 return r;
