@@ -162,11 +162,8 @@ static bool has_control(const char *s, size_t n) {
         return false;
 }
 
-/* Config.Env: an array of "KEY=VALUE" strings (KEY alone: unset, as the daemon takes it), or
- * null. Values may hold any byte but NUL (newlines are legitimate); keys are non-empty and
- * printable. Bounded in count and size. */
-static int read_env(const cJSON *config, char ***ret, const char **ret_what) {
-        const cJSON *env = cJSON_GetObjectItemCaseSensitive(config, "Env"), *item;
+int container_parse_env(const cJSON *env, const char *field, char ***ret, char *what, size_t what_size) {
+        const cJSON *item;
         char **v;
         size_t n = 0;
         int count;
@@ -175,12 +172,12 @@ static int read_env(const cJSON *config, char ***ret, const char **ret_what) {
         if (!env || cJSON_IsNull(env))
                 return 0;
         if (!cJSON_IsArray(env)) {
-                *ret_what = "Config.Env is not an array";
+                snprintf(what, what_size, "%s is not an array", field);
                 return -EBADMSG;
         }
         count = cJSON_GetArraySize(env);
         if (count > CONTAINER_ENV_MAX) {
-                *ret_what = "Config.Env has too many entries";
+                snprintf(what, what_size, "%s has too many entries", field);
                 return -EBADMSG;
         }
         v = calloc((size_t) count + 1, sizeof(*v));
@@ -191,7 +188,7 @@ static int read_env(const cJSON *config, char ***ret, const char **ret_what) {
                 size_t key_len = s ? strcspn(s, "=") : 0;
 
                 if (!s || key_len == 0 || strlen(s) > CONTAINER_ENV_ENTRY_MAX || has_control(s, key_len)) {
-                        *ret_what = "Config.Env has an entry that is not KEY=VALUE";
+                        snprintf(what, what_size, "%s has an entry that is not KEY=VALUE", field);
                         free_strv(v);
                         return -EBADMSG;
                 }
@@ -205,13 +202,22 @@ static int read_env(const cJSON *config, char ***ret, const char **ret_what) {
         return 0;
 }
 
+bool container_hostname_valid(const char *h) {
+        bool ok = strlen(h) <= CONTAINER_HOSTNAME_MAX;
+
+        /* It becomes $HOSTNAME: printable, no blank. */
+        for (const char *p = h; ok && *p; p++)
+                ok = *p > 0x20 && *p < 0x7f;
+        return ok;
+}
+
 /* Config.User, Config.Env and Config.Hostname; all may be absent (an engine that sends no
  * Config: root, no variables, the short ID as hostname). */
-static int read_config(const cJSON *root, struct container *c, const char **ret_what) {
+static int read_config(const cJSON *root, struct container *c, char *what, size_t what_size) {
         const cJSON *config = cJSON_GetObjectItemCaseSensitive(root, "Config"), *user = NULL, *host = NULL;
 
         if (config && !cJSON_IsNull(config) && !cJSON_IsObject(config)) {
-                *ret_what = "Config is not an object";
+                snprintf(what, what_size, "Config is not an object");
                 return -EBADMSG;
         }
         if (cJSON_IsObject(config)) {
@@ -221,18 +227,14 @@ static int read_config(const cJSON *root, struct container *c, const char **ret_
         if (user && !cJSON_IsNull(user) &&
             (!cJSON_IsString(user) || strlen(user->valuestring) > CONTAINER_USER_MAX ||
              has_control(user->valuestring, strlen(user->valuestring)))) {
-                *ret_what = "Config.User is not a valid user";
+                snprintf(what, what_size, "Config.User is not a valid user");
                 return -EBADMSG;
         }
         if (host && !cJSON_IsNull(host)) {
                 const char *h = cJSON_IsString(host) ? host->valuestring : NULL;
-                bool ok = h && strlen(h) <= CONTAINER_HOSTNAME_MAX;
 
-                /* It becomes $HOSTNAME: printable, no blank. */
-                for (const char *p = h; ok && *p; p++)
-                        ok = *p > 0x20 && *p < 0x7f;
-                if (!ok) {
-                        *ret_what = "Config.Hostname is not a valid hostname";
+                if (!h || !container_hostname_valid(h)) {
+                        snprintf(what, what_size, "Config.Hostname is not a valid hostname");
                         return -EBADMSG;
                 }
                 if (h[0] && !(c->hostname = strdup(h)))
@@ -241,7 +243,10 @@ static int read_config(const cJSON *root, struct container *c, const char **ret_
         c->user = strdup(cJSON_IsString(user) ? user->valuestring : "");
         if (!c->user)
                 return -ENOMEM;
-        return cJSON_IsObject(config) ? read_env(config, &c->env, ret_what) : 0;
+        if (!cJSON_IsObject(config))
+                return 0;
+        return container_parse_env(cJSON_GetObjectItemCaseSensitive(config, "Env"), "Config.Env", &c->env, what,
+                                   what_size);
 }
 
 int container_parse_inspect(const char *ref, const char *body, size_t len, struct container *ret,
@@ -304,9 +309,9 @@ int container_parse_inspect(const char *ref, const char *body, size_t len, struc
                 r = c.name ? 0 : -ENOMEM;
         }
         if (r >= 0) {
-                const char *what = NULL;
+                char what[100];
 
-                r = read_config(root, &c, &what);
+                r = read_config(root, &c, what, sizeof(what));
                 if (r == -EBADMSG)
                         return bad_answer(ref, what, err);
         }

@@ -46,6 +46,20 @@ struct container {
 #define CONTAINER_USER_MAX 513
 #define CONTAINER_HOSTNAME_MAX 255
 
+struct cJSON;
+
+/* An environment as engines give it (Docker's Config.Env, an OCI runtime spec's process.env):
+ * absent or null (*ret NULL), or an array of "KEY=VALUE" strings (KEY alone: unset, as the
+ * daemon takes it). Values may hold any byte but NUL (newlines are legitimate); keys are
+ * non-empty and printable; at most CONTAINER_ENV_MAX entries of CONTAINER_ENV_ENTRY_MAX bytes.
+ * *ret is NULL-terminated and owned. -EBADMSG with what (what_size bytes) saying, by field, what
+ * is wrong; -ENOMEM. */
+int container_parse_env(const struct cJSON *env, const char *field, char ***ret, char *what, size_t what_size);
+
+/* Whether h may be a container's hostname (it becomes $HOSTNAME): at most
+ * CONTAINER_HOSTNAME_MAX bytes, printable, no blank. "" is valid (no hostname). */
+bool container_hostname_valid(const char *h);
+
 /* The transport protocols the listeners report examines (sctp ports are left out). */
 enum container_proto {
         CONTAINER_PROTO_TCP,

@@ -10,6 +10,7 @@
 #include "cri.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -643,10 +644,61 @@ static int mount_source(struct pb_ctx *c, const cJSON *mount, char **ret, const 
         return 0;
 }
 
+/* An OCI user or group ID: an exact integer, not negative, not (uid_t) -1 (no ID at all). */
+static bool spec_id(const cJSON *v, uint32_t *ret) {
+        double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+
+        if (!isfinite(d) || d != floor(d) || d < 0 || d >= (double) UINT32_MAX)
+                return false;
+        *ret = (uint32_t) d;
+        return true;
+}
+
+/* runtimeSpec.process.user, .env and runtimeSpec.hostname: what crictl exec runs a command with
+ * (the runtime starts an exec'd process with the spec's user and environment, in the pod's UTS
+ * namespace). Absent or null: none. */
+static int parse_process(struct pb_ctx *c, const cJSON *spec, struct cri_status *s) {
+        const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process"), *user = NULL, *env = NULL, *host;
+        uint32_t uid, gid;
+        int k;
+
+        if (proc && !cJSON_IsNull(proc) && !cJSON_IsObject(proc))
+                return bad(c, "info: runtimeSpec.process is not an object");
+        if (cJSON_IsObject(proc)) {
+                user = cJSON_GetObjectItemCaseSensitive(proc, "user");
+                env = cJSON_GetObjectItemCaseSensitive(proc, "env");
+        }
+        if (user && !cJSON_IsNull(user)) {
+                /* The spec requires both IDs: one missing is not root. */
+                if (!cJSON_IsObject(user) || !spec_id(cJSON_GetObjectItemCaseSensitive(user, "uid"), &uid) ||
+                    !spec_id(cJSON_GetObjectItemCaseSensitive(user, "gid"), &gid))
+                        return bad(c, "info: runtimeSpec.process.user has no valid uid and gid");
+                if (asprintf(&s->user, "%" PRIu32 ":%" PRIu32, uid, gid) < 0) {
+                        s->user = NULL;
+                        return -ENOMEM;
+                }
+        }
+        k = container_parse_env(env, "info: runtimeSpec.process.env", &s->env, c->what, sizeof(c->what));
+        if (k < 0)
+                return k;
+
+        host = cJSON_GetObjectItemCaseSensitive(spec, "hostname");
+        if (host && !cJSON_IsNull(host)) {
+                const char *h = cJSON_IsString(host) ? host->valuestring : NULL;
+
+                if (!h || !container_hostname_valid(h))
+                        return bad(c, "info: runtimeSpec.hostname is not a valid hostname");
+                if (h[0] && !(s->hostname = strdup(h)))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 /* The verbose info's "info" key: containerd's (and CRI-O's) JSON text. */
 static int parse_info(struct pb_ctx *c, const uint8_t *d, size_t len, struct cri_status *s) {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
         const cJSON *pid, *sandbox, *spec, *mounts, *m;
+        int k;
 
         if (len > CRI_INFO_MAX)
                 return bad(c, "info is larger than %d bytes", CRI_INFO_MAX);
@@ -676,6 +728,9 @@ static int parse_info(struct pb_ctx *c, const uint8_t *d, size_t len, struct cri
                 return 0;
         if (!cJSON_IsObject(spec))
                 return bad(c, "info: runtimeSpec is not an object");
+        k = parse_process(c, spec, s);
+        if (k < 0)
+                return k;
         mounts = cJSON_GetObjectItemCaseSensitive(spec, "mounts");
         if (!mounts || cJSON_IsNull(mounts))
                 return 0;
@@ -683,8 +738,8 @@ static int parse_info(struct pb_ctx *c, const uint8_t *d, size_t len, struct cri
                 return bad(c, "info: runtimeSpec.mounts is not an array");
         cJSON_ArrayForEach(m, mounts) {
                 const cJSON *dest = cJSON_GetObjectItemCaseSensitive(m, "destination");
-                int k = 0;
 
+                k = 0;
                 if (!cJSON_IsObject(m) || !cJSON_IsString(dest))
                         return bad(c, "info: a mount of runtimeSpec.mounts has no destination");
                 if (path_is(dest->valuestring, "/etc/resolv.conf"))
@@ -775,6 +830,14 @@ void cri_status_done(struct cri_status *s) {
         free(s->resolv_conf_path);
         free(s->hosts_path);
         s->resolv_conf_path = s->hosts_path = NULL;
+        free(s->user);
+        s->user = NULL;
+        for (size_t i = 0; s->env && s->env[i]; i++)
+                free(s->env[i]);
+        free(s->env);
+        s->env = NULL;
+        free(s->hostname);
+        s->hostname = NULL;
 }
 
 const char *cri_state_name(enum cri_state state) {

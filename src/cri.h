@@ -56,6 +56,14 @@ struct cri_status {
         /* Owned, NULL if absent: the source of the runtime spec's mount on /etc/resolv.conf or
          * /etc/hosts (absolute, < PATH_MAX; the view module checks them further). */
         char *resolv_conf_path, *hosts_path;
+        /* What crictl exec runs a command with, from the runtime spec; owned, NULL if absent.
+         * user: process.user's "UID:GID" (decimal; its additionalGids are not kept: the
+         * container's /etc/group gives the groups, as for a numeric docker --user). env:
+         * process.env, NULL-terminated, container_parse_env's rules. hostname: "hostname",
+         * container_hostname_valid, NULL when "". */
+        char *user;
+        char **env;
+        char *hostname;
 };
 
 /* Requests: encoded into buf (size bytes), *ret_len their length (the gRPC frame is the

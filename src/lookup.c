@@ -463,9 +463,12 @@ static int cri_inspect(const struct endpoint *ep, const char *id, const char *fa
                                      cri_state_name(st.state));
         snprintf(c.id, sizeof(c.id), "%s", id);
         c.name = strdup(label);
-        /* The container's user is in its runtime spec, which is not read: root, as docker's
-         * default, unless --user says otherwise. */
-        c.user = strdup("");
+        /* What crictl exec runs a command with: the runtime spec's user ("UID:GID"; root when it
+         * names none, as docker's default), environment and hostname (the short ID when none, as
+         * for any engine). --user and -e still override them. */
+        c.user = st.user ? TAKE_PTR(st.user) : strdup("");
+        c.env = TAKE_PTR(st.env);
+        c.hostname = TAKE_PTR(st.hostname);
         if (!c.name || !c.user)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
         c.status = CONTAINER_STATUS_RUNNING;

@@ -9,14 +9,17 @@ Run with /usr/bin/python3 (Debian's python3-grpcio); the stubs come from tests/c
 
 Commands:
   version          one line: runtime name, version, CRI API version
-  up POD [--ns NS] [--annotation K=V]... [--container NAME [CMD...]]...
+  up POD [--ns NS] [--annotation K=V]...
+         [--container NAME [--user UID] [--env K=V]... [CMD...]]...
                    RunPodSandbox (namespace NS, default "default") with kubelet's labels
                    (io.kubernetes.pod.name, .namespace, .uid) and cgroup parent
                    /kubepods/besteffort/pod<uid>, then CreateContainer and StartContainer for each
                    NAME, running CMD in the busybox image (default: sleep infinity), labelled
                    io.kubernetes.container.name and io.kubernetes.pod.*, each in its own PID
-                   namespace (the pod's network and IPC ones). CMD runs up to the next
-                   --container, --annotation or --ns word. Prints one JSON object:
+                   namespace (the pod's network and IPC ones), as UID
+                   (linux.security_context.run_as_user; default: the image's user) with the
+                   variables K=V (envs). --user and --env directly follow NAME; CMD runs up to
+                   the next --container, --annotation or --ns word. Prints one JSON object:
                    {"pod": ID, "uid": UID, "namespace": NS, "name": POD,
                     "containers": {NAME: ID, ...}, "pids": {NAME: PID, ...}}
   stop-container ID
@@ -100,7 +103,7 @@ def pid_of(pb, rt, cid):
 
 def parse_up(args):
     if not args or args[0].startswith("-"):
-        usage("up POD [--ns NS] [--annotation K=V]... [--container NAME [CMD...]]...")
+        usage("up POD [--ns NS] [--annotation K=V]... [--container NAME [--user UID] [--env K=V]... [CMD...]]...")
     pod, ns, annotations, containers = args[0], "default", {}, []
     i = 1
     stops = ("--container", "--annotation", "--ns")
@@ -114,12 +117,22 @@ def parse_up(args):
             annotations[k] = v
             i += 2
         elif a == "--container" and i + 1 < len(args):
-            name, cmd = args[i + 1], []
+            name, cmd, user, env = args[i + 1], [], None, []
             i += 2
+            while i + 1 < len(args) and args[i] in ("--user", "--env"):
+                if args[i] == "--user":
+                    if not args[i + 1].isdigit():
+                        usage("up: --user takes a numeric UID, got %r" % args[i + 1])
+                    user = int(args[i + 1])
+                elif "=" in args[i + 1]:
+                    env.append(tuple(args[i + 1].split("=", 1)))
+                else:
+                    usage("up: --env takes K=V, got %r" % args[i + 1])
+                i += 2
             while i < len(args) and args[i] not in stops:
                 cmd.append(args[i])
                 i += 1
-            containers.append((name, cmd or ["sleep", "infinity"]))
+            containers.append((name, cmd or ["sleep", "infinity"], user, env))
         else:
             usage("up: unexpected %r" % a)
     return pod, ns, annotations, containers
@@ -143,7 +156,7 @@ def cmd_up(pb, rt, args):
     )
     pod_id = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg), timeout=TIMEOUT).pod_sandbox_id
     out = {"pod": pod_id, "uid": uid, "namespace": ns, "name": pod, "containers": {}, "pids": {}}
-    for name, cmd in containers:
+    for name, cmd, user, env in containers:
         labels = dict(pod_labels)
         labels["io.kubernetes.container.name"] = name
         ccfg = pb.ContainerConfig(
@@ -154,8 +167,10 @@ def cmd_up(pb, rt, args):
             annotations={"io.kubernetes.container.restartCount": "0"},
             # As kubelet without shareProcessNamespace: each container its own PID namespace,
             # the pod's network and IPC.
+            envs=[pb.KeyValue(key=k, value=v) for k, v in env],
             linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
-                namespace_options=pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD))),
+                namespace_options=pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD),
+                run_as_user=None if user is None else pb.Int64Value(value=user))),
         )
         cid = rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod_id, config=ccfg, sandbox_config=cfg),
                                  timeout=TIMEOUT).container_id

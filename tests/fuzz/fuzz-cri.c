@@ -2,6 +2,7 @@
 /* libFuzzer target: a CRI runtime's protobuf answers as untrusted bytes, and resolution over them. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cri.h"
@@ -39,6 +40,33 @@ static void check_resolve(const char *typed, const struct cri_container *v, size
                 __builtin_trap();
         if (r < 0 && (idx != SIZE_MAX || err.errnum != -r || !err.message[0] || strchr(err.message, '\n')))
                 __builtin_trap();
+}
+
+/* The runtime spec's user is "UID:GID", both decimal below 2^32-1, nothing else. */
+static bool user_ok(const char *s) {
+        size_t uid_len = strspn(s, "0123456789"), gid_len;
+
+        if (uid_len == 0 || s[uid_len] != ':')
+                return false;
+        gid_len = strspn(s + uid_len + 1, "0123456789");
+        return gid_len > 0 && !s[uid_len + 1 + gid_len] && strtoull(s, NULL, 10) < UINT32_MAX &&
+               strtoull(s + uid_len + 1, NULL, 10) < UINT32_MAX;
+}
+
+/* Each entry has a key before its '=' without a control character: what execve gets. */
+static bool env_ok(char *const *env) {
+        size_t n = 0;
+
+        for (; env && env[n]; n++) {
+                size_t key = strcspn(env[n], "=");
+
+                if (key == 0 || n >= CONTAINER_ENV_MAX)
+                        return false;
+                for (size_t i = 0; i < key; i++)
+                        if ((unsigned char) env[n][i] < 0x20 || env[n][i] == 0x7f)
+                                return false;
+        }
+        return true;
 }
 
 /* The first byte picks the parser: 0 containers (then resolution), 1 pods, 2 status, 3 version;
@@ -94,7 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (cri_parse_container_status(data + 1, size - 1, &s, &err) < 0)
                         return 0;
                 if (!id_ok(s.id) || s.pid < 0 || (s.sandbox_id[0] && !id_ok(s.sandbox_id)) ||
-                    (s.resolv_conf_path && s.resolv_conf_path[0] != '/') || (s.hosts_path && s.hosts_path[0] != '/'))
+                    (s.resolv_conf_path && s.resolv_conf_path[0] != '/') || (s.hosts_path && s.hosts_path[0] != '/') ||
+                    (s.user && !user_ok(s.user)) || !env_ok(s.env) ||
+                    (s.hostname && (!s.hostname[0] || !container_hostname_valid(s.hostname))))
                         __builtin_trap();
                 cri_status_done(&s);
                 break;

@@ -443,3 +443,31 @@ assert_candidates() {
     assert_equal "$(calls $P-web)" 2
     assert_equal "$(calls $P-dflt)" 3
 }
+
+@test "cri: -m/-a run as the container's user, with its environment and hostname; -n stays the caller's" {
+    local d=$BATS_TEST_TMPDIR
+    cri down $P-user >/dev/null 2>&1 || true
+    cri up $P-user --container app --user 1000 --env FOO=bar >"$d/user.json"
+
+    # What crictl exec would run with: the runtime spec's uid, env and (the pod's) hostname.
+    run --separate-stderr "$NSX" --runtime-endpoint "$EP" -a $P-user id -u
+    assert_success
+    assert_output 1000
+    run --separate-stderr "$NSX" --runtime-endpoint "$EP" -a $P-user sh -c 'echo "$FOO $HOSTNAME"'
+    assert_success
+    assert_output "bar $P-user"
+    run --separate-stderr "$NSX" --runtime-endpoint "$EP" -m $P-user/app id -u
+    assert_success
+    assert_output 1000
+    # --user and -e still win.
+    run --separate-stderr "$NSX" --runtime-endpoint "$EP" -a --user 0 -e FOO=baz $P-user sh -c 'id -u; echo $FOO'
+    assert_success
+    assert_output "0
+baz"
+    # A host tool (-n, the default) runs as the caller, not the container's user.
+    run --separate-stderr "$NSX" --runtime-endpoint "$EP" $P-user id -u
+    assert_success
+    assert_output "$(id -u)"
+    assert_output 0
+    cri down $P-user >/dev/null
+}

@@ -627,9 +627,35 @@ static void test_parse_status(void **state) {
                                                 "resolv.conf");
         assert_string_equal(s.hosts_path, "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
                                           "9f447d269d738d512ac261a92210b711f11a1d3a0bd3d8e718849543981ecccd/hosts");
+        /* containerd's spec names root explicitly; no env or hostname in this one. */
+        assert_string_equal(s.user, "0:0");
+        assert_null(s.env);
+        assert_null(s.hostname);
         cri_status_done(&s);
         assert_null(s.hosts_path);
+        assert_null(s.user);
         cri_status_done(&s);
+        free(bin);
+
+        /* A container running as uid 1000: the spec's user, environment and hostname. */
+        bin = fixture("cri-status-user.bin", &len);
+        assert_int_equal(cri_parse_container_status(bin, len, &s, &err), 0);
+        assert_string_equal(s.name, "worker");
+        assert_int_equal(s.pid, 5151);
+        assert_string_equal(s.user, "1000:3000"); /* additionalGids: user_resolve's, from /etc/group */
+        assert_non_null(s.env);
+        assert_string_equal(s.env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        assert_string_equal(s.env[1], "HOSTNAME=web-7d4b9c");
+        assert_string_equal(s.env[2], "FOO=bar");
+        assert_string_equal(s.env[3], "MULTI=line one\nline two");
+        assert_string_equal(s.env[4], "EMPTY=");
+        assert_string_equal(s.env[5], "KUBERNETES_SERVICE_HOST=10.96.0.1");
+        assert_null(s.env[6]);
+        assert_string_equal(s.hostname, "web-7d4b9c");
+        assert_null(s.resolv_conf_path);
+        cri_status_done(&s);
+        assert_null(s.env);
+        assert_null(s.hostname);
         free(bin);
 
         bin = fixture("cri-status-exited.bin", &len);
@@ -646,6 +672,9 @@ static void test_parse_status(void **state) {
         assert_string_equal(s.sandbox_id, "");
         assert_null(s.resolv_conf_path);
         assert_null(s.hosts_path);
+        assert_null(s.user);
+        assert_null(s.env);
+        assert_null(s.hostname);
         cri_status_done(&s);
         free(bin);
 }
@@ -770,6 +799,122 @@ static void test_parse_status_info(void **state) {
         }
 }
 
+/* info with n env entries: accepted up to CONTAINER_ENV_MAX (extra 0), refused past it. */
+static void r_env_bound(const char *info, int extra, struct cri_status *s, struct nsx_error *err) {
+        int r = parse_status_with(info, s, err);
+
+        if (extra) {
+                assert_int_equal(r, -EBADMSG);
+                assert_non_null(strstr(err->message, "runtimeSpec.process.env has too many entries"));
+        } else {
+                assert_int_equal(r, 0);
+                assert_string_equal(s->env[CONTAINER_ENV_MAX - 1], "A=1");
+                assert_null(s->env[CONTAINER_ENV_MAX]);
+        }
+        cri_status_done(s);
+}
+
+/* runtimeSpec.process.user, .env and runtimeSpec.hostname: what is kept, what is refused. */
+static void test_parse_status_process(void **state) {
+        static const struct {
+                const char *spec;                   /* the runtimeSpec object */
+                const char *user, *env0, *hostname; /* expected when accepted */
+                const char *says;                   /* NULL: accepted */
+        } cases[] = {
+                {"{}", NULL, NULL, NULL, NULL},
+                {"{\"process\":null,\"hostname\":null}", NULL, NULL, NULL, NULL},
+                {"{\"process\":{}}", NULL, NULL, NULL, NULL},
+                {"{\"process\":{\"user\":null,\"env\":null},\"hostname\":\"\"}", NULL, NULL, NULL, NULL},
+                {"{\"process\":{\"user\":{\"uid\":1000,\"gid\":1000}}}", "1000:1000", NULL, NULL, NULL},
+                {"{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1,2],\"umask\":18}}}", "0:0", NULL,
+                 NULL, NULL},
+                {"{\"process\":{\"user\":{\"uid\":4294967294,\"gid\":4294967294}}}", "4294967294:4294967294", NULL,
+                 NULL, NULL},
+                {"{\"process\":{\"user\":{\"uid\":1e3,\"gid\":2}}}", "1000:2", NULL, NULL, NULL},
+                {"{\"process\":{\"env\":[\"A=1\",\"B\"]}}", NULL, "A=1", NULL, NULL},
+                {"{\"process\":{\"env\":[]},\"hostname\":\"web-1.shop\"}", NULL, NULL, "web-1.shop", NULL},
+                {"{\"process\":[]}", NULL, NULL, NULL, "runtimeSpec.process is not an object"},
+                {"{\"process\":{\"user\":7}}", NULL, NULL, NULL, "process.user has no valid uid and gid"},
+                {"{\"process\":{\"user\":{}}}", NULL, NULL, NULL, "process.user has no valid uid and gid"},
+                {"{\"process\":{\"user\":{\"uid\":1000}}}", NULL, NULL, NULL, "process.user has no valid uid"},
+                {"{\"process\":{\"user\":{\"gid\":1000}}}", NULL, NULL, NULL, "process.user has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":-1,\"gid\":0}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":0,\"gid\":4294967295}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":4294967296,\"gid\":0}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":1.5,\"gid\":0}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":\"1000\",\"gid\":0}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"user\":{\"uid\":null,\"gid\":0}}}", NULL, NULL, NULL, "has no valid uid"},
+                {"{\"process\":{\"env\":{}}}", NULL, NULL, NULL, "runtimeSpec.process.env is not an array"},
+                {"{\"process\":{\"env\":[\"=x\"]}}", NULL, NULL, NULL, "process.env has an entry that is not KEY"},
+                {"{\"process\":{\"env\":[3]}}", NULL, NULL, NULL, "process.env has an entry that is not KEY"},
+                {"{\"process\":{\"env\":[\"A\\nB=1\"]}}", NULL, NULL, NULL, "process.env has an entry"},
+                {"{\"hostname\":7}", NULL, NULL, NULL, "runtimeSpec.hostname is not a valid hostname"},
+                {"{\"hostname\":\"a b\"}", NULL, NULL, NULL, "runtimeSpec.hostname is not a valid hostname"},
+                {"{\"hostname\":\"a\\u001b[0m\"}", NULL, NULL, NULL, "runtimeSpec.hostname is not a valid"},
+        };
+        struct cri_status s;
+        struct nsx_error err = {};
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char info[512];
+                int r;
+
+                snprintf(info, sizeof(info), "{\"pid\":7,\"runtimeSpec\":%s}", cases[i].spec);
+                r = parse_status_with(info, &s, &err);
+                if (!cases[i].says) {
+                        if (r != 0)
+                                fail_msg("case %zu: %s", i, err.message);
+                        if (cases[i].user)
+                                assert_string_equal(s.user, cases[i].user);
+                        else
+                                assert_null(s.user);
+                        if (cases[i].env0)
+                                assert_string_equal(s.env[0], cases[i].env0);
+                        else if (s.env)
+                                assert_null(s.env[0]);
+                        if (cases[i].hostname)
+                                assert_string_equal(s.hostname, cases[i].hostname);
+                        else
+                                assert_null(s.hostname);
+                } else {
+                        assert_int_equal(r, -EBADMSG);
+                        if (!strstr(err.message, cases[i].says))
+                                fail_msg("case %zu: '%s' does not say '%s'", i, err.message, cases[i].says);
+                        assert_null(s.user);
+                        assert_null(s.env);
+                        assert_null(s.hostname);
+                }
+                cri_status_done(&s);
+        }
+
+        /* Config.Env's bounds: CONTAINER_ENV_MAX entries pass, one more does not; a hostname of
+         * CONTAINER_HOSTNAME_MAX bytes passes, one more does not. */
+        for (int extra = 0; extra <= 1; extra++) {
+                size_t n = CONTAINER_ENV_MAX + (size_t) extra, size = 64 + n * 6;
+                char *info = malloc(size), *p = info;
+
+                assert_non_null(info);
+                p += sprintf(p, "{\"runtimeSpec\":{\"process\":{\"env\":[");
+                for (size_t i = 0; i < n; i++)
+                        p += sprintf(p, "%s\"A=1\"", i ? "," : "");
+                strcpy(p, "]}}}");
+                r_env_bound(info, extra, &s, &err);
+                free(info);
+        }
+        for (int extra = 0; extra <= 1; extra++) {
+                char info[CONTAINER_HOSTNAME_MAX + 64];
+                int w = snprintf(info, sizeof(info), "{\"runtimeSpec\":{\"hostname\":\"%0*d\"}}",
+                                 CONTAINER_HOSTNAME_MAX + extra, 0);
+
+                assert_true(w > 0 && (size_t) w < sizeof(info));
+                assert_int_equal(parse_status_with(info, &s, &err), extra ? -EBADMSG : 0);
+                if (!extra)
+                        assert_int_equal(strlen(s.hostname), CONTAINER_HOSTNAME_MAX);
+                cri_status_done(&s);
+        }
+}
+
 static void test_parse_status_bad(void **state) {
         struct cri_status s = {};
         struct nsx_error err = {};
@@ -818,7 +963,8 @@ static void test_parse_status_bad(void **state) {
 
 /* Every prefix of every fixture: an answer or EBADMSG, never a crash or a leak (valgrind). */
 static void test_parse_truncated(void **state) {
-        static const char *const names[] = {"cri-list.bin", "cri-pods.bin", "cri-status.bin", "cri-version.bin"};
+        static const char *const names[] = {"cri-list.bin", "cri-pods.bin", "cri-status.bin", "cri-version.bin",
+                                            "cri-status-user.bin"};
         (void) state;
 
         for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
@@ -843,7 +989,7 @@ static void test_parse_truncated(void **state) {
                                 r = cri_parse_list_containers(cut, k, &v, &n, &err);
                         else if (f == 1)
                                 r = cri_parse_list_pod_sandbox(cut, k, &p, &n, &err);
-                        else if (f == 2)
+                        else if (f == 2 || f == 4)
                                 r = cri_parse_container_status(cut, k, &s, &err);
                         else
                                 r = cri_parse_version(cut, k, a, sizeof(a), b, sizeof(b), c, sizeof(c), &err);
@@ -1119,6 +1265,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_pods_bad),
                 cmocka_unit_test(test_parse_status),
                 cmocka_unit_test(test_parse_status_info),
+                cmocka_unit_test(test_parse_status_process),
                 cmocka_unit_test(test_parse_status_bad),
                 cmocka_unit_test(test_parse_truncated),
                 cmocka_unit_test(test_ref_check),
