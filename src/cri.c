@@ -9,10 +9,12 @@
  * Field numbers are those of k8s.io/cri-api pkg/apis/runtime/v1/api.proto. */
 #include "cri.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -314,6 +316,12 @@ int cri_request_container_status(const char *id, bool verbose, uint8_t *buf, siz
                 put_varint(&w, 1);
         }
         return writer_done(&w, ret_len);
+}
+
+/* PodSandboxStatusRequest { pod_sandbox_id = 1; verbose = 2 } */
+int cri_request_pod_sandbox_status(const char *id, bool verbose, uint8_t *buf, size_t size, size_t *ret_len) {
+        /* The same shape as ContainerStatusRequest's. */
+        return cri_request_container_status(id, verbose, buf, size, ret_len);
 }
 
 /* ---- Responses ---- */
@@ -791,6 +799,185 @@ int cri_parse_container_status(const uint8_t *b, size_t n, struct cri_status *re
                 return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG,
                                      "the CRI runtime's container status is malformed: %s", c.what);
         *ret = TAKE_STRUCT(s, (struct cri_status){});
+        return 0;
+}
+
+/* A JSON number that is an exact integer in [min, max]; absent or null is 0 (proto3's default,
+ * which containerd's JSON leaves out). */
+static bool json_uint(const cJSON *v, double min, double max, unsigned *ret) {
+        double d;
+
+        if (!v || cJSON_IsNull(v)) {
+                *ret = 0;
+                return min <= 0;
+        }
+        if (!cJSON_IsNumber(v))
+                return false;
+        d = v->valuedouble;
+        if (!isfinite(d) || d != floor(d) || d < min || d > max)
+                return false;
+        *ret = (unsigned) d;
+        return true;
+}
+
+/* host_ip is printed in the report: an address inet_pton reads back, or "" (every address). */
+static bool host_ip_ok(const char *s) {
+        unsigned char addr[sizeof(struct in6_addr)];
+
+        if (!s[0])
+                return true;
+        if (strlen(s) >= INET6_ADDRSTRLEN)
+                return false;
+        return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+}
+
+static int pod_port_cmp(const void *a, const void *b) {
+        const struct container_port *x = a, *y = b;
+
+        if (x->proto != y->proto)
+                return x->proto < y->proto ? -1 : 1;
+        return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/* One mapping into list (room for every mapping): merged with its (port, protocol) entry. */
+static int add_mapping(struct pb_ctx *c, const cJSON *m, size_t i, struct container_port *list, size_t *n) {
+        const cJSON *ip;
+        unsigned proto, port, host_port;
+        struct container_port *p = NULL;
+        struct container_binding *nb;
+
+        if (!cJSON_IsObject(m))
+                return bad(c, "info: port mapping %zu is not an object", i + 1);
+        if (!json_uint(cJSON_GetObjectItemCaseSensitive(m, "protocol"), 0, INT32_MAX, &proto))
+                return bad(c, "info: port mapping %zu: protocol is not a Protocol", i + 1);
+        if (!json_uint(cJSON_GetObjectItemCaseSensitive(m, "container_port"), 1, 65535, &port))
+                return bad(c, "info: port mapping %zu: container_port is not 1..65535", i + 1);
+        if (!json_uint(cJSON_GetObjectItemCaseSensitive(m, "host_port"), 0, 65535, &host_port))
+                return bad(c, "info: port mapping %zu: host_port is not 0..65535", i + 1);
+        ip = cJSON_GetObjectItemCaseSensitive(m, "host_ip");
+        if (ip && !cJSON_IsNull(ip) && (!cJSON_IsString(ip) || !host_ip_ok(ip->valuestring)))
+                return bad(c, "info: port mapping %zu: host_ip is not an IP address", i + 1);
+        /* TCP = 0, UDP = 1; SCTP = 2 is not examined (as for Docker's ports), and proto3 enums
+         * are open: a value the proto does not define is no protocol to examine either. */
+        if (proto > 1)
+                return 0;
+        for (size_t k = 0; k < *n && !p; k++)
+                if (list[k].port == port && list[k].proto == (enum container_proto) proto)
+                        p = &list[k];
+        if (!p) {
+                p = &list[(*n)++];
+                *p = (struct container_port){.port = port, .proto = (enum container_proto) proto, .exposed = true};
+        }
+        /* hostPort 0: the port is in the pod's spec, not published. */
+        if (host_port == 0)
+                return 0;
+        nb = reallocarray(p->bindings, p->n_bindings + 1, sizeof(*p->bindings));
+        if (!nb)
+                return -ENOMEM;
+        p->bindings = nb;
+        nb[p->n_bindings] = (struct container_binding){.host_port = host_port};
+        snprintf(nb[p->n_bindings].host_ip, sizeof(nb->host_ip), "%s", ip && cJSON_IsString(ip) ? ip->valuestring : "");
+        p->n_bindings++;
+        return 0;
+}
+
+/* The verbose info's "info" key of a pod: its "config" (the PodSandboxConfig, as JSON) "port_mappings". */
+static int parse_pod_info(struct pb_ctx *c, const uint8_t *d, size_t len, struct container_port **ret, size_t *ret_n) {
+        _cleanup_(cJSON_Deletep) cJSON *root = NULL;
+        const cJSON *config, *mappings, *m;
+        struct container_port *list;
+        size_t n = 0, i = 0;
+        int count, k = 0;
+
+        if (len > CRI_INFO_MAX)
+                return bad(c, "info is larger than %d bytes", CRI_INFO_MAX);
+        root = cJSON_ParseWithLength((const char *) d, len);
+        if (!cJSON_IsObject(root))
+                return bad(c, "info is not a JSON object");
+        config = cJSON_GetObjectItemCaseSensitive(root, "config");
+        if (!config || cJSON_IsNull(config))
+                return 0;
+        if (!cJSON_IsObject(config))
+                return bad(c, "info: config is not an object");
+        mappings = cJSON_GetObjectItemCaseSensitive(config, "port_mappings");
+        if (!mappings || cJSON_IsNull(mappings))
+                return 0;
+        if (!cJSON_IsArray(mappings))
+                return bad(c, "info: config.port_mappings is not an array");
+        count = cJSON_GetArraySize(mappings);
+        if (count > CRI_ENTRIES_MAX)
+                return bad(c, "info: more than %d port mappings", CRI_ENTRIES_MAX);
+        if (count == 0)
+                return 0;
+        list = calloc((size_t) count, sizeof(*list));
+        if (!list)
+                return -ENOMEM;
+        cJSON_ArrayForEach(m, mappings) {
+                k = add_mapping(c, m, i++, list, &n);
+                if (k < 0)
+                        break;
+        }
+        if (k < 0 || n == 0) {
+                container_ports_free(list, n);
+                return k;
+        }
+        qsort(list, n, sizeof(*list), pod_port_cmp);
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+/* PodSandboxStatusResponse { status = 1 { id = 1 }; info = 2 } */
+int cri_parse_pod_sandbox_status(const uint8_t *b, size_t n, struct container_port **ret, size_t *ret_n,
+                                 struct nsx_error *err) {
+        struct pb_reader r = reader_of(b, n);
+        struct pb_ctx c = {};
+        struct pb_field f;
+        const uint8_t *info = NULL;
+        size_t info_len = 0;
+        char id[CONTAINER_ID_LEN + 1] = "";
+        bool have_status = false;
+        int k;
+
+        *ret = NULL;
+        *ret_n = 0;
+        while ((k = pb_next(&c, &r, &f)) > 0) {
+                if (f.num == 1) {
+                        struct pb_reader sr = reader_of(f.data, f.len);
+                        struct pb_field e;
+
+                        have_status = true;
+                        if (want(&c, &f, WIRE_LEN, "status") < 0) {
+                                k = -EBADMSG;
+                                break;
+                        }
+                        while ((k = pb_next(&c, &sr, &e)) > 0)
+                                if (e.num == 1 && (k = field_string(&c, &e, id, sizeof(id), "status.id")) < 0)
+                                        break;
+                } else if (f.num == 2) {
+                        const uint8_t *key, *val;
+                        size_t key_len, val_len;
+
+                        k = map_entry(&c, &f, "info", &key, &key_len, &val, &val_len);
+                        if (k >= 0 && key_is(key, key_len, "info")) {
+                                info = val;
+                                info_len = val_len;
+                        }
+                }
+                if (k < 0)
+                        break;
+        }
+        if (k >= 0 && !have_status)
+                k = bad(&c, "it has no status");
+        if (k >= 0 && !id_valid(id))
+                k = bad(&c, "status.id is not a 64-digit lowercase hex ID");
+        if (k >= 0 && info)
+                k = parse_pod_info(&c, info, info_len, ret, ret_n);
+        if (k == -ENOMEM)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        if (k < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "the CRI runtime's pod status is malformed: %s",
+                                     c.what);
         return 0;
 }
 

@@ -71,6 +71,7 @@ struct cri_status {
 int cri_request_list_containers(bool running_only, uint8_t *buf, size_t size, size_t *ret_len);
 int cri_request_list_pod_sandbox(bool ready_only, uint8_t *buf, size_t size, size_t *ret_len);
 int cri_request_container_status(const char *id, bool verbose, uint8_t *buf, size_t size, size_t *ret_len);
+int cri_request_pod_sandbox_status(const char *id, bool verbose, uint8_t *buf, size_t size, size_t *ret_len);
 
 /* Responses: the engine's bytes, untrusted. Malformed -> -EBADMSG with *err saying what. An entry
  * whose ID or names are not Kubernetes names is an error (the engine lies), not skipped. Lists
@@ -79,6 +80,15 @@ int cri_parse_list_containers(const uint8_t *b, size_t n, struct cri_container *
                               struct nsx_error *err);
 int cri_parse_list_pod_sandbox(const uint8_t *b, size_t n, struct cri_pod **ret, size_t *ret_n, struct nsx_error *err);
 int cri_parse_container_status(const uint8_t *b, size_t n, struct cri_status *ret, struct nsx_error *err);
+/* PodSandboxStatusResponse of a verbose request: the pod's ports, from the PodSandboxConfig the
+ * runtime keeps in its info["info"] JSON ("config": {"port_mappings": [...]}, containerd's
+ * shape; PodSandboxStatus itself carries none). Every mapping is an exposed port (kubelet passes
+ * each containerPort of the pod's spec); one with a host_port is published there, on host_ip ("":
+ * every address). Sorted by protocol then port, one entry per port and protocol (a pod's
+ * containers share its network: two of them may name one port); sctp and undefined protocols
+ * skipped. No info, or no config in it: no ports (*ret NULL). At most CRI_ENTRIES_MAX mappings. */
+int cri_parse_pod_sandbox_status(const uint8_t *b, size_t n, struct container_port **ret, size_t *ret_n,
+                                 struct nsx_error *err);
 /* VersionResponse: runtime_name, runtime_version, runtime_api_version ("" when absent; each must
  * fit its buffer; control characters become '?'). */
 int cri_parse_version(const uint8_t *b, size_t n, char *name, size_t name_size, char *version, size_t version_size,

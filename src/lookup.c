@@ -562,16 +562,101 @@ static int cri_lookup_running(const struct endpoint *ep, long timeout_ms, struct
         return 0;
 }
 
+/* A pod's ports, asked for once however many of its containers are reported. */
+struct cri_pod_ports {
+        char id[CONTAINER_ID_LEN + 1];
+        struct container_port *ports; /* owned */
+        size_t n_ports;
+};
+
+static void cri_pod_ports_free(struct cri_pod_ports *v, size_t n) {
+        for (size_t i = 0; i < n && v; i++)
+                container_ports_free(v[i].ports, v[i].n_ports);
+        free(v);
+}
+
+/* PodSandboxStatus (verbose: the pod's config, with its port mappings) of pod id. */
+static int cri_pod_status_ports(const struct endpoint *ep, const char *id, long timeout_ms, struct container_port **ret,
+                                size_t *ret_n, struct nsx_error *err) {
+        _cleanup_(engine_grpc_response_donep) struct engine_grpc_response a = {};
+        uint8_t req[CRI_REQUEST_MAX];
+        size_t len;
+        int r;
+
+        if (cri_request_pod_sandbox_status(id, true, req, sizeof(req), &len) < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOBUFS, "cannot encode a CRI request");
+        r = cri_call(ep, "PodSandboxStatus", req, len, timeout_ms, &a, NULL, err);
+        if (r < 0)
+                return r;
+        return cri_parse_pod_sandbox_status(a.msg, a.len, ret, ret_n, err);
+}
+
+/* A copy of the n ports p (their bindings too) into *ret: each entry owns its own. */
+static int cri_ports_copy(const struct container_port *p, size_t n, struct container_port **ret, size_t *ret_n) {
+        struct container_port *v;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (n == 0)
+                return 0;
+        v = calloc(n, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                v[i] = p[i];
+                v[i].bindings = NULL;
+                if (p[i].n_bindings == 0)
+                        continue;
+                v[i].bindings = calloc(p[i].n_bindings, sizeof(*v[i].bindings));
+                if (!v[i].bindings) {
+                        container_ports_free(v, i);
+                        return -ENOMEM;
+                }
+                memcpy(v[i].bindings, p[i].bindings, p[i].n_bindings * sizeof(*v[i].bindings));
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+/* The ports of the pod id into e: from *cache when that pod was asked for already, else one
+ * PodSandboxStatus call (counted in *requests) added to it. */
+static int cri_entry_ports(const struct endpoint *ep, const char *id, long timeout_ms, struct cri_pod_ports *cache,
+                           size_t *n_cache, struct lookup_entry *e, unsigned *requests, struct nsx_error *err) {
+        struct cri_pod_ports *p = NULL;
+        int r;
+
+        for (size_t i = 0; i < *n_cache && !p; i++)
+                if (streq(cache[i].id, id))
+                        p = &cache[i];
+        if (!p) {
+                struct cri_pod_ports q = {};
+
+                r = cri_pod_status_ports(ep, id, timeout_ms, &q.ports, &q.n_ports, err);
+                (*requests)++;
+                if (r < 0)
+                        return r;
+                snprintf(q.id, sizeof(q.id), "%s", id);
+                p = &cache[(*n_cache)++];
+                *p = q;
+        }
+        if (cri_ports_copy(p->ports, p->n_ports, &e->ports, &e->n_ports) < 0)
+                return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        return 0;
+}
+
 /* --listeners on a CRI engine: the named containers (each resolved) or every running one, then
- * each one's status; no ports are published through the CRI, and a pod's network is its own
- * ("pod"). */
+ * each one's status, and once per pod its status (verbose): the ports of the pod's spec, exposed,
+ * and published where they have a hostPort. A pod's network is its own ("pod"), shared by its
+ * containers: each of them is reported with all of the pod's ports. */
 static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, char *const *refs, size_t n_refs,
                                  struct lookup_set *ret, struct nsx_error *err) {
         _cleanup_(lookup_set_donep) struct lookup_set s = {};
         _cleanup_free_ struct cri_container *v = NULL;
         _cleanup_free_ struct cri_pod *pods = NULL;
+        struct cri_pod_ports *cache = NULL;
         struct engine_exchange x = {};
-        size_t n = 0, n_pods = 0, want;
+        size_t n = 0, n_pods = 0, n_cache = 0, want;
         int r;
 
         for (size_t i = 0; i < n_refs; i++) {
@@ -587,27 +672,42 @@ static int cri_lookup_containers(const struct endpoint *ep, long timeout_ms, cha
         s.requests = (unsigned) x.n_attempts;
         want = n_refs ? n_refs : n;
         s.v = calloc(want + 1, sizeof(*s.v));
-        if (!s.v)
+        /* At most one pod per entry. */
+        cache = calloc(want + 1, sizeof(*cache));
+        if (!s.v || !cache) {
+                free(cache);
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        }
+        r = 0;
         for (size_t k = 0; k < want; k++) {
                 char label[3 * (CRI_NAME_MAX + 1)];
                 size_t i = k;
 
                 if (n_refs && !pods && (r = cri_pick(ep, refs[k], timeout_ms, v, n, &pods, &n_pods, &i, &x, err)) < 0)
-                        return r;
+                        break;
                 if (n_refs && pods && (r = cri_resolve(refs[k], v, n, pods, n_pods, &i, err)) < 0)
-                        return r;
+                        break;
                 cri_container_label(&v[i], label, sizeof(label));
                 r = cri_inspect(ep, v[i].id, label, timeout_ms, &s.v[s.n].c, NULL, err);
                 s.requests++;
-                if (r < 0 && n_refs)
-                        return r;
-                if (r < 0)
-                        continue; /* a listed container that stopped meanwhile: left out */
+                if (r >= 0)
+                        r = cri_entry_ports(ep, v[i].sandbox_id, timeout_ms, cache, &n_cache, &s.v[s.n], &s.requests,
+                                            err);
+                if (r < 0) {
+                        lookup_entry_done(&s.v[s.n]);
+                        if (n_refs)
+                                break;
+                        /* A listed container that stopped meanwhile, or whose pod went: left out. */
+                        r = 0;
+                        continue;
+                }
                 snprintf(s.v[s.n].network_mode, sizeof(s.v[s.n].network_mode), "pod");
                 s.engine_uid = s.v[s.n].c.engine_uid;
                 s.n++;
         }
+        cri_pod_ports_free(cache, n_cache);
+        if (r < 0)
+                return r;
         *ret = TAKE_STRUCT(s, (struct lookup_set){});
         return 0;
 }

@@ -9,7 +9,7 @@ Run with /usr/bin/python3 (Debian's python3-grpcio); the stubs come from tests/c
 
 Commands:
   version          one line: runtime name, version, CRI API version
-  up POD [--ns NS] [--annotation K=V]...
+  up POD [--ns NS] [--annotation K=V]... [--port CPORT:HOSTPORT[:HOSTIP][/udp]]...
          [--container NAME [--user UID] [--env K=V]... [CMD...]]...
                    RunPodSandbox (namespace NS, default "default") with kubelet's labels
                    (io.kubernetes.pod.name, .namespace, .uid) and cgroup parent
@@ -19,7 +19,9 @@ Commands:
                    namespace (the pod's network and IPC ones), as UID
                    (linux.security_context.run_as_user; default: the image's user) with the
                    variables K=V (envs). --user and --env directly follow NAME; CMD runs up to
-                   the next --container, --annotation or --ns word. Prints one JSON object:
+                   the next --container, --annotation, --port or --ns word. Each --port is a
+                   PortMapping of the pod's config (a containerPort with its hostPort, as
+                   kubelet passes a pod spec's ports; HOSTPORT 0: not published). Prints one JSON object:
                    {"pod": ID, "uid": UID, "namespace": NS, "name": POD,
                     "containers": {NAME: ID, ...}, "pids": {NAME: PID, ...}}
   stop-container ID
@@ -103,10 +105,11 @@ def pid_of(pb, rt, cid):
 
 def parse_up(args):
     if not args or args[0].startswith("-"):
-        usage("up POD [--ns NS] [--annotation K=V]... [--container NAME [--user UID] [--env K=V]... [CMD...]]...")
-    pod, ns, annotations, containers = args[0], "default", {}, []
+        usage("up POD [--ns NS] [--annotation K=V]... [--port CPORT:HOSTPORT[:HOSTIP][/udp]]... "
+              "[--container NAME [--user UID] [--env K=V]... [CMD...]]...")
+    pod, ns, annotations, ports, containers = args[0], "default", {}, [], []
     i = 1
-    stops = ("--container", "--annotation", "--ns")
+    stops = ("--container", "--annotation", "--port", "--ns")
     while i < len(args):
         a = args[i]
         if a == "--ns" and i + 1 < len(args):
@@ -115,6 +118,9 @@ def parse_up(args):
         elif a == "--annotation" and i + 1 < len(args) and "=" in args[i + 1]:
             k, v = args[i + 1].split("=", 1)
             annotations[k] = v
+            i += 2
+        elif a == "--port" and i + 1 < len(args):
+            ports.append(parse_port(args[i + 1]))
             i += 2
         elif a == "--container" and i + 1 < len(args):
             name, cmd, user, env = args[i + 1], [], None, []
@@ -135,11 +141,20 @@ def parse_up(args):
             containers.append((name, cmd or ["sleep", "infinity"], user, env))
         else:
             usage("up: unexpected %r" % a)
-    return pod, ns, annotations, containers
+    return pod, ns, annotations, ports, containers
+
+
+def parse_port(spec):
+    """CPORT:HOSTPORT[:HOSTIP][/udp|/sctp] -> (protocol name, container port, host port, host IP)."""
+    spec, _, proto = spec.partition("/")
+    parts = spec.split(":", 2)
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit() or proto not in ("", "tcp", "udp", "sctp"):
+        usage("up: --port CPORT:HOSTPORT[:HOSTIP][/udp], got %r" % spec)
+    return (proto or "tcp").upper(), int(parts[0]), int(parts[1]), parts[2] if len(parts) > 2 else ""
 
 
 def cmd_up(pb, rt, args):
-    pod, ns, annotations, containers = parse_up(args)
+    pod, ns, annotations, ports, containers = parse_up(args)
     uid = str(uuid.uuid4())
     pod_labels = {"io.kubernetes.pod.name": pod, "io.kubernetes.pod.namespace": ns,
                   "io.kubernetes.pod.uid": uid}
@@ -148,6 +163,8 @@ def cmd_up(pb, rt, args):
         hostname=pod,
         labels=pod_labels,
         annotations=annotations,
+        port_mappings=[pb.PortMapping(protocol=pb.Protocol.Value(proto), container_port=cport, host_port=hport,
+                                      host_ip=hip) for proto, cport, hport, hip in ports],
         linux=pb.LinuxPodSandboxConfig(
             # kubelet with the cgroupfs driver: each container's cgroup is PARENT/<id>.
             cgroup_parent=pod_parent(uid),

@@ -69,15 +69,15 @@ static bool env_ok(char *const *env) {
         return true;
 }
 
-/* The first byte picks the parser: 0 containers (then resolution), 1 pods, 2 status, 3 version;
- * the seeds are the tests/data/cri-*.bin fixtures behind that byte. */
+/* The first byte picks the parser: 0 containers (then resolution), 1 pods, 2 status, 3 version,
+ * 4 pod status (its ports); the seeds are the tests/data/cri-*.bin fixtures behind that byte. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct nsx_error err = {};
         size_t n = 0;
 
         if (size < 1)
                 return 0;
-        switch (data[0] % 4) {
+        switch (data[0] % 5) {
         case 0: {
                 struct cri_container *v = NULL;
                 static const char *const fixed[] = {"web", "web/app", "default/web/app", "a", "0", "d", "ab"};
@@ -127,6 +127,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     (s.hostname && (!s.hostname[0] || !container_hostname_valid(s.hostname))))
                         __builtin_trap();
                 cri_status_done(&s);
+                break;
+        }
+        case 4: {
+                struct container_port *p = NULL;
+
+                if (cri_parse_pod_sandbox_status(data + 1, size - 1, &p, &n, &err) < 0) {
+                        if (p || n)
+                                __builtin_trap();
+                        return 0;
+                }
+                if ((n == 0) != (p == NULL))
+                        __builtin_trap();
+                /* Sorted, one entry per (protocol, port), sane ports and printable addresses. */
+                for (size_t i = 0; i < n; i++) {
+                        if (p[i].port < 1 || p[i].port > 65535 || p[i].proto > CONTAINER_PROTO_UDP || !p[i].exposed ||
+                            (p[i].n_bindings == 0) != (p[i].bindings == NULL))
+                                __builtin_trap();
+                        if (i > 0 && (p[i].proto < p[i - 1].proto ||
+                                      (p[i].proto == p[i - 1].proto && p[i].port <= p[i - 1].port)))
+                                __builtin_trap();
+                        for (size_t j = 0; j < p[i].n_bindings; j++) {
+                                const char *ip = p[i].bindings[j].host_ip;
+
+                                if (p[i].bindings[j].host_port < 1 || p[i].bindings[j].host_port > 65535 ||
+                                    strspn(ip, "0123456789abcdefABCDEF.:") != strlen(ip))
+                                        __builtin_trap();
+                        }
+                }
+                container_ports_free(p, n);
                 break;
         }
         default: {

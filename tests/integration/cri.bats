@@ -46,7 +46,7 @@ jget() {
 }
 
 cri_down_all() {
-    cri down --ns default $P-web $P-two $P-dflt $P-stop $P-fwd >/dev/null 2>&1 || true
+    cri down --ns default $P-web $P-two $P-dflt $P-stop $P-fwd $P-user $P-ports >/dev/null 2>&1 || true
     cri down $P-dup >/dev/null 2>&1 || true
 }
 
@@ -470,4 +470,50 @@ baz"
     assert_output "$(id -u)"
     assert_output 0
     cri down $P-user >/dev/null
+}
+
+@test "cri: --listeners takes a pod's ports from its spec: a hostPort to a loopback-only httpd is published and UNREACHABLE; one pod status per pod" {
+    local d=$BATS_TEST_TMPDIR port pid i row
+    # A host port nothing holds now (the pod's own; the test CNI has no portmap plugin, so the
+    # mapping is the spec's word, which is what --listeners reports).
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cri down $P-ports >/dev/null 2>&1 || true
+    cri up $P-ports --port "80:$port" --container web httpd -f -p 127.0.0.1:80 -h /www --container side >"$d/ports.json"
+    pid=$(jget "$d/ports.json" 'd["pids"]["web"]')
+    for i in $(seq 100); do
+        grep -q ':0050 ' "/proc/$pid/net/tcp" 2>/dev/null && break
+        sleep 0.05
+    done
+
+    run "$NSX" --runtime-endpoint "$EP" --listeners default/$P-ports/web
+    assert_success
+    assert_line --index 0 --regexp '^CONTAINER +PROTO +LISTENING +PUBLISHED +PROCESS +VERDICT$'
+    row=$(awk -v c="default/$P-ports/web" '$1 == c && $3 == "127.0.0.1:80"' <<<"$output")
+    assert_equal "$(awk '{print $2, $4, $5}' <<<"$row")" "tcp *:$port httpd[$pid]"
+    grep -q 'UNREACHABLE: loopback only' <<<"$row"
+    assert_line "default/$P-ports/web: 80/tcp is published as *:$port but listens on 127.0.0.1 only: unreachable from outside; bind 0.0.0.0 (or ::) in the container, or reach it from the host with 'docker-nsexec --forward 0:80 default/$P-ports/web'"
+
+    # --json carries the published port, for each container of the pod (they share its network).
+    run "$NSX" --runtime-endpoint "$EP" --listeners --json $P-ports/web $P-ports/side
+    assert_success
+    assert_equal "$(python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for c in d["containers"]:
+    p = [p for p in c["ports"] if p["port"] == 80][0]
+    print(c["name"], c["network_mode"], p["protocol"], p["exposed"], p["published"][0]["host_ip"] or "*",
+          p["published"][0]["host_port"], p["verdict"], p["problem"])' <<<"$output")" \
+        "default/$P-ports/web pod tcp True * $port loopback-only True
+default/$P-ports/side pod tcp True * $port loopback-only True"
+
+    # The calls: the list, each container's status, and the pod's status once for both.
+    run "$NSX" -v --runtime-endpoint "$EP" --listeners $P-ports/web $P-ports/side
+    assert_success
+    assert_line "docker-nsexec: debug: 4 requests to the engine over one connection"
+
+    # A pod without ports: no published column, as before.
+    run "$NSX" --runtime-endpoint "$EP" --listeners default/$P-web/web
+    assert_success
+    refute_output --partial "published as"
+    cri down $P-ports
 }

@@ -169,6 +169,27 @@ static void test_request_status(void **state) {
                 -EINVAL);
 }
 
+static void test_request_pod_status(void **state) {
+        uint8_t buf[128], expect[68];
+        size_t len;
+        (void) state;
+
+        /* protoc: PodSandboxStatusRequest { pod_sandbox_id: ID_A verbose: true } */
+        expect[0] = 0x0a;
+        expect[1] = 0x40;
+        memcpy(expect + 2, ID_A, 64);
+        expect[66] = 0x10;
+        expect[67] = 0x01;
+        assert_int_equal(cri_request_pod_sandbox_status(ID_A, true, buf, sizeof(buf), &len), 0);
+        assert_int_equal(len, 68);
+        assert_memory_equal(buf, expect, 68);
+        assert_int_equal(cri_request_pod_sandbox_status(ID_A, false, buf, sizeof(buf), &len), 0);
+        assert_int_equal(len, 66);
+        assert_int_equal(cri_request_pod_sandbox_status(ID_A, true, buf, 67, &len), -ENOBUFS);
+        assert_int_equal(cri_request_pod_sandbox_status("0123", true, buf, sizeof(buf), &len), -EINVAL);
+        assert_int_equal(cri_request_pod_sandbox_status(NULL, true, buf, sizeof(buf), &len), -EINVAL);
+}
+
 /* ---- Version ---- */
 
 static void test_parse_version(void **state) {
@@ -961,10 +982,171 @@ static void test_parse_status_bad(void **state) {
         free(m.p);
 }
 
+/* ---- Pod status: the pod's ports ---- */
+
+static void test_parse_pod_status(void **state) {
+        struct container_port *p = NULL;
+        struct nsx_error err = {};
+        size_t len, n = 99;
+        uint8_t *bin = fixture("cri-pod-status.bin", &len);
+        (void) state;
+
+        assert_int_equal(cri_parse_pod_sandbox_status(bin, len, &p, &n, &err), 0);
+        /* tcp 80 (published on every address), tcp 8080 (twice: 127.0.0.1 and ::1), udp 53
+         * (exposed only); sctp 9999 left out. */
+        assert_int_equal(n, 3);
+        assert_int_equal(p[0].port, 80);
+        assert_int_equal(p[0].proto, CONTAINER_PROTO_TCP);
+        assert_true(p[0].exposed);
+        assert_int_equal(p[0].n_bindings, 1);
+        assert_string_equal(p[0].bindings[0].host_ip, "");
+        assert_int_equal(p[0].bindings[0].host_port, 18081);
+        assert_int_equal(p[1].port, 8080);
+        assert_int_equal(p[1].proto, CONTAINER_PROTO_TCP);
+        assert_int_equal(p[1].n_bindings, 2);
+        assert_string_equal(p[1].bindings[0].host_ip, "127.0.0.1");
+        assert_int_equal(p[1].bindings[0].host_port, 30080);
+        assert_string_equal(p[1].bindings[1].host_ip, "::1");
+        assert_int_equal(p[1].bindings[1].host_port, 30443);
+        assert_int_equal(p[2].port, 53);
+        assert_int_equal(p[2].proto, CONTAINER_PROTO_UDP);
+        assert_true(p[2].exposed);
+        assert_int_equal(p[2].n_bindings, 0);
+        assert_null(p[2].bindings);
+        container_ports_free(p, n);
+        free(bin);
+}
+
+/* A PodSandboxStatusResponse for ID_S plus, if info is not NULL, info["info"] = info. */
+static int parse_pod_status_with(const char *info, struct container_port **p, size_t *n, struct nsx_error *err) {
+        struct buf b = {}, st = {};
+        int r;
+
+        b_str(&st, 1, ID_S);
+        b_msg(&b, 1, &st);
+        b_map(&b, 2, "other", "not json");
+        if (info)
+                b_map(&b, 2, "info", info);
+        r = cri_parse_pod_sandbox_status(b.p, b.len, p, n, err);
+        free(b.p);
+        free(st.p);
+        return r;
+}
+
+#define MAP(x) "{\"config\":{\"port_mappings\":[" x "]}}"
+
+static void test_parse_pod_status_info(void **state) {
+        static const struct {
+                const char *info;
+                size_t n;         /* entries when accepted */
+                const char *says; /* NULL: accepted */
+        } cases[] = {
+                {NULL, 0, NULL},
+                {"{}", 0, NULL},
+                {"{\"config\":null}", 0, NULL},
+                {"{\"config\":{}}", 0, NULL},
+                {"{\"config\":{\"port_mappings\":null}}", 0, NULL},
+                {MAP(""), 0, NULL},
+                {MAP("{\"protocol\":2,\"container_port\":1}"), 0, NULL}, /* sctp */
+                {MAP("{\"protocol\":7,\"container_port\":1}"), 0, NULL}, /* undefined */
+                {MAP("{\"container_port\":65535,\"host_port\":65535,\"host_ip\":null}"), 1, NULL},
+                {MAP("{\"container_port\":1,\"host_ip\":\"::ffff:10.0.0.1\"}"), 1, NULL},
+                {MAP("{\"container_port\":1},{\"container_port\":1},{\"container_port\":1,\"protocol\":1}"), 2, NULL},
+                {"[]", 0, "info is not a JSON object"},
+                {"{\"config\":[]}", 0, "config is not an object"},
+                {"{\"config\":{\"port_mappings\":{}}}", 0, "port_mappings is not an array"},
+                {MAP("7"), 0, "port mapping 1 is not an object"},
+                {MAP("{}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":0}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":65536}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":-80}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":80.5}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":\"80\"}"), 0, "container_port is not 1..65535"},
+                {MAP("{\"container_port\":80},{\"container_port\":80,\"host_port\":70000}"), 0,
+                 "port mapping 2: host_port is not 0..65535"},
+                {MAP("{\"container_port\":80,\"host_port\":-1}"), 0, "host_port is not 0..65535"},
+                {MAP("{\"container_port\":80,\"protocol\":-1}"), 0, "protocol is not a Protocol"},
+                {MAP("{\"container_port\":80,\"protocol\":\"TCP\"}"), 0, "protocol is not a Protocol"},
+                {MAP("{\"container_port\":80,\"host_port\":1,\"host_ip\":\"localhost\"}"), 0,
+                 "host_ip is not an IP address"},
+                {MAP("{\"container_port\":80,\"host_port\":1,\"host_ip\":\"1.2.3.4\\u001b[31m\"}"), 0,
+                 "host_ip is not an IP address"},
+                {MAP("{\"container_port\":80,\"host_ip\":\"fe80::1%eth0\"}"), 0, "host_ip is not an IP address"},
+                {MAP("{\"container_port\":80,\"host_ip\":4}"), 0, "host_ip is not an IP address"},
+        };
+        struct nsx_error err = {};
+        (void) state;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct container_port *p = (void *) 1;
+                size_t n = 99;
+                int r = parse_pod_status_with(cases[i].info, &p, &n, &err);
+
+                if (!cases[i].says) {
+                        if (r != 0)
+                                fail_msg("case %zu: %s", i, err.message);
+                        assert_int_equal(n, cases[i].n);
+                        if (n == 0)
+                                assert_null(p);
+                        container_ports_free(p, n);
+                } else {
+                        assert_int_equal(r, -EBADMSG);
+                        if (!strstr(err.message, cases[i].says))
+                                fail_msg("case %zu: '%s' does not say '%s'", i, err.message, cases[i].says);
+                        assert_null(p);
+                        assert_int_equal(n, 0);
+                }
+        }
+}
+
+static void test_parse_pod_status_bad(void **state) {
+        struct container_port *p = NULL;
+        struct nsx_error err = {};
+        struct buf b = {}, st = {};
+        size_t n = 0;
+        static const uint8_t st_varint[] = {0x08, 0x01};
+        (void) state;
+
+        /* No status at all (only info); a status whose id is not an ID. */
+        b_map(&b, 2, "info", "{}");
+        assert_int_equal(cri_parse_pod_sandbox_status(b.p, b.len, &p, &n, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "pod status is malformed: it has no status"));
+        b.len = 0;
+        b_str(&st, 1, "abc");
+        b_msg(&b, 1, &st);
+        assert_int_equal(cri_parse_pod_sandbox_status(b.p, b.len, &p, &n, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "status.id is not"));
+        b.len = 0;
+        b_msg(&b, 1, &(struct buf){});
+        assert_int_equal(cri_parse_pod_sandbox_status(b.p, b.len, &p, &n, &err), -EBADMSG);
+        assert_int_equal(cri_parse_pod_sandbox_status(st_varint, sizeof(st_varint), &p, &n, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "status has wire type 0"));
+        assert_null(p);
+
+        /* Bounded: at most CRI_ENTRIES_MAX mappings. */
+        {
+                static const char one[] = "{\"container_port\":1},";
+                size_t cap = 64 + (CRI_ENTRIES_MAX + 1) * (sizeof(one) - 1);
+                char *info = malloc(cap), *q = info;
+
+                assert_non_null(info);
+                q += sprintf(q, "{\"config\":{\"port_mappings\":[");
+                for (size_t i = 0; i <= CRI_ENTRIES_MAX; i++)
+                        q += sprintf(q, "%s", one);
+                strcpy(q - 1, "]}}");
+                assert_int_equal(parse_pod_status_with(info, &p, &n, &err), -EBADMSG);
+                assert_non_null(strstr(err.message, "more than"));
+                free(info);
+        }
+        free(b.p);
+        free(st.p);
+}
+
 /* Every prefix of every fixture: an answer or EBADMSG, never a crash or a leak (valgrind). */
 static void test_parse_truncated(void **state) {
         static const char *const names[] = {"cri-list.bin", "cri-pods.bin", "cri-status.bin", "cri-version.bin",
-                                            "cri-status-user.bin"};
+                                            "cri-status-user.bin",
+                                            "cri-pod-status.bin"};
         (void) state;
 
         for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
@@ -975,6 +1157,7 @@ static void test_parse_truncated(void **state) {
                         struct cri_container *v = NULL;
                         struct cri_pod *p = NULL;
                         struct cri_status s = {};
+                        struct container_port *ports = NULL;
                         struct nsx_error err = {};
                         char a[64], b[64], c[64];
                         size_t n;
@@ -991,6 +1174,8 @@ static void test_parse_truncated(void **state) {
                                 r = cri_parse_list_pod_sandbox(cut, k, &p, &n, &err);
                         else if (f == 2 || f == 4)
                                 r = cri_parse_container_status(cut, k, &s, &err);
+                        else if (f == 4)
+                                r = cri_parse_pod_sandbox_status(cut, k, &ports, &n, &err);
                         else
                                 r = cri_parse_version(cut, k, a, sizeof(a), b, sizeof(b), c, sizeof(c), &err);
                         assert_true(r == 0 || r == -EBADMSG);
@@ -999,6 +1184,8 @@ static void test_parse_truncated(void **state) {
                         free(v);
                         free(p);
                         cri_status_done(&s);
+                        if (ports)
+                                container_ports_free(ports, n);
                         free(cut);
                 }
                 free(bin);
@@ -1255,6 +1442,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_request_list),
                 cmocka_unit_test(test_request_status),
+                cmocka_unit_test(test_request_pod_status),
                 cmocka_unit_test(test_parse_version),
                 cmocka_unit_test(test_parse_list),
                 cmocka_unit_test(test_parse_unknown_fields),
@@ -1267,6 +1455,9 @@ int main(void) {
                 cmocka_unit_test(test_parse_status_info),
                 cmocka_unit_test(test_parse_status_process),
                 cmocka_unit_test(test_parse_status_bad),
+                cmocka_unit_test(test_parse_pod_status),
+                cmocka_unit_test(test_parse_pod_status_info),
+                cmocka_unit_test(test_parse_pod_status_bad),
                 cmocka_unit_test(test_parse_truncated),
                 cmocka_unit_test(test_ref_check),
                 cmocka_unit_test_setup_teardown(test_resolve_found, world_setup, world_teardown),
