@@ -1144,9 +1144,8 @@ static void test_parse_pod_status_bad(void **state) {
 
 /* Every prefix of every fixture: an answer or EBADMSG, never a crash or a leak (valgrind). */
 static void test_parse_truncated(void **state) {
-        static const char *const names[] = {"cri-list.bin", "cri-pods.bin", "cri-status.bin", "cri-version.bin",
-                                            "cri-status-user.bin",
-                                            "cri-pod-status.bin"};
+        static const char *const names[] = {"cri-list.bin",    "cri-pods.bin",        "cri-status.bin",
+                                            "cri-version.bin", "cri-status-user.bin", "cri-pod-status.bin"};
         (void) state;
 
         for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
@@ -1174,7 +1173,7 @@ static void test_parse_truncated(void **state) {
                                 r = cri_parse_list_pod_sandbox(cut, k, &p, &n, &err);
                         else if (f == 2 || f == 4)
                                 r = cri_parse_container_status(cut, k, &s, &err);
-                        else if (f == 4)
+                        else if (f == 5)
                                 r = cri_parse_pod_sandbox_status(cut, k, &ports, &n, &err);
                         else
                                 r = cri_parse_version(cut, k, a, sizeof(a), b, sizeof(b), c, sizeof(c), &err);
