@@ -916,6 +916,8 @@ static void test_parse_status_process(void **state) {
                 char *info = malloc(size), *p = info;
 
                 assert_non_null(info);
+                if (!info) /* unreachable past the assert, but GCC must see p is not NULL */
+                        return;
                 p += sprintf(p, "{\"runtimeSpec\":{\"process\":{\"env\":[");
                 for (size_t i = 0; i < n; i++)
                         p += sprintf(p, "%s\"A=1\"", i ? "," : "");
