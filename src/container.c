@@ -653,9 +653,8 @@ static int parse_port_key(const char *key, unsigned *ret_port, enum container_pr
         return 1;
 }
 
-/* The entry for (port, proto) in list, added when absent. list has room for every key. */
-static struct container_port *port_entry(struct container_port *list, size_t *n, unsigned port,
-                                         enum container_proto proto) {
+struct container_port *container_port_entry(struct container_port *list, size_t *n, unsigned port,
+                                            enum container_proto proto) {
         for (size_t i = 0; i < *n; i++)
                 if (list[i].port == port && list[i].proto == proto)
                         return &list[i];
@@ -663,9 +662,7 @@ static struct container_port *port_entry(struct container_port *list, size_t *n,
         return &list[(*n)++];
 }
 
-/* A binding's HostIp is printed in the report: only an address inet_pton reads back (IPv4 or
- * IPv6), or "" for every address, may pass; no name, no zone, no escape sequence. */
-static bool host_ip_valid(const char *s) {
+bool container_host_ip_valid(const char *s) {
         unsigned char addr[sizeof(struct in6_addr)];
 
         if (!s[0])
@@ -698,7 +695,7 @@ static int read_bindings(const cJSON *arr, struct container_port *p) {
 
                 if (!cJSON_IsObject(b) || (ip && !cJSON_IsString(ip)) || (hp && !cJSON_IsString(hp)))
                         return -EBADMSG;
-                if (ip && !host_ip_valid(ip->valuestring))
+                if (ip && !container_host_ip_valid(ip->valuestring))
                         return -EADDRNOTAVAIL;
                 snprintf(cb->host_ip, sizeof(cb->host_ip), "%s", ip ? ip->valuestring : "");
                 /* A string of digits; "" when the engine has not assigned one yet. */
@@ -721,6 +718,11 @@ static int port_cmp(const void *a, const void *b) {
         if (x->proto != y->proto)
                 return x->proto < y->proto ? -1 : 1;
         return x->port < y->port ? -1 : x->port > y->port;
+}
+
+void container_ports_sort(struct container_port *list, size_t n) {
+        if (n > 1)
+                qsort(list, n, sizeof(*list), port_cmp);
 }
 
 int container_parse_ports(const char *ref, const char *body, size_t len, struct container_port **ret, size_t *ret_n,
@@ -759,7 +761,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
                 if (r < 0)
                         break;
                 if (r > 0)
-                        port_entry(list, &n, port, proto)->exposed = true;
+                        container_port_entry(list, &n, port, proto)->exposed = true;
         }
         if (r >= 0)
                 cJSON_ArrayForEach(item, ports) {
@@ -772,7 +774,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
                                 break;
                         if (r == 0)
                                 continue;
-                        p = port_entry(list, &n, port, proto);
+                        p = container_port_entry(list, &n, port, proto);
                         /* A key of Ports is an exposed port, published or not. */
                         p->exposed = true;
                         if (p->bindings) {
@@ -791,7 +793,7 @@ int container_parse_ports(const char *ref, const char *body, size_t len, struct 
                         return bad_answer(ref, "a HostIp in NetworkSettings.Ports is not an IP address", err);
                 return bad_answer(ref, "a port in ExposedPorts or NetworkSettings.Ports is malformed", err);
         }
-        qsort(list, n, sizeof(*list), port_cmp);
+        container_ports_sort(list, n);
         *ret = list;
         *ret_n = n;
         return 0;

@@ -143,6 +143,18 @@ int container_check_running(const char *ref, const struct container *c, struct n
 
 const char *container_status_name(enum container_status status);
 
+/* The entry for (port, proto) in list (n entries), added at its end when absent: list has room
+ * for every key. */
+struct container_port *container_port_entry(struct container_port *list, size_t *n, unsigned port,
+                                            enum container_proto proto);
+
+/* The order of every ports list: by protocol, then port. */
+void container_ports_sort(struct container_port *list, size_t n);
+
+/* A binding's host address is printed in the report: only an address inet_pton reads back (IPv4
+ * or IPv6), or "" for every address, may pass; no name, no zone, no escape sequence. */
+bool container_host_ip_valid(const char *s);
+
 void container_done(struct container *c);
 DEFINE_STRUCT_CLEANUP_FUNC(struct container, container_done)
 

@@ -820,30 +820,11 @@ static bool json_uint(const cJSON *v, double min, double max, unsigned *ret) {
         return true;
 }
 
-/* host_ip is printed in the report: an address inet_pton reads back, or "" (every address). */
-static bool host_ip_ok(const char *s) {
-        unsigned char addr[sizeof(struct in6_addr)];
-
-        if (!s[0])
-                return true;
-        if (strlen(s) >= INET6_ADDRSTRLEN)
-                return false;
-        return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
-}
-
-static int pod_port_cmp(const void *a, const void *b) {
-        const struct container_port *x = a, *y = b;
-
-        if (x->proto != y->proto)
-                return x->proto < y->proto ? -1 : 1;
-        return x->port < y->port ? -1 : x->port > y->port;
-}
-
 /* One mapping into list (room for every mapping): merged with its (port, protocol) entry. */
 static int add_mapping(struct pb_ctx *c, const cJSON *m, size_t i, struct container_port *list, size_t *n) {
         const cJSON *ip;
         unsigned proto, port, host_port;
-        struct container_port *p = NULL;
+        struct container_port *p;
         struct container_binding *nb;
 
         if (!cJSON_IsObject(m))
@@ -855,19 +836,14 @@ static int add_mapping(struct pb_ctx *c, const cJSON *m, size_t i, struct contai
         if (!json_uint(cJSON_GetObjectItemCaseSensitive(m, "host_port"), 0, 65535, &host_port))
                 return bad(c, "info: port mapping %zu: host_port is not 0..65535", i + 1);
         ip = cJSON_GetObjectItemCaseSensitive(m, "host_ip");
-        if (ip && !cJSON_IsNull(ip) && (!cJSON_IsString(ip) || !host_ip_ok(ip->valuestring)))
+        if (ip && !cJSON_IsNull(ip) && (!cJSON_IsString(ip) || !container_host_ip_valid(ip->valuestring)))
                 return bad(c, "info: port mapping %zu: host_ip is not an IP address", i + 1);
         /* TCP = 0, UDP = 1; SCTP = 2 is not examined (as for Docker's ports), and proto3 enums
          * are open: a value the proto does not define is no protocol to examine either. */
         if (proto > 1)
                 return 0;
-        for (size_t k = 0; k < *n && !p; k++)
-                if (list[k].port == port && list[k].proto == (enum container_proto) proto)
-                        p = &list[k];
-        if (!p) {
-                p = &list[(*n)++];
-                *p = (struct container_port){.port = port, .proto = (enum container_proto) proto, .exposed = true};
-        }
+        p = container_port_entry(list, n, port, (enum container_proto) proto);
+        p->exposed = true;
         /* hostPort 0: the port is in the pod's spec, not published. */
         if (host_port == 0)
                 return 0;
@@ -921,7 +897,7 @@ static int parse_pod_info(struct pb_ctx *c, const uint8_t *d, size_t len, struct
                 container_ports_free(list, n);
                 return k;
         }
-        qsort(list, n, sizeof(*list), pod_port_cmp);
+        container_ports_sort(list, n);
         *ret = list;
         *ret_n = n;
         return 0;

@@ -669,16 +669,6 @@ static size_t grpc_header(char *line, size_t size, size_t nitems, void *userdata
         return n;
 }
 
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 void engine_grpc_message_decode(const char *value, size_t n, char *buf, size_t size) {
         size_t o = 0;
 
@@ -689,8 +679,8 @@ void engine_grpc_message_decode(const char *value, size_t n, char *buf, size_t s
 
                 /* gRPC percent-encodes every byte outside printable ASCII, and '%' itself; a '%'
                  * not followed by two hex digits is kept as it is, as gRPC's own decoders do. */
-                if (c == '%' && i + 2 < n && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
-                        c = (unsigned char) (hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+                if (c == '%' && i + 2 < n && nsx_hex_digit(value[i + 1]) >= 0 && nsx_hex_digit(value[i + 2]) >= 0) {
+                        c = (unsigned char) (nsx_hex_digit(value[i + 1]) * 16 + nsx_hex_digit(value[i + 2]));
                         i += 2;
                 }
                 /* The engine's words end up on a terminal: no control bytes, no escapes. */

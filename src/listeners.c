@@ -20,22 +20,12 @@
 #define STATE_TCP_LISTEN 0x0A
 #define STATE_UDP_UNCONNECTED 0x07 /* TCP_CLOSE: a UDP socket with no connect()ed peer */
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Exactly n hex digits at s into *ret. */
 static bool parse_hex(const char *s, size_t n, uint32_t *ret) {
         uint32_t v = 0;
 
         for (size_t i = 0; i < n; i++) {
-                int d = hexval(s[i]);
+                int d = nsx_hex_digit(s[i]);
 
                 if (d < 0)
                         return false;

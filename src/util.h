@@ -121,3 +121,14 @@ static inline int nsx_parse_decimal(const char *s, size_t len, unsigned long max
         *ret = v;
         return 0;
 }
+
+/* The value of a hexadecimal digit (either case), -1 for any other character. */
+static inline int nsx_hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}

@@ -132,58 +132,6 @@ fake_cri() {
     return 1
 }
 
-# cri_private_run [SRC=DST]... -- CMD...: CMD in a private mount namespace where /run (and /var/run
-# when it is not a link to /run) is an empty tmpfs: no Docker, Podman, containerd or CRI-O socket
-# at its usual place. Each socket SRC is then bind-mounted at DST (SRC may be under /run: it is
-# first bound onto a staging file outside). As endpoint.bats's in_private_run.
-cri_private_run() {
-    local stage=$BATS_TEST_TMPDIR/stage pairs=()
-    mkdir -p "$stage"
-    while [ "$1" != -- ]; do
-        pairs+=("$1")
-        shift
-    done
-    shift
-    unshare --mount --propagation private bash -euc '
-        stage=$1 n=$2
-        shift 2
-        pairs=("${@:1:n}")
-        shift "$n"
-        i=0
-        for p in ${pairs[@]+"${pairs[@]}"}; do
-            : >"$stage/$i"
-            mount --bind "${p%%=*}" "$stage/$i"
-            i=$((i + 1))
-        done
-        mount -t tmpfs nsx-run /run
-        [ -L /var/run ] || mount -t tmpfs nsx-var-run /var/run
-        i=0
-        for p in ${pairs[@]+"${pairs[@]}"}; do
-            dst=${p#*=}
-            mkdir -p "${dst%/*}"
-            : >"$dst"
-            mount --bind "$stage/$i" "$dst"
-            i=$((i + 1))
-        done
-        exec "$@"' nsx-private-run "$stage" "${#pairs[@]}" ${pairs[@]+"${pairs[@]}"} "$@"
-}
-
-# assert_debug SUBSTRING...: some stderr line is a debug line that contains every SUBSTRING. For
-# `run --separate-stderr`. As endpoint.bats's.
-assert_debug() {
-    local line s ok
-    for line in "${stderr_lines[@]}"; do
-        [[ $line == "docker-nsexec: debug: "* ]] || continue
-        ok=1
-        for s in "$@"; do
-            [[ $line == *"$s"* ]] || ok=
-        done
-        [ -n "$ok" ] && return 0
-    done
-    printf 'no debug line with all of:%s\nstderr:\n%s\n' "$(printf " '%s'" "$@")" "$stderr" >&2
-    return 1
-}
-
 # assert_candidates LINE NAME...: LINE is a refusal for ambiguity that names every NAME.
 assert_candidates() {
     local line=$1 n
@@ -368,7 +316,7 @@ assert_candidates() {
 @test "cri: no engine socket anywhere: 125, and the error lists the CRI sockets tried too" {
     local xdg=$BATS_TEST_TMPDIR/xdg
     mkdir -p "$xdg"
-    run cri_private_run -- env XDG_RUNTIME_DIR="$xdg" "$NSX" $P-web touch "$BATS_TEST_TMPDIR/ran"
+    run in_private_run -- env XDG_RUNTIME_DIR="$xdg" "$NSX" $P-web touch "$BATS_TEST_TMPDIR/ran"
     assert_failure 125
     assert_line --index 0 --partial "/var/run/docker.sock"
     assert_line --index 0 --partial "/run/containerd/containerd.sock"
@@ -383,7 +331,7 @@ assert_candidates() {
     mkdir -p "$xdg"
     for dst in /run/containerd/containerd.sock /run/k3s/containerd/containerd.sock; do
         # --host-dns: the pod's resolv.conf lives under /run, which the private /run hides.
-        run --separate-stderr cri_private_run "$CRI_SOCK=$dst" -- env XDG_RUNTIME_DIR="$xdg" \
+        run --separate-stderr in_private_run "$CRI_SOCK=$dst" -- env XDG_RUNTIME_DIR="$xdg" \
             "$NSX" -v --host-dns $P-web readlink /proc/self/ns/net
         assert_success
         assert_output "$(ns "$WEB_PID" net)"

@@ -166,3 +166,56 @@ bg_stop_all() {
     done
     BG_PIDS=()
 }
+
+# in_private_run [SRC=DST]... -- CMD...: runs CMD in a private mount namespace where /run (and
+# /var/run when it is not a link to /run, as it is on Debian) is an empty tmpfs: no
+# /var/run/docker.sock, no /run/podman. Each socket SRC is then bind-mounted at DST. The test
+# daemon's socket lives under /run, so each SRC is first bound onto a staging file outside /run,
+# which the tmpfs does not hide. Nothing of this is visible outside the namespace.
+in_private_run() {
+    local stage=$BATS_TEST_TMPDIR/stage pairs=()
+    mkdir -p "$stage"
+    while [ "$1" != -- ]; do
+        pairs+=("$1")
+        shift
+    done
+    shift
+    unshare --mount --propagation private bash -euc '
+        stage=$1 n=$2
+        shift 2
+        pairs=("${@:1:n}")
+        shift "$n"
+        i=0
+        for p in ${pairs[@]+"${pairs[@]}"}; do
+            : >"$stage/$i"
+            mount --bind "${p%%=*}" "$stage/$i"
+            i=$((i + 1))
+        done
+        mount -t tmpfs nsx-run /run
+        [ -L /var/run ] || mount -t tmpfs nsx-var-run /var/run
+        i=0
+        for p in ${pairs[@]+"${pairs[@]}"}; do
+            dst=${p#*=}
+            mkdir -p "${dst%/*}"
+            : >"$dst"
+            mount --bind "$stage/$i" "$dst"
+            i=$((i + 1))
+        done
+        exec "$@"' nsx-private-run "$stage" "${#pairs[@]}" ${pairs[@]+"${pairs[@]}"} "$@"
+}
+
+# assert_debug SUBSTRING...: some stderr line is a debug line that contains every SUBSTRING.
+# For `run --separate-stderr`.
+assert_debug() {
+    local line s ok
+    for line in "${stderr_lines[@]}"; do
+        [[ $line == "docker-nsexec: debug: "* ]] || continue
+        ok=1
+        for s in "$@"; do
+            [[ $line == *"$s"* ]] || ok=
+        done
+        [ -n "$ok" ] && return 0
+    done
+    printf 'no debug line with all of:%s\nstderr:\n%s\n' "$(printf " '%s'" "$@")" "$stderr" >&2
+    return 1
+}
