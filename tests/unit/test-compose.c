@@ -17,22 +17,11 @@
 
 #include "compose.h"
 #include "container.h"
+#include "test-file.h"
 #include "util.h"
 
 static char *fixture(const char *name) {
-        const char *dir = getenv("NSX_TEST_DATA");
-        char path[512];
-        char *buf = calloc(1, 65536);
-        FILE *f;
-
-        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
-        f = fopen(path, "re");
-        if (!f || !buf)
-                abort();
-        if (fread(buf, 1, 65535, f) == 0)
-                abort();
-        fclose(f);
-        return buf;
+        return test_read_file("NSX_TEST_DATA", name, NULL);
 }
 
 static void test_normalize(void **state) {

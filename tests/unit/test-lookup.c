@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lookup.h"
+#include "test-file.h"
 #include "util.h"
 
 #define WEB_ID "439df2c9707a764347189b8c4d47f2b2b92fdc55061e16d29910ec4201bf28e1"
@@ -29,19 +30,7 @@ struct engine_fake {
 };
 
 static char *fixture(const char *name) {
-        const char *dir = getenv("NSX_TEST_DATA");
-        char path[512];
-        char *buf = calloc(1, 65536);
-        FILE *f;
-
-        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
-        f = fopen(path, "re");
-        if (!f || !buf)
-                abort();
-        if (fread(buf, 1, 65535, f) == 0)
-                abort();
-        fclose(f);
-        return buf;
+        return test_read_file("NSX_TEST_DATA", name, NULL);
 }
 
 /* One connection: answers each GET in turn, kept alive, until the client closes it. The list
