@@ -116,7 +116,7 @@ static int parse_containers(const struct buf *b, struct nsx_error *err) {
 /* ---- Requests ---- */
 
 /* The expected bytes are protoc's: e.g. `echo 'filter { state { state: CONTAINER_RUNNING } }' |
- * protoc -I tests/data --encode=runtime.v1.ListContainersRequest cri.proto | od -An -tx1`. */
+ * protoc -I tests/cri --encode=runtime.v1.ListContainersRequest tests/cri/api.proto | od -An -tx1`. */
 static void test_request_list(void **state) {
         static const uint8_t running[] = {0x0a, 0x04, 0x12, 0x02, 0x08, 0x01};
         static const uint8_t ready[] = {0x0a, 0x02, 0x12, 0x00};
