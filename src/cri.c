@@ -175,6 +175,21 @@ static bool key_is(const uint8_t *key, size_t len, const char *s) {
         return len == strlen(s) && memcmp(key, s, len) == 0;
 }
 
+/* One entry of a verbose answer's info map (field 2): the value of its "info" key, the runtime's
+ * JSON text, into *ret (other keys are left alone). */
+static int info_entry(struct pb_ctx *c, const struct pb_field *f, const uint8_t **ret, size_t *ret_len) {
+        const uint8_t *key, *val;
+        size_t key_len, val_len;
+        int k;
+
+        k = map_entry(c, f, "info", &key, &key_len, &val, &val_len);
+        if (k >= 0 && key_is(key, key_len, "info")) {
+                *ret = val;
+                *ret_len = val_len;
+        }
+        return k;
+}
+
 static enum cri_state state_from(uint64_t v) {
         /* proto3 enums are open: an undefined value (or a negative int32, sign-extended) is kept
          * by the sender; here it is just not running. */
@@ -774,16 +789,8 @@ int cri_parse_container_status(const uint8_t *b, size_t n, struct cri_status *re
                 if (f.num == 1) {
                         k = parse_status_message(&c, &f, &s);
                         have_status = true;
-                } else if (f.num == 2) {
-                        const uint8_t *key, *val;
-                        size_t key_len, val_len;
-
-                        k = map_entry(&c, &f, "info", &key, &key_len, &val, &val_len);
-                        if (k >= 0 && key_is(key, key_len, "info")) {
-                                info = val;
-                                info_len = val_len;
-                        }
-                }
+                } else if (f.num == 2)
+                        k = info_entry(&c, &f, &info, &info_len);
                 if (k < 0)
                         break;
         }
@@ -930,16 +937,8 @@ int cri_parse_pod_sandbox_status(const uint8_t *b, size_t n, struct container_po
                         while ((k = pb_next(&c, &sr, &e)) > 0)
                                 if (e.num == 1 && (k = field_string(&c, &e, id, sizeof(id), "status.id")) < 0)
                                         break;
-                } else if (f.num == 2) {
-                        const uint8_t *key, *val;
-                        size_t key_len, val_len;
-
-                        k = map_entry(&c, &f, "info", &key, &key_len, &val, &val_len);
-                        if (k >= 0 && key_is(key, key_len, "info")) {
-                                info = val;
-                                info_len = val_len;
-                        }
-                }
+                } else if (f.num == 2)
+                        k = info_entry(&c, &f, &info, &info_len);
                 if (k < 0)
                         break;
         }
