@@ -81,29 +81,12 @@ function __docker_nsexec_wants_container
     contains -- (__docker_nsexec_where) options container
 end
 
-# CONTAINER: docker-nsexec answers in cobra's protocol ("CANDIDATE<TAB>DESCRIPTION" lines, then
+# docker-nsexec answers in cobra's protocol ("CANDIDATE<TAB>DESCRIPTION" lines, then
 # ":DIRECTIVE"), given the words typed before this one: they name the engine. It answers
-# within half a second, and with nothing when the engine does not.
-function __docker_nsexec_containers
-    set -l tokens (commandline -opc)
-    set -l assignments
-    while string match -qr '^[A-Za-z_][A-Za-z0-9_]*=' -- $tokens[1]
-        set -a assignments $tokens[1]
-        set -e tokens[1]
-    end
-    # No name begins with "-": that word is an option, which the entries below complete.
-    string match -q -- "-*" (commandline -ct); and return
-    set -l out (env $assignments $tokens[1] __complete nsexec $tokens[2..-1] (commandline -ct) 2>/dev/null)
-    or return
-    string match -qr '^:[0-9]+$' -- $out[-1]; or return
-    test (math (string sub -s 2 -- $out[-1]) % 2) -eq 0; or return
-    set -e out[-1]
-    printf '%s\n' $out
-end
-
-# The value of --forward: docker-nsexec offers the running containers' ports ("PORT:PORT"),
-# asked as for CONTAINER, with "--forward" before the word.
-function __docker_nsexec_forwards
+# within half a second, and with nothing when the engine does not. The candidates for the word
+# being typed: containers, or for "--forward=VALUE" the values of --forward (the option is then
+# in this word, not among the ones before).
+function __docker_nsexec_ask
     set -l tokens (commandline -opc)
     set -l assignments
     while string match -qr '^[A-Za-z_][A-Za-z0-9_]*=' -- $tokens[1]
@@ -111,7 +94,6 @@ function __docker_nsexec_forwards
         set -e tokens[1]
     end
     set -l word (commandline -ct)
-    # "--forward=VALUE": the option is in this word, not among the ones before.
     if string match -q -- '--forward=*' $word
         set -a tokens --forward
         set word (string replace -- '--forward=' '' $word)
@@ -122,6 +104,12 @@ function __docker_nsexec_forwards
     test (math (string sub -s 2 -- $out[-1]) % 2) -eq 0; or return
     set -e out[-1]
     printf '%s\n' $out
+end
+
+# CONTAINER. No name begins with "-": that word is an option, which the entries below complete.
+function __docker_nsexec_containers
+    string match -q -- "-*" (commandline -ct); and return
+    __docker_nsexec_ask
 end
 
 # After CONTAINER: the command and its arguments, completed as if typed alone.
@@ -168,8 +156,8 @@ complete -c docker-nsexec -n $before -l privileged -d "with -m or -a: do not con
 complete -c docker-nsexec -n $before -l list -d 'print the names of running containers'
 complete -c docker-nsexec -n $before -l listeners -d 'report what listens in containers and whether published ports work'
 complete -c docker-nsexec -n $before -l json -d 'with --listeners: the report as JSON'
-complete -c docker-nsexec -n $before -l forward -x -a '(__docker_nsexec_forwards)' -d 'relay [HOSTADDR:]HOSTPORT on the host to [CADDR:]CPORT[/PROTO] in the container'
-complete -c docker-nsexec -n 'contains -- (__docker_nsexec_where) "value --forward"' -a '(__docker_nsexec_forwards)'
+complete -c docker-nsexec -n $before -l forward -x -a '(__docker_nsexec_ask)' -d 'relay [HOSTADDR:]HOSTPORT on the host to [CADDR:]CPORT[/PROTO] in the container'
+complete -c docker-nsexec -n 'contains -- (__docker_nsexec_where) "value --forward"' -a '(__docker_nsexec_ask)'
 complete -c docker-nsexec -n $before -s v -l verbose -d 'say which engine was chosen and the requests'
 complete -c docker-nsexec -n $before -s h -l help -d 'show the help'
 complete -c docker-nsexec -n $before -s V -l version -d 'show the version'
