@@ -503,7 +503,8 @@ static int cri_pick(const struct endpoint *ep, const char *ref, long timeout_ms,
 /* The entry's lookup on a CRI engine. A full ID: its status alone, one call. Otherwise the
  * containers, the target form resolved among them (with the pods when a lone POD's
  * default-container annotation or unlabelled containers need them), then its status: two calls,
- * three at most. */
+ * three at most. --forward follows a container by its full ID: the status call's NOT_FOUND is
+ * the one "removed" it needs (cri_inspect). */
 static int cri_lookup_container(const struct endpoint *ep, const char *ref, long timeout_ms, struct container *ret,
                                 struct engine_exchange *x, struct nsx_error *err) {
         _cleanup_free_ struct cri_container *v = NULL;
@@ -520,11 +521,8 @@ static int cri_lookup_container(const struct endpoint *ep, const char *ref, long
         r = cri_list_containers(ep, timeout_ms, false, &v, &n, x, err);
         if (r >= 0)
                 r = cri_pick(ep, ref, timeout_ms, v, n, &pods, &n_pods, &i, x, err);
-        if (r < 0) {
-                if (err && err->errnum == ENOENT && !strstr(err->message, "ambiguous"))
-                        err->http_status = 404;
+        if (r < 0)
                 return r;
-        }
         cri_container_label(&v[i], label, sizeof(label));
         return cri_inspect(ep, v[i].id, label, timeout_ms, ret, x, err);
 }
