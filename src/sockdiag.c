@@ -107,8 +107,21 @@ int sockdiag_parse(const uint8_t *buf, size_t len, enum container_proto proto, i
                 if (mlen < sizeof(h) || mlen > len - off)
                         return -EBADMSG;
                 switch (h.nlmsg_type) {
-                case NLMSG_DONE:
-                        return 1;
+                case NLMSG_DONE: {
+                        int e = 0;
+
+                        /* A dump that fails once started (no udp_diag to load: -ENOENT) ends
+                         * with its errno in DONE's payload, not with an NLMSG_ERROR. */
+                        if (mlen - NLMSG_HDRLEN >= sizeof(e))
+                                memcpy(&e, buf + off + NLMSG_HDRLEN, sizeof(e));
+                        if (e == 0)
+                                return 1;
+                        if (e > 0 || e == INT32_MIN)
+                                return -EBADMSG;
+                        if (ret_errno)
+                                *ret_errno = -e;
+                        return -EPROTO;
+                }
                 case NLMSG_ERROR: {
                         int e;
 

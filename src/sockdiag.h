@@ -29,7 +29,8 @@ int sockdiag_open(int nsfd, int self_netns, const char *label, struct nsx_error 
  * listening sockets of family (AF_INET or AF_INET6) and proto to *v (n entries, capacity *cap;
  * realloc'd), by the same rule as listeners_parse_line: TCP in state LISTEN, UDP in state
  * TCP_CLOSE (unconnected) with a local port. Returns 1 at NLMSG_DONE, 0 when more messages are
- * to come, -EPROTO for an NLMSG_ERROR answer (the kernel's errno, positive, in *ret_errno),
+ * to come, -EPROTO for the kernel's refusal, as NLMSG_ERROR or as an NLMSG_DONE carrying a
+ * negative errno (that errno, positive, in *ret_errno),
  * -EBADMSG for bytes that are no valid answer (a length out of bounds, a short message, a
  * family other than the one asked for, an unknown message type), -ENOMEM. */
 int sockdiag_parse(const uint8_t *buf, size_t len, enum container_proto proto, int family, struct listeners_socket **v,

@@ -196,6 +196,24 @@ static void test_parse_bad(void **state) {
         put(&nb, NLMSG_ERROR, &e, 2);
         assert_int_equal(parse(&nb, CONTAINER_PROTO_UDP, AF_INET, &v, &n, &kerr), -EBADMSG);
 
+        /* A dump the kernel cannot make (an unknown protocol, as the kernel answered this
+         * very question: NLMSG_DONE, NLM_F_MULTI, -ENOENT). */
+        {
+                static const uint8_t done_enoent[] = {0x14, 0, 0,    0,    3, 0, 2,    0,    1,    0,
+                                                      0,    0, 0x89, 0x1d, 0, 0, 0xfe, 0xff, 0xff, 0xff};
+
+                kerr = 0;
+                assert_int_equal(sockdiag_parse(done_enoent, sizeof(done_enoent), CONTAINER_PROTO_UDP, AF_INET, &v, &n,
+                                                &(size_t){0}, &kerr),
+                                 -EPROTO);
+                assert_int_equal(kerr, ENOENT);
+        }
+        /* A positive "errno" in DONE is no kernel's. */
+        e.error = 5;
+        nb.len = 0;
+        put(&nb, NLMSG_DONE, &e.error, sizeof(e.error));
+        assert_int_equal(parse(&nb, CONTAINER_PROTO_UDP, AF_INET, &v, &n, &kerr), -EBADMSG);
+
         /* The last message's padding may be missing. */
         nb = ok;
         nb.len -= NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(int));
