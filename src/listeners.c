@@ -124,6 +124,22 @@ int listeners_parse_line(const char *line, size_t len, enum container_proto prot
         return 1;
 }
 
+int listeners_append(struct listeners_socket **v, size_t *n, size_t *cap, const struct listeners_socket *s) {
+        if (*n >= LISTENERS_SOCKETS_MAX)
+                return -E2BIG;
+        if (*n == *cap) {
+                size_t ncap = *cap ? *cap * 2 : 16;
+                struct listeners_socket *nv = reallocarray(*v, ncap, sizeof(**v));
+
+                if (!nv)
+                        return -ENOMEM;
+                *v = nv;
+                *cap = ncap;
+        }
+        (*v)[(*n)++] = *s;
+        return 0;
+}
+
 int listeners_parse_table(const char *text, size_t len, enum container_proto proto, int family,
                           struct listeners_socket **v, size_t *n, size_t *cap, size_t *ret_line) {
         const char *end = text + len;
@@ -144,16 +160,9 @@ int listeners_parse_table(const char *text, size_t len, enum container_proto pro
                         return r;
                 }
                 if (r > 0) {
-                        if (*n == *cap) {
-                                size_t ncap = *cap ? *cap * 2 : 16;
-                                struct listeners_socket *nv = reallocarray(*v, ncap, sizeof(**v));
-
-                                if (!nv)
-                                        return -ENOMEM;
-                                *v = nv;
-                                *cap = ncap;
-                        }
-                        (*v)[(*n)++] = s;
+                        r = listeners_append(v, n, cap, &s);
+                        if (r < 0)
+                                return r;
                 }
                 line = eol + 1;
         }
@@ -246,9 +255,16 @@ static int sock_cmp(const void *a, const void *b) {
         const struct listeners_socket *x = *(const struct listeners_socket *const *) a;
         const struct listeners_socket *y = *(const struct listeners_socket *const *) b;
 
+        int d;
+
         if (x->family != y->family)
                 return x->family == AF_INET ? -1 : 1;
-        return memcmp(x->addr, y->addr, 16);
+        d = memcmp(x->addr, y->addr, 16);
+        if (d != 0)
+                return d;
+        /* Several on one address and port (SO_REUSEPORT): whichever reader found them, and in
+         * whatever order, the same order. */
+        return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
 int listeners_judge(const struct container_port *ports, size_t n_ports, const struct listeners_socket *socks,
@@ -328,6 +344,10 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
                 }
                 if (r < 0) {
                         free(v);
+                        if (r == -E2BIG)
+                                return nsx_error_set(err, NSX_ERR_FAILED, E2BIG,
+                                                     "%s has more than %zu listening sockets", label,
+                                                     LISTENERS_SOCKETS_MAX);
                         if (r == -ENOENT || r == -ESRCH)
                                 return nsx_error_set(err, NSX_ERR_FAILED, ESRCH,
                                                      "%s exited while its sockets were read", label);
@@ -340,19 +360,21 @@ int listeners_read(int procfd, const char *label, struct listeners_socket **ret,
         return 0;
 }
 
-int listeners_netns_of(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err) {
+int listeners_netns_open(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err) {
+        _cleanup_close_ int fd = -1;
         struct stat st;
 
-        /* stat follows the ns/net magic link to the namespace's own nsfs inode. */
-        if (fstatat(procfd, "ns/net", &st, 0) < 0) {
+        /* Through the pin: once the process is gone, this fails rather than name another's. */
+        fd = openat(procfd, "ns/net", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0) {
                 if (errno == ENOENT || errno == ESRCH)
                         return nsx_error_set(err, NSX_ERR_FAILED, ESRCH, "%s exited while it was examined", label);
-                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot read the network namespace of %s",
+                return nsx_error_set_errno(err, NSX_ERR_FAILED, errno, "cannot open the network namespace of %s",
                                            label);
         }
         *ret_dev = st.st_dev;
         *ret_ino = st.st_ino;
-        return 0;
+        return TAKE_FD(fd);
 }
 
 /* "socket:[12345]" → 12345. */

@@ -13,6 +13,10 @@
 /* Files larger than this are refused: a namespace with 100,000 sockets is about 15 MiB. */
 #define LISTENERS_FILE_MAX ((size_t) 64 << 20)
 
+/* More listening sockets than this in one namespace are refused, whichever reader finds them:
+ * a hostile container may open a million, and each costs us memory. */
+#define LISTENERS_SOCKETS_MAX ((size_t) 1 << 18)
+
 struct listeners_owner {
         pid_t pid;     /* in our PID namespace */
         char comm[17]; /* /proc/PID/comm */
@@ -39,8 +43,13 @@ struct listeners_socket {
 int listeners_parse_line(const char *line, size_t len, enum container_proto proto, int family,
                          struct listeners_socket *ret);
 
+/* Appends s to *v (n entries, capacity *cap; realloc'd). -E2BIG past LISTENERS_SOCKETS_MAX,
+ * -ENOMEM. */
+int listeners_append(struct listeners_socket **v, size_t *n, size_t *cap, const struct listeners_socket *s);
+
 /* Parses a whole file's text and appends its listening sockets to *v (n entries, capacity
- * *cap; realloc'd). On -EBADMSG *ret_line is the 1-based line at fault. */
+ * *cap; realloc'd). On -EBADMSG *ret_line is the 1-based line at fault; -E2BIG, -ENOMEM as
+ * listeners_append. */
 int listeners_parse_table(const char *text, size_t len, enum container_proto proto, int family,
                           struct listeners_socket **v, size_t *n, size_t *cap, size_t *ret_line);
 
@@ -101,8 +110,9 @@ struct listeners_netns {
         size_t n_socks;
 };
 
-/* The namespace of the process pinned by procfd. A process that is gone: -ESRCH. */
-int listeners_netns_of(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err);
+/* Opens the network namespace of the process pinned by procfd (close-on-exec) and gives its
+ * identity, the nsfs inode's. A process that is gone: -ESRCH. Returns the fd. */
+int listeners_netns_open(int procfd, const char *label, dev_t *ret_dev, ino_t *ret_ino, struct nsx_error *err);
 
 /* One pass over /proc: for each process in one of the namespaces, its socket:[INODE] fds name
  * the owners of those sockets. Processes that vanish or cannot be read are skipped: owners are

@@ -263,8 +263,13 @@ static int run_listeners(const struct options *o) {
                        &(struct compose_query){.index = o->compose_index}, &s, &err);
         if (r < 0)
                 return report(&err);
-        if (o->verbose)
+        if (o->verbose) {
                 fprintf(stderr, PROGRAM ": debug: %u requests to the engine over one connection\n", s.requests);
+                fprintf(stderr,
+                        PROGRAM
+                        ": debug: listening sockets read from sock_diag for %u container%s, from /proc for %u\n",
+                        s.from_sockdiag, s.from_sockdiag == 1 ? "" : "s", s.from_proc);
+        }
         if (!o->verify)
                 fprintf(stderr, PROGRAM ": warning: --no-verify: not proving that the PIDs belong to the containers\n");
         if (s.unproven)

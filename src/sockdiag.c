@@ -49,20 +49,6 @@ int sockdiag_open(int nsfd, int self_netns, const char *label, struct nsx_error 
         return fd;
 }
 
-static int append(struct listeners_socket **v, size_t *n, size_t *cap, const struct listeners_socket *s) {
-        if (*n == *cap) {
-                size_t ncap = *cap ? *cap * 2 : 16;
-                struct listeners_socket *nv = reallocarray(*v, ncap, sizeof(**v));
-
-                if (!nv)
-                        return -ENOMEM;
-                *v = nv;
-                *cap = ncap;
-        }
-        (*v)[(*n)++] = *s;
-        return 0;
-}
-
 /* One inet_diag_msg (payload of length len, unaligned) → a socket, if it is a listening one. */
 static int parse_diag_msg(const uint8_t *p, size_t len, enum container_proto proto, int family,
                           struct listeners_socket **v, size_t *n, size_t *cap) {
@@ -83,7 +69,7 @@ static int parse_diag_msg(const uint8_t *p, size_t len, enum container_proto pro
         /* idiag_src holds the address in network byte order, as /proc's words restore it. */
         memcpy(s.addr, m.id.idiag_src, family == AF_INET ? 4 : 16);
         s.inode = m.idiag_inode;
-        return append(v, n, cap, &s);
+        return listeners_append(v, n, cap, &s);
 }
 
 int sockdiag_parse(const uint8_t *buf, size_t len, enum container_proto proto, int family, struct listeners_socket **v,
@@ -218,6 +204,9 @@ static int dump_one(int fd, size_t which, uint32_t seq, uint8_t *buf, const char
                 }
                 if (r == -ENOMEM)
                         return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+                if (r == -E2BIG)
+                        return nsx_error_set(err, NSX_ERR_FAILED, E2BIG, "%s has more than %zu listening sockets",
+                                             label, LISTENERS_SOCKETS_MAX);
                 if (r < 0)
                         return nsx_error_set(err, NSX_ERR_FAILED, EBADMSG, "a malformed sock_diag answer for %s of %s",
                                              what, label);

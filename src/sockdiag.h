@@ -32,7 +32,8 @@ int sockdiag_open(int nsfd, int self_netns, const char *label, struct nsx_error 
  * to come, -EPROTO for the kernel's refusal, as NLMSG_ERROR or as an NLMSG_DONE carrying a
  * negative errno (that errno, positive, in *ret_errno),
  * -EBADMSG for bytes that are no valid answer (a length out of bounds, a short message, a
- * family other than the one asked for, an unknown message type), -ENOMEM. */
+ * family other than the one asked for, an unknown message type), -E2BIG or -ENOMEM (as
+ * listeners_append). */
 int sockdiag_parse(const uint8_t *buf, size_t len, enum container_proto proto, int family, struct listeners_socket **v,
                    size_t *n, size_t *cap, int *ret_errno);
 

@@ -3,10 +3,13 @@
 #include "survey.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lookup.h"
+#include "sockdiag.h"
 #include "target.h"
 #include "util.h"
 
@@ -55,6 +58,40 @@ static int ask_engine(const struct endpoint *ep, long timeout_ms, char *const *r
         return 0;
 }
 
+/* The listening sockets of the network namespace of the pinned process t, and that namespace's
+ * identity. From sock_diag while *self_netns (our own namespace, to come back to) is open: the
+ * kernel walks only its listening hash. From /proc/PID/net otherwise, which walks the whole
+ * established hash per file: where the kernel has no sock_diag (*self_netns is then closed, for
+ * every namespace after this one too), or where this namespace cannot be entered (setns's
+ * EPERM: one owned by a user namespace beyond our reach). */
+static int read_sockets(int *self_netns, const struct target *t, const char *label, struct survey *s,
+                        struct survey_container *c, struct listeners_netns *net, struct nsx_error *err) {
+        _cleanup_close_ int nsfd = -1;
+        int r;
+
+        nsfd = listeners_netns_open(t->procfd, label, &net->dev, &net->ino, err);
+        if (nsfd < 0)
+                return nsfd;
+        if (*self_netns >= 0) {
+                _cleanup_close_ int fd = sockdiag_open(nsfd, *self_netns, label, err);
+
+                r = fd >= 0 ? sockdiag_read(fd, label, &c->socks, &c->n_socks, err) : fd;
+                if (r >= 0) {
+                        s->from_sockdiag++;
+                        return r;
+                }
+                if (r != -EOPNOTSUPP && r != -EPERM)
+                        return r;
+                if (r == -EOPNOTSUPP)
+                        *self_netns = safe_close(*self_netns);
+                *err = (struct nsx_error){};
+        }
+        r = listeners_read(t->procfd, label, &c->socks, &c->n_socks, err);
+        if (r >= 0)
+                s->from_proc++;
+        return r;
+}
+
 static int name_cmp(const void *a, const void *b) {
         return strcmp(((const struct survey_container *) a)->name, ((const struct survey_container *) b)->name);
 }
@@ -63,6 +100,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                const struct compose_query *compose, struct survey *ret, struct nsx_error *err) {
         _cleanup_(survey_donep) struct survey s = {};
         _cleanup_free_ struct listeners_netns *nets = NULL;
+        _cleanup_close_ int self_netns = -1;
         size_t kept = 0;
         int r;
 
@@ -76,6 +114,9 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
         nets = calloc(s.n + 1, sizeof(*nets));
         if (!nets)
                 return nsx_error_set(err, NSX_ERR_FAILED, ENOMEM, "out of memory");
+        /* This thread's own: the one sock_diag's setns must come back to. Without it (a /proc
+         * without thread-self, before Linux 3.17), /proc is read instead. */
+        self_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         for (size_t i = 0; i < s.n; i++) {
                 struct survey_container *c = &s.v[i];
                 _cleanup_(target_donep) struct target t = TARGET_NULL;
@@ -95,9 +136,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                                 r = -EPERM;
                 }
                 if (r >= 0)
-                        r = listeners_read(t.procfd, label, &c->socks, &c->n_socks, err);
-                if (r >= 0)
-                        r = listeners_netns_of(t.procfd, label, &nets[kept].dev, &nets[kept].ino, err);
+                        r = read_sockets(&self_netns, &t, label, &s, c, &nets[kept], err);
                 if ((r == -ESRCH || unproven) && n_refs == 0) {
                         /* It stopped since the engine answered (its PID may be another
                          * process's by now): it has nothing to report. */

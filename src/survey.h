@@ -30,9 +30,10 @@ struct survey_container {
 struct survey {
         struct survey_container *v;
         size_t n;
-        unsigned requests; /* made to the engine, all over one connection */
-        unsigned unproven; /* listed containers left out: their PID no longer proved theirs */
-        uid_t engine_uid;  /* whose engine answered (SO_PEERCRED): it owns the containers' cgroups */
+        unsigned requests;                 /* made to the engine, all over one connection */
+        unsigned unproven;                 /* listed containers left out: their PID no longer proved theirs */
+        unsigned from_sockdiag, from_proc; /* network namespaces read each way */
+        uid_t engine_uid;                  /* whose engine answered (SO_PEERCRED): it owns the containers' cgroups */
 };
 
 /* For each of refs (as typed), or every running container when n_refs is 0 (sorted by name):

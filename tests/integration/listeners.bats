@@ -274,3 +274,25 @@ row() {
     refute_output --partial "not published"
     refute_output --partial "local only"
 }
+
+@test "the /proc reader, where sock_diag is missing or a namespace cannot be entered, gives the same report" {
+    local all=($C-lo $C-any $C-idle $C-v6 $C-udp $C-priv) table json
+    run -0 "$NSX" --listeners -v "${all[@]}"
+    assert_output --partial "listening sockets read from sock_diag for 6 containers, from /proc for 0"
+    run -0 "$NSX" --listeners "${all[@]}"
+    table=$output
+    run -0 "$NSX" --listeners --json "${all[@]}"
+    json=$output
+    # A kernel without sock_diag: every namespace from /proc.
+    run -0 "$NSX_ENOSYS" --sockdiag "$NSX" --listeners -v "${all[@]}"
+    assert_output --partial "listening sockets read from sock_diag for 0 containers, from /proc for 6"
+    run -0 "$NSX_ENOSYS" --sockdiag "$NSX" --listeners "${all[@]}"
+    assert_equal "$output" "$table"
+    run -0 "$NSX_ENOSYS" --sockdiag "$NSX" --listeners --json "${all[@]}"
+    assert_equal "$output" "$json"
+    # Namespaces that cannot be entered (setns: EPERM): each from /proc.
+    run -0 "$NSX_ENOSYS" --setns "$NSX" --listeners -v "${all[@]}"
+    assert_output --partial "listening sockets read from sock_diag for 0 containers, from /proc for 6"
+    run -0 "$NSX_ENOSYS" --setns "$NSX" --listeners "${all[@]}"
+    assert_equal "$output" "$table"
+}

@@ -339,7 +339,7 @@ static void test_read_own_sockets(void **state) {
         struct nsx_error err = {};
         bool have_v6, found_tcp = false, found_udp = false;
         size_t n = 0;
-        int tcp, udp, procfd;
+        int tcp, udp, procfd, nsfd;
         char comm[17] = "";
         FILE *f;
         (void) state;
@@ -357,7 +357,9 @@ static void test_read_own_sockets(void **state) {
         procfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(procfd >= 0);
         assert_int_equal(listeners_read(procfd, "this test", &socks, &n, &err), 0);
-        assert_int_equal(listeners_netns_of(procfd, "this test", &net.dev, &net.ino, &err), 0);
+        nsfd = listeners_netns_open(procfd, "this test", &net.dev, &net.ino, &err);
+        assert_true(nsfd >= 0);
+        close(nsfd);
         net.socks = socks;
         net.n_socks = n;
         assert_int_equal(listeners_find_owners(&net, 1, &err), 0);
@@ -415,18 +417,65 @@ static void test_netns_of_gone(void **state) {
         procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(procfd >= 0);
         assert_int_equal(waitpid(child, NULL, 0), child);
-        assert_int_equal(listeners_netns_of(procfd, "container 'x'", &dev, &ino, &err), -ESRCH);
+        assert_int_equal(listeners_netns_open(procfd, "container 'x'", &dev, &ino, &err), -ESRCH);
         assert_int_equal(err.errnum, ESRCH);
         assert_string_equal(err.message, "container 'x' exited while it was examined");
         close(procfd);
 }
 
+/* Sockets on one address and port (SO_REUSEPORT) come out in one order whatever order a reader
+ * found them in (sock_diag's and /proc's walks differ), and the cap on a namespace's sockets. */
+static void test_order_and_cap(void **state) {
+        struct listeners_socket socks[4] = {
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 80),
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 80),
+                sock(CONTAINER_PROTO_TCP, AF_INET6, "::", 80),
+                sock(CONTAINER_PROTO_TCP, AF_INET, "0.0.0.0", 80),
+        };
+        static const unsigned long found[2][4] = {{30, 10, 5, 20}, {20, 30, 5, 10}};
+        struct listeners_socket *v = NULL, one = socks[0];
+        size_t n, cap = 0;
+        (void) state;
+
+        for (size_t k = 0; k < 2; k++) {
+                struct listeners_port *p;
+                size_t np;
+
+                for (size_t i = 0; i < 4; i++)
+                        socks[i].inode = found[k][i];
+                assert_int_equal(listeners_judge(NULL, 0, socks, 4, false, &p, &np), 0);
+                assert_int_equal(np, 1);
+                assert_int_equal(p[0].n_socks, 4);
+                assert_int_equal(p[0].socks[0]->inode, 10);
+                assert_int_equal(p[0].socks[1]->inode, 20);
+                assert_int_equal(p[0].socks[2]->inode, 30);
+                assert_int_equal(p[0].socks[3]->family, AF_INET6);
+                listeners_ports_free(p, np);
+        }
+
+        /* Up to the cap, and not one more: nothing is touched then. */
+        v = malloc(LISTENERS_SOCKETS_MAX * sizeof(*v));
+        assert_non_null(v);
+        cap = LISTENERS_SOCKETS_MAX;
+        n = LISTENERS_SOCKETS_MAX - 1;
+        assert_int_equal(listeners_append(&v, &n, &cap, &one), 0);
+        assert_int_equal(n, LISTENERS_SOCKETS_MAX);
+        assert_int_equal(listeners_append(&v, &n, &cap, &one), -E2BIG);
+        assert_int_equal(n, LISTENERS_SOCKETS_MAX);
+        free(v);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_tcp_lines),     cmocka_unit_test(test_tcp6_lines),
-                cmocka_unit_test(test_udp_lines),     cmocka_unit_test(test_bad_lines),
-                cmocka_unit_test(test_table),         cmocka_unit_test(test_loopback_classes),
-                cmocka_unit_test(test_verdicts),      cmocka_unit_test(test_read_own_sockets),
+                cmocka_unit_test(test_tcp_lines),
+                cmocka_unit_test(test_tcp6_lines),
+                cmocka_unit_test(test_udp_lines),
+                cmocka_unit_test(test_bad_lines),
+                cmocka_unit_test(test_table),
+                cmocka_unit_test(test_loopback_classes),
+                cmocka_unit_test(test_verdicts),
+                cmocka_unit_test(test_order_and_cap),
+                cmocka_unit_test(test_read_own_sockets),
                 cmocka_unit_test(test_netns_of_gone),
         };
 
