@@ -563,11 +563,9 @@ static void note(struct cgroup_proof *p, enum cgroup_verdict v, const struct cgr
         p->owner = owner;
 }
 
-int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid, struct cgroup_proof *ret,
-                 struct nsx_error *err) {
-        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts mounts = {};
+int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid, struct cgroup_mounts *mounts,
+                 struct cgroup_proof *ret, struct nsx_error *err) {
         struct cgroup_proof p = {.verdict = CGROUP_NOT_NAMED};
-        bool loaded = false;
         struct cgroup_line l;
         size_t pos = 0;
         int r;
@@ -582,13 +580,13 @@ int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid,
                                 note(&p, CGROUP_MISPLACED, &l, 0);
                         continue;
                 }
-                if (!loaded) {
-                        r = read_mounts(&mounts, err);
+                if (!mounts->loaded) {
+                        r = read_mounts(mounts, err);
                         if (r < 0)
                                 return r;
-                        loaded = true;
+                        mounts->loaded = true;
                 }
-                m = cgroup_mounts_find(&mounts, &l);
+                m = cgroup_mounts_find(mounts, &l);
                 if (!m) {
                         note(&p, CGROUP_NOT_MOUNTED, &l, 0);
                         continue;

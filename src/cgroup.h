@@ -67,6 +67,7 @@ struct cgroup_mount {
 struct cgroup_mounts {
         struct cgroup_mount *v;
         size_t n;
+        bool loaded; /* read from mountinfo (cgroup_prove reads it on first need) */
 };
 
 /* Pure: the cgroup and cgroup2 mounts of a mountinfo text. -ENOMEM, or 0. */
@@ -104,9 +105,13 @@ struct cgroup_proof {
 /* The proof that a /proc/PID/cgroup text is the container's: some line is placed
  * (cgroup_path_places_id) and its directory, opened under our mount of that hierarchy, belongs
  * to engine_uid (only the engine's user, root for a root engine, can make a directory there).
- * Returns -errno when mountinfo or a mount cannot be read; 0 with *ret filled otherwise. */
-int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid, struct cgroup_proof *ret,
-                 struct nsx_error *err);
+ * mounts: our cgroup mounts, read from /proc/self/mountinfo on first need and kept there for
+ * the next proof (the caller's to free): a survey of hundreds of containers reads that table,
+ * which grows with them, once. A mount is still checked to be the one read (its mount ID) each
+ * time it is opened. Returns -errno when mountinfo or a mount cannot be read; 0 with *ret filled
+ * otherwise. */
+int cgroup_prove(const char *text, size_t len, const char *id, uid_t engine_uid, struct cgroup_mounts *mounts,
+                 struct cgroup_proof *ret, struct nsx_error *err);
 
 /* Moves this process into every cgroup of the pinned target, as docker exec does: for each line
  * of its /proc/PID/cgroup (v1 controllers, named v1 hierarchies, the v2 line), our PID into

@@ -131,7 +131,7 @@ int run_prepare(const struct run_inputs *in, const struct container *c, const ch
         if (r < 0)
                 return r;
         if (in->verify) {
-                r = target_verify(&run->t, c->id, c->engine_uid, label, err);
+                r = target_verify(&run->t, c->id, c->engine_uid, NULL, label, err);
                 if (r < 0)
                         return r;
                 if (r == 0) /* not the container's: err says why */

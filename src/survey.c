@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "lookup.h"
 #include "sockdiag.h"
 #include "target.h"
@@ -101,6 +102,8 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
         _cleanup_(survey_donep) struct survey s = {};
         _cleanup_free_ struct listeners_netns *nets = NULL;
         _cleanup_close_ int self_netns = -1;
+        /* Read once for every proof: mountinfo grows with the containers. */
+        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts mounts = {};
         size_t kept = 0;
         int r;
 
@@ -130,7 +133,7 @@ int survey_run(const struct endpoint *ep, long timeout_ms, bool verify, char *co
                 r = target_pin(c->pid, label, &t, err);
                 if (r >= 0 && verify) {
                         /* Not proven (0) is not an error of ours; a denied read of its /proc is. */
-                        r = target_verify(&t, c->id, s.engine_uid, label, err);
+                        r = target_verify(&t, c->id, s.engine_uid, &mounts, label, err);
                         unproven = r == 0;
                         if (unproven)
                                 r = -EPERM;

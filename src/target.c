@@ -64,7 +64,9 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
         return 0;
 }
 
-int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err) {
+int target_verify(const struct target *t, const char *id, uid_t engine_uid, struct cgroup_mounts *mounts,
+                  const char *label, struct nsx_error *err) {
+        _cleanup_(cgroup_mounts_donep) struct cgroup_mounts own = {};
         char buf[CGROUP_TEXT_MAX];
         struct cgroup_proof proof;
         size_t len;
@@ -75,7 +77,7 @@ int target_verify(const struct target *t, const char *id, uid_t engine_uid, cons
                 return gone(label, t->pid, err);
         if (r < 0)
                 return proc_denied(label, t->pid, -r, err);
-        r = cgroup_prove(buf, len, id, engine_uid, &proof, err);
+        r = cgroup_prove(buf, len, id, engine_uid, mounts ? mounts : &own, &proof, err);
         if (r < 0)
                 return r;
         if (proof.verdict == CGROUP_PROVEN)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "util.h"
 
@@ -28,8 +29,10 @@ int target_pin(pid_t pid, const char *label, struct target *ret, struct nsx_erro
  * directory belongs to engine_uid, the engine's user (root for a root engine).
  * A question, answered as a value: 1 proven; 0 not this container's process (*err says why, as
  * an error to print); a negative errno when it cannot be told (*err filled: the process is gone,
- * -ESRCH, or its /proc cannot be read, a permission denied among them). */
-int target_verify(const struct target *t, const char *id, uid_t engine_uid, const char *label, struct nsx_error *err);
+ * -ESRCH, or its /proc cannot be read, a permission denied among them). mounts: as
+ * cgroup_prove's, kept across the proofs of one run; NULL for a proof of its own. */
+int target_verify(const struct target *t, const char *id, uid_t engine_uid, struct cgroup_mounts *mounts,
+                  const char *label, struct nsx_error *err);
 
 void target_done(struct target *t);
 DEFINE_STRUCT_CLEANUP_FUNC(struct target, target_done)

@@ -454,7 +454,7 @@ static void test_verify_answers_as_a_value(void **state) {
         snprintf(path, sizeof(path), "%s/cgroup", dir);
 
         /* Gone: its /proc has no cgroup file any more. */
-        assert_int_equal(target_verify(&t, ID, 0, "container 'web'", &err), -ESRCH);
+        assert_int_equal(target_verify(&t, ID, 0, NULL, "container 'web'", &err), -ESRCH);
         assert_int_equal(err.errnum, ESRCH);
 
         /* Another process's cgroup: a clear no. */
@@ -463,7 +463,7 @@ static void test_verify_answers_as_a_value(void **state) {
         fputs("0::/user.slice/user-1000.slice/session-1.scope\n", f);
         fclose(f);
         err = (struct nsx_error){};
-        assert_int_equal(target_verify(&t, ID, 0, "container 'web'", &err), 0);
+        assert_int_equal(target_verify(&t, ID, 0, NULL, "container 'web'", &err), 0);
         assert_int_equal(err.errnum, EPERM);
         snprintf(want, sizeof(want), "PID %d is not a process of container 'web' (", (int) t.pid);
         assert_int_equal(strncmp(err.message, want, strlen(want)), 0);
@@ -472,7 +472,7 @@ static void test_verify_answers_as_a_value(void **state) {
         assert_int_equal(unlink(path), 0);
         assert_int_equal(mkdir(path, 0700), 0);
         err = (struct nsx_error){};
-        r = target_verify(&t, ID, 0, "container 'web'", &err);
+        r = target_verify(&t, ID, 0, NULL, "container 'web'", &err);
         assert_true(r < 0);
         assert_int_equal(err.errnum, -r);
         snprintf(want, sizeof(want), "cannot inspect PID %d of container 'web': ", (int) t.pid);
