@@ -381,7 +381,7 @@ fi
 # HEAD only, so a checkout with uncommitted changes fails here (commit, or
 # --no-dist); test.sh run from an unpacked tarball has no git: skipped.
 dist_check() {
-    local dp=0 df=0 ds=0 p f s t0 made built tmp tarball name want got
+    local dp=0 df=0 ds=0 p f s t0 made built top tmp tarball name want got
     local -a lines=() res=()
     dist_fail() {
         df=$((df + 1))
@@ -394,8 +394,8 @@ dist_check() {
         total_failed=$((total_failed + df))
         total_skipped=$((total_skipped + ds))
     }
-    if ! command -v git >/dev/null ||
-        [[ $(git -C "$root" rev-parse --show-toplevel 2>/dev/null) != "$root" ]]; then
+    if ! command -v git >/dev/null || ! top=$(git -C "$root" rev-parse --show-toplevel 2>/dev/null) ||
+        [[ $(cd "$top" && pwd -P) != "$(cd "$root" && pwd -P)" ]]; then
         echo "not a git checkout: no tarball to make (skipped)"
         ds=1 lines+=("  skipped: $root is not a git checkout")
         dist_done
@@ -430,7 +430,7 @@ dist_check() {
         dist_fail "the tarball's files differ from git ls-files + .tarball-version (diff above)"
     fi
 
-    want=$(tar -xJOf "$tarball" "$name/.tarball-version")
+    want=$(tar -xJOf "$tarball" "$name/.tarball-version") || want="(none)"
     got=$("$root/contrib/version.sh" "$root" "${name#docker-nsexec-}")
     if [[ $want == "$got" ]]; then
         dp=$((dp + 1))
@@ -444,13 +444,14 @@ dist_check() {
     mkdir "$tmp/nogit"
     printf '#!/bin/sh\necho "git $*" >>%q\nexit 127\n' "$tmp/git-calls" >"$tmp/nogit/git"
     chmod +x "$tmp/nogit/git"
-    tar -C "$tmp" -xJf "$tarball"
     rc=0
     # shellcheck disable=SC2016 # expanded by the inner shell
-    PATH="$tmp/nogit:$PATH" unshare --net -- bash -c 'set -e; ip link set lo up
-        meson setup --wrap-mode=nodownload "$1/build" "$1/$2"
-        meson compile -C "$1/build"
-        meson install -C "$1/build" --destdir "$1/root"' bash "$tmp" "$name" >"$tmp/build.log" 2>&1 9>&- || rc=$?
+    tar -C "$tmp" -xJf "$tarball" >"$tmp/build.log" 2>&1 &&
+        PATH="$tmp/nogit:$PATH" unshare --net -- bash -c 'set -e; ip link set lo up
+            meson setup --wrap-mode=nodownload "$1/build" "$1/$2"
+            meson compile -C "$1/build"
+            meson install -C "$1/build" --destdir "$1/root"' bash "$tmp" "$name" >>"$tmp/build.log" 2>&1 9>&- ||
+        rc=$?
     if ((rc == 0)); then
         dp=$((dp + 1))
         for f in usr/local/bin/docker-nsexec usr/local/share/man/man1/docker-nsexec.1 \
