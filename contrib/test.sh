@@ -409,13 +409,13 @@ dist_check() {
     fi
     t0=$SECONDS
     rm -rf -- "${root:?}/build-dist"
-    if ! { meson setup build-dist >build-dist.log 2>&1 && meson dist -C build-dist --no-tests >>build-dist.log 2>&1; } 9>&-; then
-        tail -n 20 build-dist.log >&2
-        dist_fail "meson dist failed (build-dist.log)"
+    mkdir build-dist
+    if ! { meson setup build-dist && meson dist -C build-dist --no-tests; } >build-dist/dist.log 2>&1 9>&-; then
+        tail -n 20 build-dist/dist.log >&2
+        dist_fail "meson dist failed (build-dist/dist.log)"
         dist_done
         return
     fi
-    mv -f build-dist.log build-dist/
     tarball=$(find build-dist/meson-dist -maxdepth 1 -name '*.tar.xz' | head -n 1)
     name=$(basename "$tarball" .tar.xz)
     made=$((SECONDS - t0))
