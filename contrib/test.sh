@@ -27,7 +27,10 @@
 #      check, any error fails), and builds build-fuzz/ (clang, libFuzzer,
 #      ASan + UBSan) and fuzzes each parser for NSX_FUZZ_SECONDS (default
 #      60), two at a time, printing the executions of each
-#   6. stops all three (also on failure or interruption) and prints a
+#   6. makes the release tarball with `meson dist` (build-dist/meson-dist/)
+#      and builds it outside the repository, with git hidden and no
+#      network, runs its unit suite and checks its --version
+#   7. stops all three (also on failure or interruption) and prints a
 #      summary whose last line is "N passed, N failed, N skipped"
 #
 # Exit status 0 only if everything built, at least one test ran and nothing
@@ -37,15 +40,16 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--] [MESON-TEST-ARGS...]
+Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--no-dist] [--] [MESON-TEST-ARGS...]
 
 Build build/, build-asan/, build-lean/ and build-fuzz/ from scratch, start a
 private Docker daemon (state in /run/nsx-test, network namespace nsx-test),
 a private Podman service (state in /run/nsx-podman) and a private containerd
 with CRI (state in /run/nsx-cri, network namespace nsx-cri), run `meson test`
 in build/, build-asan/ and build-lean/ against them, the unit suite under
-valgrind, and each fuzz target of build-fuzz/ for a bounded time; stop the
-daemons and print a summary. The last line
+valgrind, and each fuzz target of build-fuzz/ for a bounded time; make the
+release tarball and build and unit-test it with no git and no network; stop
+the daemons and print a summary. The last line
 of output is "N passed, N failed, N skipped" (test cases: the subtests of
 TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
@@ -54,6 +58,8 @@ packages with apt-get.
   --no-lean        skip the -Dlean_curl=true build (static libcurl from the wrap)
   --no-fuzz        skip the fuzz build and runs (NSX_FUZZ_SECONDS=N sets
                    each target's run, default 60)
+  --no-dist        skip the release tarball (meson dist, then its build and
+                   unit suite with no git and no network)
   -h, --help       show this help
   MESON-TEST-ARGS  passed to meson test, e.g. a suite or test name
 
@@ -63,6 +69,7 @@ EOF
 
 asan=1
 fuzz=1
+dist=1
 fuzz_seconds=${NSX_FUZZ_SECONDS:-60}
 lean=1
 meson_args=()
@@ -71,6 +78,7 @@ while (($#)); do
         --no-asan) asan=0 ;;
         --no-fuzz) fuzz=0 ;;
         --no-lean) lean=0 ;;
+        --no-dist) dist=0 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; meson_args+=("$@"); break ;;
         *) meson_args+=("$1") ;;
@@ -144,7 +152,7 @@ nsx_install_packages \
     libcmocka-dev bats bats-assert bats-support python3 clang cmake \
     libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose \
     containerd runc containernetworking-plugins python3-grpcio python3-protobuf \
-    protobuf-compiler protobuf-compiler-grpc ||
+    protobuf-compiler protobuf-compiler-grpc git xz-utils ||
     die "could not install the needed packages"
 echo "ok"
 
@@ -362,6 +370,132 @@ if [[ " ${built[*]} " == *" build "* ]]; then
     # With --wrap, meson names its logs LOGBASE-WRAPPER.
     vlog=$(find build/meson-logs -maxdepth 1 -name 'valgrind*.json' -printf '%f\n' | head -n 1)
     add_results "build (valgrind)" build "${vlog%.json}"
+fi
+
+# --- release tarball ---------------------------------------------------------
+# `meson dist` packs the commit (git archive) and freezes its version into
+# .tarball-version (contrib/version.sh). The tarball must stand alone: unpacked
+# outside any repository, built with a git that only records being called and
+# in a network namespace of its own (--wrap-mode=nodownload too), it passes
+# the unit suite, installs, and reports the frozen version. meson dist packs
+# HEAD only, so a checkout with uncommitted changes fails here (commit, or
+# --no-dist); test.sh run from an unpacked tarball has no git: skipped.
+dist_check() {
+    local dp=0 df=0 ds=0 p f s t0 made built top tmp tarball name want got
+    local -a lines=() res=()
+    dist_fail() {
+        df=$((df + 1))
+        lines+=("  failed: $*")
+        echo "test.sh: dist: $*" >&2
+    }
+    dist_done() {
+        summary+=("dist: $dp passed, $df failed, $ds skipped" "${lines[@]}")
+        total_passed=$((total_passed + dp))
+        total_failed=$((total_failed + df))
+        total_skipped=$((total_skipped + ds))
+    }
+    if ! command -v git >/dev/null || ! top=$(git -C "$root" rev-parse --show-toplevel 2>/dev/null) ||
+        [[ $(cd "$top" && pwd -P) != "$(cd "$root" && pwd -P)" ]]; then
+        echo "not a git checkout: no tarball to make (skipped)"
+        ds=1 lines+=("  skipped: $root is not a git checkout")
+        dist_done
+        return
+    fi
+    git -C "$root" update-index -q --refresh >/dev/null 2>&1 || true
+    if ! git -C "$root" diff-index --quiet HEAD --; then
+        dist_fail "the checkout has uncommitted changes, and meson dist packs HEAD only: commit them, or --no-dist"
+        dist_done
+        return
+    fi
+    t0=$SECONDS
+    rm -rf -- "${root:?}/build-dist"
+    mkdir build-dist
+    if ! { meson setup build-dist && meson dist -C build-dist --no-tests; } >build-dist/dist.log 2>&1 9>&-; then
+        tail -n 20 build-dist/dist.log >&2
+        dist_fail "meson dist failed (build-dist/dist.log)"
+        dist_done
+        return
+    fi
+    tarball=$(find build-dist/meson-dist -maxdepth 1 -name '*.tar.xz' | head -n 1)
+    name=$(basename "$tarball" .tar.xz)
+    made=$((SECONDS - t0))
+    dp=$((dp + 1))
+    echo "$tarball: $(du -k "$tarball" | cut -f1) KiB, made in ${made}s"
+
+    # Every tracked file and .tarball-version, nothing else (no subproject sources).
+    if diff -u <({ git -C "$root" ls-files; echo .tarball-version; } | sort) \
+        <(tar -tJf "$tarball" | sed -n "s|^$name/||p" | grep -v -e '^$' -e '/$' | sort); then
+        dp=$((dp + 1))
+    else
+        dist_fail "the tarball's files differ from git ls-files + .tarball-version (diff above)"
+    fi
+
+    want=$(tar -xJOf "$tarball" "$name/.tarball-version") || want="(none)"
+    got=$("$root/contrib/version.sh" "$root" "${name#docker-nsexec-}")
+    if [[ $want == "$got" ]]; then
+        dp=$((dp + 1))
+    else
+        dist_fail "the tarball's .tarball-version says '$want', the checkout '$got'"
+    fi
+
+    t0=$SECONDS
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsx-dist.XXXXXX")
+    chmod 755 "$tmp" # test-engine runs a server from the source as uid 65534
+    mkdir "$tmp/nogit"
+    printf '#!/bin/sh\necho "git $*" >>%q\nexit 127\n' "$tmp/git-calls" >"$tmp/nogit/git"
+    chmod +x "$tmp/nogit/git"
+    rc=0
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    tar -C "$tmp" -xJf "$tarball" >"$tmp/build.log" 2>&1 &&
+        PATH="$tmp/nogit:$PATH" unshare --net -- bash -c 'set -e; ip link set lo up
+            meson setup --wrap-mode=nodownload "$1/build" "$1/$2"
+            meson compile -C "$1/build"
+            meson install -C "$1/build" --destdir "$1/root"' bash "$tmp" "$name" >>"$tmp/build.log" 2>&1 9>&- ||
+        rc=$?
+    if ((rc == 0)); then
+        dp=$((dp + 1))
+        for f in usr/local/bin/docker-nsexec usr/local/share/man/man1/docker-nsexec.1 \
+            usr/local/share/zsh/site-functions/_docker-nsexec \
+            usr/local/share/fish/vendor_completions.d/docker-nsexec.fish; do
+            [[ -e $tmp/root/$f ]] || dist_fail "the tarball's build does not install /$f"
+        done
+        got=$("$tmp/build/src/docker-nsexec" --version 2>&1) || true
+        if [[ $got == "docker-nsexec $want" ]]; then
+            dp=$((dp + 1))
+        else
+            dist_fail "the tarball's build says '$got', not 'docker-nsexec $want'"
+        fi
+        rc=0
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        PATH="$tmp/nogit:$PATH" unshare --net -- sh -c 'ip link set lo up && exec meson test -C "$1" --suite unit --print-errorlogs' \
+            sh "$tmp/build" 9>&- || rc=$?
+        mapfile -t res < <(count_results "$tmp/build")
+        read -r p f s <<<"${res[0]:-0 0 0}"
+        if ((rc != 0 && f == 0)); then
+            res+=("  meson test exited with status $rc")
+            f=1
+        fi
+        dp=$((dp + p)) df=$((df + f)) ds=$((ds + s))
+        lines+=("${res[@]:1}")
+    else
+        tail -n 20 "$tmp/build.log" >&2
+        dist_fail "the tarball does not build with no git and no network ($tmp/build.log)"
+    fi
+    if [[ -s $tmp/git-calls ]]; then
+        dist_fail "the tarball's build called git: $(head -n 1 "$tmp/git-calls")"
+    fi
+    built=$((SECONDS - t0))
+    lines+=("  $tarball: $(du -k "$tarball" | cut -f1) KiB, version $want; made in ${made}s, unpacked, built and tested in ${built}s")
+    if ((df == 0)); then
+        rm -rf -- "$tmp"
+    else
+        lines+=("  kept for a look: $tmp")
+    fi
+    dist_done
+}
+if ((dist)); then
+    step "Release tarball (meson dist; built with no git and no network)"
+    dist_check
 fi
 
 # --- fuzzing -----------------------------------------------------------------

@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "container.h"
 #include "fs.h"
 #include "util.h"
+#include "version.h"
 
 struct sink {
         char *data;
@@ -491,7 +491,7 @@ int engine_open(const struct endpoint *ep, long timeout_ms, struct engine **ret,
             curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) ENGINE_BODY_MAX) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-            curl_easy_setopt(e->curl, CURLOPT_USERAGENT, "docker-nsexec/" NSX_VERSION) != CURLE_OK ||
+            curl_easy_setopt(e->curl, CURLOPT_USERAGENT, (const char *) nsx_user_agent) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_HEADERFUNCTION, header_sink) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_HEADERDATA, e) != CURLE_OK ||
             curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, body_sink) != CURLE_OK ||

@@ -33,6 +33,7 @@
 #include "target.h"
 #include "user.h"
 #include "util.h"
+#include "version.h"
 #include "view.h"
 
 #define PROGRAM "docker-nsexec"
@@ -374,8 +375,9 @@ static int run_complete(const struct options *o) {
 
 /* docker-cli-plugin-metadata: what the docker CLI shows in `docker --help`. */
 static int run_plugin_metadata(void) {
-        printf("{\"SchemaVersion\":\"0.1.0\",\"Vendor\":\"docker-nsexec\",\"Version\":\"" NSX_VERSION "\","
-               "\"ShortDescription\":\"Run a host command in a running container's namespaces\"}\n");
+        printf("{\"SchemaVersion\":\"0.1.0\",\"Vendor\":\"docker-nsexec\",\"Version\":\"%s\","
+               "\"ShortDescription\":\"Run a host command in a running container's namespaces\"}\n",
+               nsx_version);
         return EXIT_SUCCESS;
 }
 
@@ -660,7 +662,7 @@ int main(int argc, char **argv) {
                 print_help();
                 return EXIT_SUCCESS;
         case OPTIONS_VERSION:
-                printf(PROGRAM " " NSX_VERSION "\n");
+                printf(PROGRAM " %s\n", nsx_version);
                 return EXIT_SUCCESS;
         case OPTIONS_PLUGIN_METADATA:
                 return run_plugin_metadata();

@@ -234,7 +234,8 @@ teardown() {
 
     run "$NSX" --version
     assert_success
-    assert_output --regexp '^docker-nsexec [0-9]+\.[0-9]+\.[0-9]+$'
+    # X.Y.Z on a release; git describe's -N-gHASH, -gHASH and -dirty between them (contrib/version.sh).
+    assert_output --regexp '^docker-nsexec [0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.+~_]+)*$'
 }
 
 @test "-H wins over DOCKER_HOST; a bad DOCKER_HOST is named" {
