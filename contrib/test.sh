@@ -30,7 +30,11 @@
 #   6. makes the release tarball with `meson dist` (build-dist/meson-dist/)
 #      and builds it outside the repository, with git hidden and no
 #      network, runs its unit suite and checks its --version
-#   7. stops all three (also on failure or interruption) and prints a
+#   7. builds the Debian package (debian/) in a scratch copy of the tree as
+#      user nobody, as a build daemon would, checks it with lintian and runs
+#      its autopkgtest (the installed .deb against a private dockerd of its
+#      own, /run/nsx-pkgtest), then purges the package again
+#   8. stops all three (also on failure or interruption) and prints a
 #      summary whose last line is "N passed, N failed, N skipped"
 #
 # Exit status 0 only if everything built, at least one test ran and nothing
@@ -40,7 +44,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--no-dist] [--] [MESON-TEST-ARGS...]
+Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--no-dist] [--no-deb] [--] [MESON-TEST-ARGS...]
 
 Build build/, build-asan/, build-lean/ and build-fuzz/ from scratch, start a
 private Docker daemon (state in /run/nsx-test, network namespace nsx-test),
@@ -48,8 +52,9 @@ a private Podman service (state in /run/nsx-podman) and a private containerd
 with CRI (state in /run/nsx-cri, network namespace nsx-cri), run `meson test`
 in build/, build-asan/ and build-lean/ against them, the unit suite under
 valgrind, and each fuzz target of build-fuzz/ for a bounded time; make the
-release tarball and build and unit-test it with no git and no network; stop
-the daemons and print a summary. The last line
+release tarball and build and unit-test it with no git and no network; build
+the Debian package, lint it and run its autopkgtest; stop the daemons and
+print a summary. The last line
 of output is "N passed, N failed, N skipped" (test cases: the subtests of
 TAP tests, else meson tests; a build that fails counts as one failure). Must run as root on Debian 12; installs missing
 packages with apt-get.
@@ -60,6 +65,7 @@ packages with apt-get.
                    each target's run, default 60)
   --no-dist        skip the release tarball (meson dist, then its build and
                    unit suite with no git and no network)
+  --no-deb         skip the Debian package: its build, lintian and autopkgtest
   -h, --help       show this help
   MESON-TEST-ARGS  passed to meson test, e.g. a suite or test name
 
@@ -72,6 +78,7 @@ fuzz=1
 dist=1
 fuzz_seconds=${NSX_FUZZ_SECONDS:-60}
 lean=1
+deb=1
 meson_args=()
 while (($#)); do
     case $1 in
@@ -79,6 +86,7 @@ while (($#)); do
         --no-fuzz) fuzz=0 ;;
         --no-lean) lean=0 ;;
         --no-dist) dist=0 ;;
+        --no-deb) deb=0 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; meson_args+=("$@"); break ;;
         *) meson_args+=("$1") ;;
@@ -98,8 +106,11 @@ daemon_netns=nsx-test
 podman_dir=/run/nsx-podman
 cri_dir=/run/nsx-cri
 cri_netns=nsx-cri
+deb_dir=""      # the package step's scratch directory while it runs
+deb_purge=0     # set while the package step's autopkgtest may have installed it
 
 stop_daemon() {
+    deb_cleanup
     if ((daemon_started)); then
         daemon_started=0
         nsx_dockerd_stop "$daemon_dir" "$daemon_netns" ||
@@ -114,6 +125,23 @@ stop_daemon() {
         cri_started=0
         nsx_containerd_stop "$cri_dir" "$cri_netns" ||
             echo "test.sh: warning: the test containerd did not stop cleanly" >&2
+    fi
+}
+# deb_cleanup: undo what the package step left when it was interrupted: the
+# package it installed, the autopkgtest's daemon, its scratch directory.
+deb_cleanup() {
+    if ((deb_purge)); then
+        deb_purge=0
+        dpkg -P docker-nsexec >/dev/null 2>&1 ||
+            echo "test.sh: warning: could not purge the package docker-nsexec" >&2
+        if [[ -e /run/nsx-pkgtest ]]; then
+            nsx_dockerd_stop /run/nsx-pkgtest nsx-pkgtest ||
+                echo "test.sh: warning: the autopkgtest's daemon did not stop cleanly" >&2
+        fi
+    fi
+    if [[ -n $deb_dir ]]; then
+        rm -rf -- "$deb_dir"
+        deb_dir=""
     fi
 }
 # die REASON: one line on stderr, stop the daemon, then the summary line
@@ -152,7 +180,8 @@ nsx_install_packages \
     libcmocka-dev bats bats-assert bats-support python3 clang cmake \
     libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose \
     containerd runc containernetworking-plugins python3-grpcio python3-protobuf \
-    protobuf-compiler protobuf-compiler-grpc git xz-utils ||
+    protobuf-compiler protobuf-compiler-grpc git xz-utils \
+    dpkg-dev debhelper lintian autopkgtest man-db ||
     die "could not install the needed packages"
 echo "ok"
 
@@ -548,6 +577,127 @@ if [[ " ${built[*]} " == *" build-fuzz "* ]]; then
     summary+=("build-fuzz: $fp passed, $ff failed, 0 skipped" "${fuzz_lines[@]}")
     total_passed=$((total_passed + fp))
     total_failed=$((total_failed + ff))
+fi
+
+# --- Debian package ----------------------------------------------------------
+# debian/ as a build daemon uses it: dpkg-buildpackage -us -uc -b in a scratch
+# copy of the tree (it writes into the parent directory), as user nobody, so
+# the unit suite runs unprivileged as on a buildd; lintian (failing on
+# warnings); the autopkgtest with the null runner, which installs the .deb on
+# this machine and runs debian/tests/seed against a private dockerd of its own
+# (/run/nsx-pkgtest, netns nsx-pkgtest); then the package is purged. Three
+# test cases: build, lintian, autopkgtest. Logs stay in the scratch directory
+# when something fails.
+# deb_copy_tree DEST: the source tree (with uncommitted changes) without build
+# directories, VCS data or fetched subprojects.
+deb_copy_tree() {
+    if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "$root" ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do
+                [[ -e $root/$f || -L $root/$f ]] && printf '%s\0' "$f"
+            done | tar -C "$root" --null -T - -cf - | tar -C "$1" -xf -
+    else
+        tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./subprojects/packagecache \
+            --exclude='./subprojects/*-*' -cf - . | tar -C "$1" -xf -
+    fi
+}
+if ((deb)); then
+    step "Debian package: build (as nobody), lintian, autopkgtest"
+    dp=0 df=0 ds=0
+    deb_lines=()
+    deb_dir=$(mktemp -d "${TMPDIR:-/tmp}/nsx-deb.XXXXXX")
+    deb_keep=0
+    mkdir "$deb_dir/docker-nsexec"
+    t0=$SECONDS
+    rc=0
+    if deb_copy_tree "$deb_dir/docker-nsexec" && chown -R nobody:nogroup "$deb_dir"; then
+        (cd "$deb_dir/docker-nsexec" &&
+            exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
+                env HOME="$deb_dir" DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) \
+            >"$deb_dir/build.log" 2>&1 9>&- &
+        child=$!
+        wait "$child" || rc=$?
+        child=""
+    else
+        rc=1
+        echo "could not copy the tree into $deb_dir" >"$deb_dir/build.log"
+    fi
+    debs=("$deb_dir"/docker-nsexec_*.deb)
+    changes=("$deb_dir"/docker-nsexec_*.changes)
+    if ((rc == 0)) && [[ -f ${debs[0]} && -f ${changes[0]} ]]; then
+        dp=$((dp + 1))
+        units=$(awk '/^Ok: +[0-9]+/ { print $2 " passed"; exit }' "$deb_dir/build.log")
+        deb_lines+=("  build: ${debs[0]##*/}, $(stat -c %s "${debs[0]}") bytes, $((SECONDS - t0))s (unit suite: ${units:-not run})")
+    else
+        df=$((df + 1))
+        deb_keep=1
+        deb_lines+=("  build: FAILED (exit $rc): see $deb_dir/build.log")
+        tail -n 25 "$deb_dir/build.log" >&2
+    fi
+    echo "build: exit $rc, $((SECONDS - t0))s"
+
+    if ((dp)); then
+        t0=$SECONDS
+        rc=0
+        setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$deb_dir" \
+            lintian --fail-on warning -EIL +pedantic --color never "${changes[0]}" \
+            >"$deb_dir/lintian.log" 2>&1 9>&- || rc=$?
+        cat "$deb_dir/lintian.log"
+        if ((rc == 0)); then
+            dp=$((dp + 1))
+            deb_lines+=("  lintian --fail-on warning: clean ($(grep -c '^[IPX]:' "$deb_dir/lintian.log" || true) info/pedantic tags), $((SECONDS - t0))s")
+        else
+            df=$((df + 1))
+            deb_keep=1
+            deb_lines+=("  lintian: FAILED (exit $rc): see $deb_dir/lintian.log")
+        fi
+        echo "lintian: exit $rc, $((SECONDS - t0))s"
+
+        t0=$SECONDS
+        if dpkg-query -W -f='${db:Status-Abbrev}' docker-nsexec 2>/dev/null | grep -q '^.i'; then
+            # Never replace (and then purge) a docker-nsexec someone installed.
+            ds=$((ds + 1))
+            deb_lines+=("  autopkgtest: skipped: docker-nsexec is installed on this machine")
+        else
+            rc=0
+            deb_purge=1
+            autopkgtest --output-dir "$deb_dir/autopkgtest" "${debs[0]}" "$deb_dir/docker-nsexec/" -- null \
+                >"$deb_dir/autopkgtest.log" 2>&1 9>&- &
+            child=$!
+            wait "$child" || rc=$?
+            child=""
+            grep -E '^(not )?ok [0-9]+|^# ' "$deb_dir/autopkgtest.log" || true
+            if dpkg-query -W docker-nsexec >/dev/null 2>&1 && ! dpkg -P docker-nsexec >/dev/null 2>&1; then
+                echo "test.sh: warning: could not purge the package docker-nsexec" >&2
+            fi
+            deb_purge=0
+            checks=$(grep -cE '^ok [0-9]+' "$deb_dir/autopkgtest.log" || true)
+            case $rc in
+                0)
+                    dp=$((dp + 1))
+                    deb_lines+=("  autopkgtest (null runner): seed PASS, $checks checks, $((SECONDS - t0))s") ;;
+                2 | 8)
+                    ds=$((ds + 1))
+                    deb_lines+=("  autopkgtest: skipped (exit $rc): see $deb_dir/autopkgtest.log") ;;
+                *)
+                    df=$((df + 1))
+                    deb_keep=1
+                    deb_lines+=("  autopkgtest: FAILED (exit $rc): see $deb_dir/autopkgtest.log")
+                    tail -n 25 "$deb_dir/autopkgtest.log" >&2 ;;
+            esac
+            echo "autopkgtest: exit $rc, $((SECONDS - t0))s"
+        fi
+    fi
+    summary+=("deb: $dp passed, $df failed, $ds skipped" "${deb_lines[@]}")
+    total_passed=$((total_passed + dp))
+    total_failed=$((total_failed + df))
+    total_skipped=$((total_skipped + ds))
+    if ((deb_keep)); then
+        deb_dir="" # kept for its logs
+    else
+        rm -rf -- "$deb_dir"
+        deb_dir=""
+    fi
 fi
 
 if ((daemon_started || podman_started || cri_started)); then
