@@ -24,9 +24,12 @@
 #                   nsenter -t PID -n true (the floor), and the Docker path
 #                   (docker-nsexec web true, the lookup section's figure);
 #                   docker-nsexec -v's gRPC calls counted
-#        listeners: docker-nsexec --listeners [--json] over
-#                   $NSX_BENCH_LISTENER_CONTAINERS containers with a listener,
-#                   against a docker inspect + nsenter ss loop
+#        listeners: docker-nsexec --listeners [--json] at 100 and 300
+#                   ($NSX_BENCH_LISTENER_CONTAINERS) containers with a listener,
+#                   against the same binary reading /proc (tests/enosys.c
+#                   --sockdiag) and a docker inspect + nsenter ss loop; each
+#                   also with 10,000 ($NSX_BENCH_ESTABLISHED) established
+#                   loopback connections open on the host
 #        list:      docker-nsexec --list vs docker ps --format '{{.Names}}'
 #                   with $NSX_BENCH_CONTAINERS running containers
 #        forwarding: docker-nsexec --forward against docker-proxy, socat
@@ -60,7 +63,10 @@ $NSX_BENCH_OUT.
 Environment:
   NSX_BENCH_CONTAINERS            running containers for the --list comparison (1000;
                                   each has a containerd shim of ~10 MB: 1000 need ~10 GB)
-  NSX_BENCH_LISTENER_CONTAINERS   containers with a listener for --listeners (100)
+  NSX_BENCH_LISTENER_CONTAINERS   counts of containers with a listener for --listeners,
+                                  ascending ("100 300")
+  NSX_BENCH_ESTABLISHED           established loopback connections held open on the host
+                                  for the second --listeners run at each count (10000)
   NSX_BENCH_RUNS                  hyperfine runs of the lookup comparison (200)
   NSX_BENCH_SLOW_RUNS             runs of the list and listeners comparisons (20)
   NSX_BENCH_PARALLEL              docker run clients at once when filling (8)
@@ -97,7 +103,9 @@ cd "$root"
 . "$root/contrib/lib/containerd.sh"
 
 n_containers=${NSX_BENCH_CONTAINERS:-1000}
-n_listeners=${NSX_BENCH_LISTENER_CONTAINERS:-100}
+listener_counts=${NSX_BENCH_LISTENER_CONTAINERS:-100 300}
+n_listeners=${listener_counts##* }
+n_established=${NSX_BENCH_ESTABLISHED:-10000}
 runs=${NSX_BENCH_RUNS:-200}
 slow_runs=${NSX_BENCH_SLOW_RUNS:-20}
 parallel=${NSX_BENCH_PARALLEL:-8}
@@ -123,8 +131,15 @@ export NSX_DOCKER=$docker_cli
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 
-for v in n_containers n_listeners runs slow_runs parallel fwd_seconds fwd_rounds fwd_conns fwd_threads fwd_open; do
+for v in n_containers n_established runs slow_runs parallel fwd_seconds fwd_rounds fwd_conns fwd_threads fwd_open; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
+done
+prev=0
+for c in $listener_counts; do
+    if ! [[ $c =~ ^[1-9][0-9]*$ ]] || ((c <= prev)); then
+        die "NSX_BENCH_LISTENER_CONTAINERS must be ascending counts, not '$listener_counts'"
+    fi
+    prev=$c
 done
 ((n_listeners >= 1 && runs >= 2 && slow_runs >= 2 && parallel >= 1)) ||
     die "NSX_BENCH_LISTENER_CONTAINERS >= 1, NSX_BENCH_RUNS and NSX_BENCH_SLOW_RUNS >= 2, NSX_BENCH_PARALLEL >= 1"
@@ -138,7 +153,7 @@ section_on() { [[ " $sections " == *" $1 "* ]]; }
 
 command_line=""
 for v in NSX_BENCH_CONTAINERS NSX_BENCH_LISTENER_CONTAINERS NSX_BENCH_RUNS NSX_BENCH_SLOW_RUNS \
-    NSX_BENCH_SECTIONS NSX_BENCH_CRI_DIR NSX_BENCH_CRI_NETNS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
+    NSX_BENCH_ESTABLISHED NSX_BENCH_SECTIONS NSX_BENCH_CRI_DIR NSX_BENCH_CRI_NETNS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
     NSX_BENCH_FWD_THREADS NSX_BENCH_FWD_OPEN NSX_BENCH_FWD_SOCAT_LISTEN NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
     [[ -n ${!v:-} ]] && command_line+="$v=$(printf '%q' "${!v}") "
 done
@@ -221,6 +236,7 @@ cleanup() {
     local ids
     trap - EXIT INT TERM HUP
     fwd_stop
+    est_stop
     cri_stop
     if ((started)); then
         say "Stop the private daemon"
@@ -311,7 +327,7 @@ read_medians() {
     local c m
     while IFS=$'\t' read -r c m; do med[$c]=$m; done < <(medians "$1")
 }
-declare -a target_rows=()
+declare -a target_rows=() listener_rows=()
 # target LABEL A B LIMIT: the ratio of A's median to B's, against LIMIT.
 target() {
     local label=$1 a=$2 b=$3 limit=$4 ratio ok
@@ -790,28 +806,112 @@ EOF
 fi
 
 # --- 4. listeners report -----------------------------------------------------
+# At each count of $listener_counts running containers, each with a listener:
+# the report (sock_diag), its JSON form, the same binary made to read /proc
+# (tests/enosys.c --sockdiag: as on a kernel without sock_diag), and the docker
+# inspect + nsenter ss loop; then all four again with $n_established
+# established loopback connections open on the host, which /proc's walk of the
+# established hash pays for and a LISTEN-only dump does not.
+est_pid=""
+est_stop() {
+    [[ -n $est_pid ]] || return 0
+    kill "$est_pid" 2>/dev/null || true
+    wait "$est_pid" 2>/dev/null || true
+    est_pid=""
+}
+# est_start N: N established loopback connections (2N sockets) held open on the
+# host by two python3 processes until est_stop.
+est_start() {
+    local n=$1
+    rm -f -- "$out/.est"
+    /usr/bin/python3 - "$n" "$out/.est" 8>&- <<'EOF' &
+import os, resource, socket, sys, time
+n, ready = int(sys.argv[1]), sys.argv[2]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < n + 16:
+    sys.exit("bench.sh: RLIMIT_NOFILE's hard limit %d holds no %d sockets" % (hard, n))
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(4096)
+parent = os.getpid()
+if os.fork() == 0:
+    # The accepting ends in a process of their own: each half holds n descriptors,
+    # within a hard limit that root without CAP_SYS_RESOURCE cannot raise.
+    held = [srv.accept()[0] for _ in range(n)]
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    sys.exit(0)
+addr = srv.getsockname()
+srv.close()
+held = [socket.create_connection(addr) for _ in range(n)]
+open(ready, "w").write("%d\n" % n)
+while True:
+    time.sleep(3600)
+EOF
+    est_pid=$!
+    for _ in $(seq 600); do
+        [[ -s $out/.est ]] && break
+        kill -0 "$est_pid" 2>/dev/null || die "could not open $n established connections"
+        sleep 0.1
+    done
+    [[ -s $out/.est ]] || die "$n established connections took over a minute"
+    say "$(ss -Htn state established | wc -l) established TCP connections on the host"
+}
 if ! section_on listeners; then
     n_listeners=1
 elif supports "${listeners_args%% *}"; then
-    # The seed container listens too: it is one of the n_listeners.
-    fill nsxl 2 "$n_listeners" httpd -f -p 127.0.0.1:8080 -h /www
-    say "Listeners report over $(running) containers: $slow_runs runs each"
-    l_table="docker-nsexec $listeners_args"
-    l_json="docker-nsexec $listeners_json_args"
-    l_peer="docker inspect + nsenter ss loop"
-    # shellcheck disable=SC2086 # the arguments are words
-    "$bin" -H "$host" $listeners_args >/dev/null || die "docker-nsexec $listeners_args failed"
-    hf listeners "$slow_runs" 2 \
-        "$l_table=$bin -H $host $listeners_args" \
-        "$l_json=$bin -H $host $listeners_json_args" \
-        "$l_peer=sh -c 'for p in \$($docker_cli -H $host inspect -f \"{{.State.Pid}}\" \$($docker_cli -H $host ps -q)); do nsenter -t \$p -n ss -Hltun; done'"
-    read_medians listeners
-    ratio_info "$l_table" "$l_peer"
-    ratio_info "$l_json" "$l_peer"
-    # shellcheck disable=SC2086
-    rss "$l_table" "$bin" -H "$host" $listeners_args
-    # shellcheck disable=SC2086
-    rss "$l_json" "$bin" -H "$host" $listeners_json_args
+    # The /proc reader: the same binary, on a kernel without sock_diag.
+    enosys=$out/enosys
+    cc -O2 -o "$enosys" "$root/tests/enosys.c" 8>&- || die "could not build tests/enosys.c"
+    l_peer_cmd="sh -c 'for p in \$($docker_cli -H $host inspect -f \"{{.State.Pid}}\" \$($docker_cli -H $host ps -q)); do nsenter -t \$p -n ss -Hltun; done'"
+    l_at() { echo "docker-nsexec $listeners_args ($1 containers${2:+, $2 established})"; }
+    for count in $listener_counts; do
+        # The seed container listens too: it is one of them.
+        fill nsxl "$(($(running) + 1))" "$count" httpd -f -p 127.0.0.1:8080 -h /www
+        [[ $(running) == "$count" ]] || die "$(running) containers run, not $count"
+        # shellcheck disable=SC2086 # the arguments are words
+        [[ $("$bin" -H "$host" $listeners_args) == "$("$enosys" --sockdiag "$bin" -H "$host" $listeners_args)" ]] ||
+            die "the /proc reader's report differs from sock_diag's"
+        for est in 0 "$n_established"; do
+            ((est == 0)) || est_start "$est"
+            tag="$count containers"
+            ((est == 0)) || tag+=", $est established"
+            say "Listeners report, $tag: $slow_runs runs each"
+            # shellcheck disable=SC2086
+            "$bin" -H "$host" -v $listeners_args 2>&1 >/dev/null | grep -q "from sock_diag for $count containers" ||
+                die "docker-nsexec $listeners_args did not read $count containers from sock_diag"
+            hf "listeners-$count-$est" "$slow_runs" 2 \
+                "$(l_at "$count" "${est#0}")=$bin -H $host $listeners_args" \
+                "docker-nsexec $listeners_json_args ($tag)=$bin -H $host $listeners_json_args" \
+                "/proc reader ($tag)=$enosys --sockdiag $bin -H $host $listeners_args" \
+                "docker inspect + nsenter ss loop ($tag)=$l_peer_cmd"
+            read_medians "listeners-$count-$est"
+            ((est == 0)) || est_stop
+        done
+        # shellcheck disable=SC2086
+        rss "$(l_at "$count")" "$bin" -H "$host" $listeners_args
+    done
+    # Its targets go with its tables in the summary.
+    n_rows=${#target_rows[@]}
+    first=${listener_counts%% *} last=${listener_counts##* }
+    per=$(awk -v m="${med[$(l_at "$last")]}" -v n="$last" 'BEGIN { printf "%.3f", m / n }')
+    target_rows+=("| \`$listeners_args\` per container at $last | ${med[$(l_at "$last")]} ms / $last | $per ms | ≤ 1 ms | $(awk -v r="$per" 'BEGIN { print (r <= 1) ? "met" : "MISSED" }') |")
+    # Linear: N times the containers cost at most 1.1 N times as much.
+    ((last == first)) || target "\`$listeners_args\` at $last / at $first containers" "$(l_at "$last")" \
+        "$(l_at "$first")" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2f", 1.1 * a / b }')"
+    for count in $listener_counts; do
+        target "\`$listeners_args\` at $count, with / without $n_established established" \
+            "$(l_at "$count" "$n_established")" "$(l_at "$count")" 1.2
+    done
+    listener_rows=("${target_rows[@]:n_rows}")
+    target_rows=("${target_rows[@]:0:n_rows}")
+    for count in $listener_counts; do
+        ratio_info "$(l_at "$count")" "/proc reader ($count containers)"
+        ratio_info "$(l_at "$count" "$n_established")" "/proc reader ($count containers, $n_established established)"
+        ratio_info "$(l_at "$count")" "docker inspect + nsenter ss loop ($count containers)"
+    done
+    n_listeners=$last
 else
     skipped+=("listeners report: $bin has no ${listeners_args%% *} option")
     n_listeners=1
@@ -900,11 +1000,25 @@ fi
         echo
         cat "$out/forward.md"
     fi
-    if [[ -f $out/listeners.md ]]; then
+    for f in "$out"/listeners-*.json; do
+        [[ -f $f ]] || continue
+        f=${f##*/listeners-} f=${f%.json}
         echo
-        echo "### Listeners report over $n_listeners containers"
+        if [[ ${f#*-} == 0 ]]; then
+            echo "### Listeners report over ${f%-*} containers"
+        else
+            echo "### Listeners report over ${f%-*} containers, ${f#*-} established connections on the host"
+        fi
         echo
-        table listeners
+        table "listeners-$f"
+    done
+    if ((${#listener_rows[@]})); then
+        echo
+        echo "| target | medians | ratio | limit | |"
+        echo "|---|---|---|---|---|"
+        printf '%s\n' "${listener_rows[@]}"
+        echo
+        echo "Targets met: $(printf '%s\n' "${listener_rows[@]}" | grep -c '| met |') of ${#listener_rows[@]}."
     fi
     if [[ -f $out/list.md ]]; then
         echo
