@@ -4,14 +4,15 @@
 # contrib/bench.sh - docker-nsexec against its peers, side by side, with
 # hyperfine, on a private dockerd.  Not a test: it measures and reports.
 #
-#   1. builds build-bench/ (default options, the system libcurl) and
-#      build-bench-lean/ (-Dlean_curl=true) unless NSX_BENCH_BIN /
-#      NSX_BENCH_LEAN_BIN name binaries to measure instead
+#   1. builds build-bench/ (default options, the system libcurl),
+#      build-bench-lean/ (-Dlean_curl=true) and build-bench-static/ (the
+#      static musl binary, -Dstatic_binary=true) unless NSX_BENCH_BIN /
+#      NSX_BENCH_LEAN_BIN / NSX_BENCH_STATIC_BIN name binaries to measure instead
 #   2. starts its own dockerd (state in $NSX_BENCH_DIR, network namespace
 #      $NSX_BENCH_NETNS) and the seed container `web` (--net none, httpd on
 #      its own 127.0.0.1:8080)
 #   3. one hyperfine run per comparison, every command of a comparison in it:
-#        lookup:    docker-nsexec web true (default and lean build),
+#        lookup:    docker-nsexec web true (default, lean and static build),
 #                   nsenter -t "$(docker inspect …)" -n true, docker exec,
 #                   nsenter -t PID -n true (PID known: the floor),
 #                   curl --unix-socket … /containers/web/json (one request)
@@ -84,6 +85,7 @@ Environment:
                                   (/run/nsx-bench-cri, nsx-bench-cri)
   NSX_BENCH_OUT                   result directory (build-bench/results)
   NSX_BENCH_BIN, NSX_BENCH_LEAN_BIN  binaries to measure instead of building
+  NSX_BENCH_STATIC_BIN            ... and the static one (contrib/release.sh's, say)
   NSX_BENCH_LIST_ARGS             arguments of the listing (--list)
   NSX_BENCH_LISTENERS_ARGS        arguments of the listeners report (--listeners)
   NSX_BENCH_LISTENERS_JSON_ARGS   ... and of its JSON form (--listeners --json)
@@ -154,7 +156,7 @@ section_on() { [[ " $sections " == *" $1 "* ]]; }
 command_line=""
 for v in NSX_BENCH_CONTAINERS NSX_BENCH_LISTENER_CONTAINERS NSX_BENCH_RUNS NSX_BENCH_SLOW_RUNS \
     NSX_BENCH_ESTABLISHED NSX_BENCH_SECTIONS NSX_BENCH_CRI_DIR NSX_BENCH_CRI_NETNS NSX_BENCH_FWD_SECONDS NSX_BENCH_FWD_ROUNDS NSX_BENCH_FWD_CONNECTIONS \
-    NSX_BENCH_FWD_THREADS NSX_BENCH_FWD_OPEN NSX_BENCH_FWD_SOCAT_LISTEN NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
+    NSX_BENCH_FWD_THREADS NSX_BENCH_FWD_OPEN NSX_BENCH_FWD_SOCAT_LISTEN NSX_BENCH_BIN NSX_BENCH_LEAN_BIN NSX_BENCH_STATIC_BIN NSX_BENCH_LIST_ARGS NSX_BENCH_LISTENERS_ARGS NSX_BENCH_LISTENERS_JSON_ARGS; do
     [[ -n ${!v:-} ]] && command_line+="$v=$(printf '%q' "${!v}") "
 done
 command_line+="contrib/bench.sh"
@@ -172,7 +174,7 @@ nsx_install_packages meson ninja-build pkg-config gcc cmake libcurl4-openssl-dev
     docker.io cgroupfs-mount busybox-static curl iproute2 util-linux hyperfine time python3 \
     iperf3 wrk socat nginx-light \
     containerd runc containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler \
-    protobuf-compiler-grpc ||
+    protobuf-compiler-grpc musl-tools g++ file ||
     die "could not install the needed packages"
 
 # --- build -------------------------------------------------------------------
@@ -203,6 +205,19 @@ fi
 [[ -x $bin && -x $lean_bin ]] || die "no binary at $bin or $lean_bin"
 if section_on lookup && ldd "$lean_bin" | grep -q libcurl; then
     die "$lean_bin loads a shared libcurl: not a lean build"
+fi
+# The static binary, in the lookup section only: the same default buildtype as the other two.
+static_bin=${NSX_BENCH_STATIC_BIN:-}
+if section_on lookup && [[ -z $static_bin ]]; then
+    say "Build build-bench-static (-Dstatic_binary=true, musl)"
+    "$root/contrib/fetch-subprojects.sh" >&2 8>&- || die "contrib/fetch-subprojects.sh failed"
+    build "$root/build-bench-static" --native-file "$root/contrib/musl.ini" -Dstatic_binary=true \
+        -Dtests=disabled || die "build-bench-static did not build"
+    static_bin=$root/build-bench-static/src/docker-nsexec
+fi
+if section_on lookup; then
+    [[ -x $static_bin ]] || die "no binary at $static_bin"
+    file -b "$static_bin" | grep -q 'statically linked' || die "$static_bin is not statically linked"
 fi
 
 # --- daemon ------------------------------------------------------------------
@@ -264,7 +279,7 @@ pid=$(dk inspect -f '{{.State.Pid}}' web)
 [[ $pid =~ ^[1-9][0-9]*$ ]] || die "the seed container has no PID"
 # Check, once, that each way really lands in the container's network namespace.
 want=$(readlink "/proc/$pid/ns/net")
-for b in "$bin" "$lean_bin"; do
+for b in "$bin" "$lean_bin" ${static_bin:+"$static_bin"}; do
     got=$("$b" -H "$host" web readlink /proc/self/ns/net) || die "$b web failed"
     [[ $got == "$want" ]] || die "$b web entered $got, not $want"
 done
@@ -354,6 +369,7 @@ if section_on lookup; then
     say "Lookup and entry: $runs runs each"
     nsx="docker-nsexec web true"
     nsx_lean="docker-nsexec (lean) web true"
+    nsx_static="docker-nsexec (static) web true"
     pipeline="nsenter -t \$(docker inspect …) -n true"
     dexec="docker exec web true"
     floor="nsenter -t PID -n true"
@@ -361,6 +377,7 @@ if section_on lookup; then
     hf lookup "$runs" 20 \
         "$nsx=$bin -H $host web true" \
         "$nsx_lean=$lean_bin -H $host web true" \
+        "$nsx_static=$static_bin -H $host web true" \
         "$pipeline=sh -c 'nsenter -t \"\$($docker_cli -H $host inspect -f \"{{.State.Pid}}\" web)\" -n true'" \
         "$dexec=$docker_cli -H $host exec web true" \
         "$floor=nsenter -t $pid -n true" \
@@ -371,12 +388,15 @@ if section_on lookup; then
     target "default within 1.3× of one curl request" "$nsx" "$curl1" 1.3
     target "lean within 1.6× of nsenter with the PID known" "$nsx_lean" "$floor" 1.6
     ratio_info "$nsx_lean" "$nsx"
+    ratio_info "$nsx_static" "$nsx"
+    ratio_info "$nsx_static" "$nsx_lean"
     ratio_info "$nsx_lean" "$curl1"
     ratio_info "$nsx" "$floor"
 
     say "Peak RSS"
     rss "$nsx" "$bin" -H "$host" web true
     rss "$nsx_lean" "$lean_bin" -H "$host" web true
+    rss "$nsx_static" "$static_bin" -H "$host" web true
     rss "$pipeline" sh -c "nsenter -t \"\$($docker_cli -H $host inspect -f '{{.State.Pid}}' web)\" -n true"
     rss "$dexec" "$docker_cli" -H "$host" exec web true
     rss "$floor" nsenter -t "$pid" -n true
@@ -942,6 +962,13 @@ else
 fi
 
 # --- summary -----------------------------------------------------------------
+sizes() { # sizes BIN: "N KiB (M KiB)", as built and stripped
+    local stripped
+    stripped=$(mktemp)
+    strip -o "$stripped" "$1"
+    echo "$(($(stat -c %s "$1") / 1024)) KiB ($(($(stat -c %s "$stripped") / 1024)) KiB)"
+    rm -f -- "$stripped"
+}
 {
     echo "## Benchmark figures"
     echo
@@ -950,7 +977,8 @@ fi
     echo "dockerd $(dk version -f '{{.Server.Version}}' 2>/dev/null), $("$docker_cli" --version | sed 's/,.*//'),"
     echo "$(hyperfine --version), $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-nsexec $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
     if section_on lookup; then
-        echo "(default: $(ldd "$bin" | grep -c '=>') shared libraries; lean: $(ldd "$lean_bin" | grep -c '=>')), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+        echo "(default: $(ldd "$bin" | grep -c '=>') shared libraries; lean: $(ldd "$lean_bin" | grep -c '=>'); static: none), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+        echo "Sizes, as built (stripped): default $(sizes "$bin"), lean $(sizes "$lean_bin"), static $(sizes "$static_bin")."
     else
         echo "($(ldd "$bin" | grep -c '=>') shared libraries), load average $(cut -d' ' -f1-3 /proc/loadavg)."
     fi

@@ -3,7 +3,7 @@
 #
 # Put the source tarballs of the meson fallbacks (subprojects/*.wrap) into
 # subprojects/packagecache/ without access to curl.se or github.com, using
-# the Debian archive instead: Debian's *.orig.tar.gz of curl and cjson are the
+# the Debian archive instead: Debian's *.orig.tar.gz of curl, nghttp2 and cjson are the
 # upstream tarballs that the wraps pin. Each file is checked against the
 # wrap's source_hash before it is put in place; files already there with the
 # right hash are left alone, so the script can be run any number of times.
@@ -141,3 +141,4 @@ fetch() {
 # wrap            Debian source  upstream version
 fetch curl.wrap   curl           "$(wrap_get "$sub/curl.wrap" directory | sed 's/^curl-//')"
 fetch cjson.wrap  cjson          "$(wrap_get "$sub/cjson.wrap" directory | sed 's/^cJSON-//')"
+fetch nghttp2.wrap nghttp2       "$(wrap_get "$sub/nghttp2.wrap" directory | sed 's/^nghttp2-//')"

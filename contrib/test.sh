@@ -9,7 +9,9 @@
 #   2. builds build/ (-Dwerror=true), build-asan/ (ASan + UBSan) and
 #      build-lean/ (-Dlean_curl=true: a static HTTP-only libcurl built from
 #      the curl wrap, its source fetched by contrib/fetch-subprojects.sh from
-#      Debian's source package), from scratch: the directories are deleted first
+#      Debian's source package), from scratch: the directories are deleted first;
+#      and build-static/ (-Dstatic_binary=true with musl: the release binary,
+#      one statically linked file)
 #   3. starts a private dockerd in network namespace nsx-test, state under
 #      /run/nsx-test, and a private Podman API service, state under
 #      /run/nsx-podman, and imports the image local/busybox into each; and a
@@ -23,6 +25,8 @@
 #        NSX_TEST_CRI_NETNS=nsx-cri
 #        NSX_TEST_NETNS=nsx-test  NSX_TEST_IMAGE=local/busybox
 #        DOCKER_NSEXEC_MUST_WORK=1  DOCKER_HOST=$NSX_TEST_DOCKER_HOST
+#   4b. checks that the static release binary is reproducible
+#      (contrib/release.sh --check: two builds in two directories, byte for byte)
 #   5. runs the unit suite of build/ under valgrind (memcheck, full leak
 #      check, any error fails), and builds build-fuzz/ (clang, libFuzzer,
 #      ASan + UBSan) and fuzzes each parser for NSX_FUZZ_SECONDS (default
@@ -44,7 +48,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-fuzz] [--no-dist] [--no-deb] [--] [MESON-TEST-ARGS...]
+Usage: contrib/test.sh [--no-asan] [--no-lean] [--no-static] [--no-fuzz] [--no-dist] [--no-deb] [--] [MESON-TEST-ARGS...]
 
 Build build/, build-asan/, build-lean/ and build-fuzz/ from scratch, start a
 private Docker daemon (state in /run/nsx-test, network namespace nsx-test),
@@ -61,6 +65,8 @@ packages with apt-get.
 
   --no-asan        skip the sanitizer build (quicker local runs)
   --no-lean        skip the -Dlean_curl=true build (static libcurl from the wrap)
+  --no-static      skip the static musl build (build-static/: its integration
+                   suite) and the reproducibility check of contrib/release.sh
   --no-fuzz        skip the fuzz build and runs (NSX_FUZZ_SECONDS=N sets
                    each target's run, default 60)
   --no-dist        skip the release tarball (meson dist, then its build and
@@ -79,6 +85,7 @@ dist=1
 fuzz_seconds=${NSX_FUZZ_SECONDS:-60}
 lean=1
 deb=1
+static=1
 meson_args=()
 while (($#)); do
     case $1 in
@@ -87,6 +94,7 @@ while (($#)); do
         --no-lean) lean=0 ;;
         --no-dist) dist=0 ;;
         --no-deb) deb=0 ;;
+        --no-static) static=0 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; meson_args+=("$@"); break ;;
         *) meson_args+=("$1") ;;
@@ -181,7 +189,8 @@ nsx_install_packages \
     libclang-rt-14-dev clang-format valgrind zsh fish bash-completion mandoc groff docker-compose \
     containerd runc containernetworking-plugins python3-grpcio python3-protobuf \
     protobuf-compiler protobuf-compiler-grpc git xz-utils \
-    dpkg-dev debhelper lintian autopkgtest man-db ||
+    dpkg-dev debhelper lintian autopkgtest man-db \
+    musl-tools g++ file binutils ||
     die "could not install the needed packages"
 echo "ok"
 
@@ -189,6 +198,7 @@ echo "ok"
 builds=(build)
 ((asan)) && builds+=(build-asan)
 ((lean)) && builds+=(build-lean)
+((static)) && builds+=(build-static)
 ((fuzz)) && builds+=(build-fuzz)
 built=()
 build_failed=()
@@ -199,6 +209,9 @@ setup_args() {
         build-asan) echo "-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true" ;;
         build-fuzz) echo "-Dfuzz=true -Dtests=disabled -Db_lundef=false -Dwerror=true" ;;
         build-lean) echo "-Dlean_curl=true -Dwerror=true" ;;
+        # The release binary's configuration (contrib/release.sh), but for its buildtype; cmocka
+        # is a glibc library: no unit tests, the integration suite runs against it.
+        build-static) echo "--native-file contrib/musl.ini -Dstatic_binary=true -Dtests=disabled -Dwerror=true" ;;
     esac
 }
 setup_env() {
@@ -211,7 +224,7 @@ for b in "${builds[@]}"; do
     rm -rf -- "${root:?}/$b"
     # The lean build's curl source comes from Debian's source package, never
     # from the network at build time (meson would try curl.se).
-    if [[ $b == build-lean ]] && ! "$root/contrib/fetch-subprojects.sh" 9>&-; then
+    if [[ $b == build-lean || $b == build-static ]] && ! "$root/contrib/fetch-subprojects.sh" 9>&-; then
         build_failed+=("$b")
         echo "test.sh: BUILD FAILED: $b (contrib/fetch-subprojects.sh)" >&2
         continue
@@ -371,8 +384,13 @@ for b in "${built[@]}"; do
         env_args=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
     fi
+    test_args=("${meson_args[@]}")
+    # The static binary: its integration suite (and the faults one, and its static-binary check).
+    if [[ $b == build-static ]] && ((${#meson_args[@]} == 0)); then
+        test_args=(--suite static --suite integration --suite faults)
+    fi
     rc=0
-    env "${env_args[@]}" meson test -C "$b" --print-errorlogs "${meson_args[@]}" 9>&- &
+    env "${env_args[@]}" meson test -C "$b" --print-errorlogs "${test_args[@]}" 9>&- &
     child=$!
     wait "$child" || rc=$?
     child=""
@@ -384,6 +402,26 @@ for b in "${built[@]}"; do
         ((${#tallies[@]})) && summary+=("  $b tallies:" "${tallies[@]/#/    }")
     fi
 done
+
+# --- reproducible release binary ---------------------------------------------
+# contrib/release.sh --check builds the static release binary twice, the second time from a copy
+# of the tree in another directory, and fails unless both are byte for byte the same. One test.
+if ((static)); then
+    step "Reproducible release binary (contrib/release.sh --check)"
+    started=$SECONDS
+    rc=0
+    "$root/contrib/release.sh" --check 9>&- &
+    child=$!
+    wait "$child" || rc=$?
+    child=""
+    if ((rc == 0)); then
+        summary+=("release.sh --check: 1 passed, 0 failed, 0 skipped (two builds identical, $((SECONDS - started))s)")
+        total_passed=$((total_passed + 1))
+    else
+        summary+=("release.sh --check: 0 passed, 1 failed, 0 skipped" "  failed: contrib/release.sh --check (exit $rc)")
+        total_failed=$((total_failed + 1))
+    fi
+fi
 
 # --- valgrind ----------------------------------------------------------------
 if [[ " ${built[*]} " == *" build "* ]]; then

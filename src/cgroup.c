@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "container.h"
 #include "fs.h"
 #include "target.h"

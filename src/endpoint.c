@@ -235,7 +235,10 @@ static bool is_socket(const char *path) {
 static void append(char *buf, size_t size, const char *s) {
         size_t len = strlen(buf);
 
-        snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s);
+        /* A list too long for the buffer ends cut short (a message's detail); an encoding
+         * error leaves it as it was. Testing the result also tells GCC the cut is meant. */
+        if (snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s) < 0)
+                buf[len] = '\0';
 }
 
 enum endpoint_candidate endpoint_candidate_judge(const struct stat *st, uid_t caller) {

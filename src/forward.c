@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "confine.h"
 #include "engine.h"
 #include "enter.h"

@@ -184,10 +184,11 @@ static int parse_options(int argc, char **argv, struct options *ret, struct pars
          * arguments, which are never ours to interpret. ":" reports a missing argument as ':'. */
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, t.short_options, t.long_options, NULL)) >= 0) {
+        while ((optarg = NULL, c = getopt_long(argc, argv, t.short_options, t.long_options, NULL)) >= 0) {
                 const struct ns_kind *ns = ns_by_option(c);
 
-                /* NULL for an option without a value: glibc clears optarg on each call. */
+                /* NULL for an option without a value: glibc clears optarg on each call, musl
+                 * leaves the last value there, hence the NULL above. */
                 value = optarg;
                 if (ns) {
                         o.namespaces |= ns->bit;
@@ -564,6 +565,18 @@ static int parse_docker_globals(int argc, char **argv, struct options *o, struct
         return optind;
 }
 
+/* parse_options on the first n words: getopt_long may take an option's value from words[n]
+ * whatever n says (musl's does; glibc's stops at n), so that word is hidden meanwhile. */
+static int parse_words(int n, char **words, struct options *o, struct parse_state *st, struct nsx_error *err) {
+        char *next = words[n];
+        int r;
+
+        words[n] = NULL;
+        r = parse_options(n, words, o, st, err);
+        words[n] = next;
+        return r;
+}
+
 /* "__complete [NAME] ARGS... WORD": the words before WORD are parsed as ours, to learn what
  * WORD is and which engine (-H, -c) to ask. Never an error: a line we cannot read completes
  * to nothing. */
@@ -583,14 +596,14 @@ static void parse_complete(int argc, char **argv, struct options *o) {
 
         /* What the typed options ask for (--listeners) decides what WORD is. */
         o->action = OPTIONS_RUN;
-        if (parse_options(n, argv + first - 1, o, &st, &ignored) < 0) {
+        if (parse_words(n, argv + first - 1, o, &st, &ignored) < 0) {
                 o->complete_what = st.missing == 'w'           ? OPTIONS_COMPLETE_DIR
                                    : st.missing == ARG_FORWARD ? OPTIONS_COMPLETE_FORWARD
                                                                : OPTIONS_COMPLETE_NOTHING;
                 /* --forward's candidates come from the engine: the one the words before it name
                  * (a failed parse leaves *o as it was). */
                 if (o->complete_what == OPTIONS_COMPLETE_FORWARD)
-                        (void) parse_options(n - 1, argv + first - 1, o, &st, &ignored);
+                        (void) parse_words(n - 1, argv + first - 1, o, &st, &ignored);
         } else if (o->action == OPTIONS_LISTENERS && optind < n)
                 /* --listeners takes any number of containers, and no option after them. */
                 o->complete_what = o->complete_word[0] == '-' ? OPTIONS_COMPLETE_NOTHING : OPTIONS_COMPLETE_CONTAINER;

@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "fs.h"
 #include "ns.h"
 #include "util.h"
