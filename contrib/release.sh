@@ -83,6 +83,11 @@ mkdir -p "$root/build-release"
 say "building in $root/build-release/build"
 build "$root" "$root/build-release/build" "$root/build-release/docker-nsexec"
 bin=$root/build-release/docker-nsexec
+# What the binary says it is (contrib/version.sh at its build: git describe, or a
+# tarball's frozen version).
+version=$("$bin" --version) || die "$bin --version failed"
+version=${version#docker-nsexec }
+[[ $version =~ ^[0-9A-Za-z.+~_-]+$ ]] || die "$bin reports no usable version: '$version'"
 
 if ((check)); then
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsx-release.XXXXXX")
@@ -97,6 +102,8 @@ if ((check)); then
     else
         tar -C "$root" --exclude='./build*' --exclude='./subprojects/*-[0-9]*' -cf - . | tar -C "$copy" -xf -
     fi
+    # The copy has no .git: its version is frozen as a tarball's is, to the first build's.
+    printf '%s\n' "$version" >"$copy/.tarball-version"
     mkdir -p "$copy/subprojects/packagecache"
     cp -- "$root"/subprojects/packagecache/* "$copy/subprojects/packagecache/"
     say "building again in $tmp/build, from a copy of the tree in $copy"
@@ -109,10 +116,6 @@ if ((check)); then
     say "reproducible: both builds are byte for byte the same"
 fi
 
-version=$(meson introspect --projectinfo "$root/build-release/build" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])') ||
-    die "cannot read the version from meson introspect"
-[[ -n $version ]] || die "meson introspect gave no version"
 arch=$(uname -m)
 name=docker-nsexec-$version-$arch-linux
 
