@@ -5,10 +5,11 @@
 # docker-nsexec (musl libc, the lean HTTP-only libcurl with unix sockets and
 # HTTP/2 by nghttp2, cJSON; all from subprojects/, their sources fetched by
 # contrib/fetch-subprojects.sh from Debian's archive), optimized and stripped,
-# and its SHA-256 checksum:
+# its SHA-256 checksum, and the licence notices of all it contains:
 #
 #   OUTDIR/docker-nsexec-VERSION-ARCH-linux
-#   OUTDIR/docker-nsexec-VERSION-ARCH-linux.sha256   (sha256sum -c format)
+#   OUTDIR/docker-nsexec-VERSION-ARCH-linux.sha256     (sha256sum -c format)
+#   OUTDIR/docker-nsexec-VERSION-ARCH-linux.LICENSES   (ours, curl's, nghttp2's, cJSON's, musl's)
 #
 # The build is reproducible: the same commit gives the same bytes, whatever
 # the directories (see -Dstatic_binary in meson.build). --check proves it:
@@ -22,8 +23,9 @@ usage() {
     cat <<'EOF'
 Usage: contrib/release.sh [--check] [OUTDIR]
 
-Build the static release binary in build-release/build/ and write it and its
-.sha256 file to OUTDIR (default build-release/dist/).
+Build the static release binary in build-release/build/ and write it, its
+.sha256 file and its .LICENSES (the notices of what it contains) to OUTDIR
+(default build-release/dist/).
 
   --check     also build from a copy of the tree in another directory and
               fail unless both binaries are byte for byte the same
@@ -123,5 +125,20 @@ mkdir -p "$outdir"
 cp -- "$bin" "$outdir/$name.tmp" && mv -- "$outdir/$name.tmp" "$outdir/$name"
 chmod 0755 "$outdir/$name"
 (cd "$outdir" && sha256sum "$name" >"$name.sha256.tmp" && mv -- "$name.sha256.tmp" "$name.sha256")
+# The notices of everything linked in, which their licences ask to go with the binary.
+{
+    notice() { # notice TITLE FILE
+        [[ -r $2 ]] || die "no licence text at $2"
+        printf '==> %s\n\n' "$1"
+        cat -- "$2"
+        printf '\n'
+    }
+    notice "docker-nsexec" "$root/LICENSE"
+    notice "curl 7.88.1 (libcurl)" "$root/subprojects/curl-7.88.1/COPYING"
+    notice "nghttp2 1.52.0 (libnghttp2)" "$root/subprojects/nghttp2-1.52.0/COPYING"
+    notice "cJSON 1.7.15" "$root/subprojects/cJSON-1.7.15/LICENSE"
+    notice "musl $(dpkg-query -W -f '${Version}' musl 2>/dev/null || echo '?') (the C library)" /usr/share/doc/musl/copyright
+} >"$outdir/$name.LICENSES.tmp"
+mv -- "$outdir/$name.LICENSES.tmp" "$outdir/$name.LICENSES"
 say "wrote $outdir/$name ($(stat -c %s "$outdir/$name") bytes, $(file -b "$outdir/$name" | cut -d, -f1,4))"
 say "sha256 $(cut -d' ' -f1 "$outdir/$name.sha256")  (check: cd $outdir && sha256sum -c $name.sha256)"
