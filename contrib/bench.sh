@@ -342,13 +342,29 @@ read_medians() {
     local c m
     while IFS=$'\t' read -r c m; do med[$c]=$m; done < <(medians "$1")
 }
+# The targets of the lookup and of the listeners sections, each printed with its tables.
 declare -a target_rows=() listener_rows=()
-# target LABEL A B LIMIT: the ratio of A's median to B's, against LIMIT.
+# target_row ROWS LABEL MEDIANS VALUE LIMIT [UNIT]: a row in the array named ROWS: VALUE
+# (from MEDIANS, as shown) against LIMIT.
+target_row() {
+    local -n rows=$1
+    local ok
+    ok=$(awk -v r="$4" -v l="$5" 'BEGIN { print (r <= l) ? "met" : "MISSED" }')
+    rows+=("| $2 | $3 | $4${6:+ $6} | ≤ $5${6:+ $6} | $ok |")
+}
+# target ROWS LABEL A B LIMIT: the ratio of A's median to B's, against LIMIT.
 target() {
-    local label=$1 a=$2 b=$3 limit=$4 ratio ok
-    ratio=$(awk -v a="${med[$a]}" -v b="${med[$b]}" 'BEGIN { printf "%.3f", a / b }')
-    ok=$(awk -v r="$ratio" -v l="$limit" 'BEGIN { print (r <= l) ? "met" : "MISSED" }')
-    target_rows+=("| $label | ${med[$a]} ms / ${med[$b]} ms | $ratio | ≤ $limit | $ok |")
+    local ratio
+    ratio=$(awk -v a="${med[$3]}" -v b="${med[$4]}" 'BEGIN { printf "%.3f", a / b }')
+    target_row "$1" "$2" "${med[$3]} ms / ${med[$4]} ms" "$ratio" "$5"
+}
+# targets_table ROW...: the rows under their header, and how many targets were met.
+targets_table() {
+    echo "| target | medians | ratio | limit | |"
+    echo "|---|---|---|---|---|"
+    printf '%s\n' "$@"
+    echo
+    echo "Targets met: $(printf '%s\n' "$@" | grep -c '| met |') of $#."
 }
 declare -a info_rows=()
 ratio_info() { # ratio_info A B
@@ -383,10 +399,10 @@ if section_on lookup; then
         "$floor=nsenter -t $pid -n true" \
         "$curl1=curl -sf --unix-socket $sock http://localhost/v1.41/containers/web/json"
     read_medians lookup
-    target "default ≤ 1/4 of inspect + nsenter" "$nsx" "$pipeline" 0.25
-    target "default ≤ 1/10 of docker exec" "$nsx" "$dexec" 0.10
-    target "default within 1.3× of one curl request" "$nsx" "$curl1" 1.3
-    target "lean within 1.6× of nsenter with the PID known" "$nsx_lean" "$floor" 1.6
+    target target_rows "default ≤ 1/4 of inspect + nsenter" "$nsx" "$pipeline" 0.25
+    target target_rows "default ≤ 1/10 of docker exec" "$nsx" "$dexec" 0.10
+    target target_rows "default within 1.3× of one curl request" "$nsx" "$curl1" 1.3
+    target target_rows "lean within 1.6× of nsenter with the PID known" "$nsx_lean" "$floor" 1.6
     ratio_info "$nsx_lean" "$nsx"
     ratio_info "$nsx_static" "$nsx"
     ratio_info "$nsx_static" "$nsx_lean"
@@ -912,20 +928,17 @@ elif supports "${listeners_args%% *}"; then
         # shellcheck disable=SC2086
         rss "$(l_at "$count")" "$bin" -H "$host" $listeners_args
     done
-    # Its targets go with its tables in the summary.
-    n_rows=${#target_rows[@]}
     first=${listener_counts%% *} last=${listener_counts##* }
     per=$(awk -v m="${med[$(l_at "$last")]}" -v n="$last" 'BEGIN { printf "%.3f", m / n }')
-    target_rows+=("| \`$listeners_args\` per container at $last | ${med[$(l_at "$last")]} ms / $last | $per ms | ≤ 1 ms | $(awk -v r="$per" 'BEGIN { print (r <= 1) ? "met" : "MISSED" }') |")
+    target_row listener_rows "\`$listeners_args\` per container at $last" "${med[$(l_at "$last")]} ms / $last" \
+        "$per" 1 ms
     # Linear: N times the containers cost at most 1.1 N times as much.
-    ((last == first)) || target "\`$listeners_args\` at $last / at $first containers" "$(l_at "$last")" \
-        "$(l_at "$first")" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2f", 1.1 * a / b }')"
+    ((last == first)) || target listener_rows "\`$listeners_args\` at $last / at $first containers" \
+        "$(l_at "$last")" "$(l_at "$first")" "$(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2f", 1.1 * a / b }')"
     for count in $listener_counts; do
-        target "\`$listeners_args\` at $count, with / without $n_established established" \
+        target listener_rows "\`$listeners_args\` at $count, with / without $n_established established" \
             "$(l_at "$count" "$n_established")" "$(l_at "$count")" 1.2
     done
-    listener_rows=("${target_rows[@]:n_rows}")
-    target_rows=("${target_rows[@]:0:n_rows}")
     for count in $listener_counts; do
         ratio_info "$(l_at "$count")" "/proc reader ($count containers)"
         ratio_info "$(l_at "$count" "$n_established")" "/proc reader ($count containers, $n_established established)"
@@ -991,11 +1004,7 @@ sizes() { # sizes BIN: "N KiB (M KiB)", as built and stripped
         echo
         table lookup
         echo
-        echo "| target | medians | ratio | limit | |"
-        echo "|---|---|---|---|---|"
-        printf '%s\n' "${target_rows[@]}"
-        echo
-        echo "Targets met: $(printf '%s\n' "${target_rows[@]}" | grep -c '| met |') of ${#target_rows[@]}."
+        targets_table "${target_rows[@]}"
     fi
     if [[ -f $out/cri.md ]]; then
         echo
@@ -1042,11 +1051,7 @@ sizes() { # sizes BIN: "N KiB (M KiB)", as built and stripped
     done
     if ((${#listener_rows[@]})); then
         echo
-        echo "| target | medians | ratio | limit | |"
-        echo "|---|---|---|---|---|"
-        printf '%s\n' "${listener_rows[@]}"
-        echo
-        echo "Targets met: $(printf '%s\n' "${listener_rows[@]}" | grep -c '| met |') of ${#listener_rows[@]}."
+        targets_table "${listener_rows[@]}"
     fi
     if [[ -f $out/list.md ]]; then
         echo
