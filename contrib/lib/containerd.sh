@@ -280,7 +280,7 @@ nsx__containerd_teardown() {
 # the pid in DIR/containerd.pid.
 nsx_containerd_start() {
     if (($# != 2)); then nsx__say "usage: nsx_containerd_start DIR NETNS"; return 2; fi
-    local dir=${1%/} netns=$2 pid i timeout=${NSX_START_TIMEOUT:-30} started p
+    local dir=${1%/} netns=$2 pid timeout=${NSX_START_TIMEOUT:-30} started p
     nsx__check_containerd_dir "$dir" && nsx__check_netns "$netns" || return 2
 
     for p in containerd ctr runc nsenter ip; do
@@ -315,27 +315,19 @@ nsx_containerd_start() {
     pid=$NSX__SPAWNED
     printf '%s\n' "$pid" >"$dir/containerd.pid"
 
-    for ((i = 0; i < timeout * 10; i++)); do
-        # `ctr version` answers once the gRPC server is up; the CRI plugin is
-        # registered before it serves.
-        if [[ -S $dir/containerd.sock ]] &&
-            timeout 2 ctr --address "$dir/containerd.sock" version >/dev/null 2>&1; then
-            # shellcheck disable=SC2034 # for callers: start-up time, "0.3"
-            NSX_CONTAINERD_START_SECONDS=$(nsx__seconds_since "$started")
-            return 0
-        fi
-        if ! nsx__alive "$pid"; then
-            nsx__say "nsx: containerd exited during start-up; end of $dir/containerd.log:"
-            tail -n 25 "$dir/containerd.log" >&2 2>/dev/null || true
-            nsx__containerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
-            return 1
-        fi
-        sleep 0.1
-    done
-    nsx__say "nsx: containerd did not answer on $dir/containerd.sock within ${timeout}s; end of $dir/containerd.log:"
-    tail -n 25 "$dir/containerd.log" >&2 2>/dev/null || true
-    nsx__containerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
-    return 1
+    if ! nsx__await_start containerd "$pid" "$dir/containerd.log" "$dir/containerd.sock" "$timeout" \
+        nsx__containerd_answers "$dir/containerd.sock"; then
+        nsx__containerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
+        return 1
+    fi
+    # shellcheck disable=SC2034 # for callers: start-up time, "0.3"
+    NSX_CONTAINERD_START_SECONDS=$(nsx__seconds_since "$started")
+}
+
+# nsx__containerd_answers SOCKET: `ctr version` answers there, which it does once
+# the gRPC server is up (the CRI plugin is registered before it serves).
+nsx__containerd_answers() {
+    [[ -S $1 ]] && timeout 2 ctr --address "$1" version >/dev/null 2>&1
 }
 
 # nsx_containerd_stop DIR NETNS: undo nsx_containerd_start.  Safe to call

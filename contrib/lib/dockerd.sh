@@ -363,12 +363,32 @@ nsx__seconds_since() {
     awk -v a="$1" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }'
 }
 
+# nsx__await_start WHAT PID LOG WHERE TIMEOUT PROBE...: run PROBE every 0.1 s
+# until it succeeds (0), or until PID exits or TIMEOUT seconds pass (1, after
+# the end of LOG on stderr).  WHAT and WHERE name the daemon and its socket.
+nsx__await_start() {
+    local what=$1 pid=$2 log=$3 where=$4 timeout=$5 i
+    shift 5
+    for ((i = 0; i < timeout * 10; i++)); do
+        "$@" && return 0
+        if ! nsx__alive "$pid"; then
+            nsx__say "nsx: $what exited during start-up; end of $log:"
+            tail -n 25 "$log" >&2 2>/dev/null || true
+            return 1
+        fi
+        sleep 0.1
+    done
+    nsx__say "nsx: $what did not answer on $where within ${timeout}s; end of $log:"
+    tail -n 25 "$log" >&2 2>/dev/null || true
+    return 1
+}
+
 # nsx_dockerd_start DIR NETNS: start a private dockerd in netns NETNS with all
 # its state under DIR (wiping what an earlier run left there) and wait until
 # it answers.  The socket is DIR/docker.sock, the log DIR/dockerd.log.
 nsx_dockerd_start() {
     if (($# != 2)); then nsx__say "usage: nsx_dockerd_start DIR NETNS"; return 2; fi
-    local dir=${1%/} netns=$2 host pid i timeout=${NSX_START_TIMEOUT:-30} started
+    local dir=${1%/} netns=$2 host pid timeout=${NSX_START_TIMEOUT:-30} started
     nsx__check_dir "$dir" && nsx__check_netns "$netns" || return 2
     host=$(nsx_dockerd_host "$dir")
 
@@ -396,24 +416,12 @@ nsx_dockerd_start() {
         -H "unix://$dir/docker.sock" --pidfile "$dir/docker.pid"
     pid=$NSX__SPAWNED
 
-    for ((i = 0; i < timeout * 5; i++)); do
-        if [[ -S $dir/docker.sock ]] && nsx_daemon_answers "$host"; then
-            # shellcheck disable=SC2034 # for callers: start-up time, "0.6"
-            NSX_DOCKERD_START_SECONDS=$(nsx__seconds_since "$started")
-            return 0
-        fi
-        if ! nsx__alive "$pid"; then
-            nsx__say "nsx: dockerd exited during start-up; end of $dir/dockerd.log:"
-            tail -n 25 "$dir/dockerd.log" >&2 2>/dev/null || true
-            nsx__dockerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
-            return 1
-        fi
-        sleep 0.2
-    done
-    nsx__say "nsx: dockerd did not answer on $host within ${timeout}s; end of $dir/dockerd.log:"
-    tail -n 25 "$dir/dockerd.log" >&2 2>/dev/null || true
-    nsx__dockerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
-    return 1
+    if ! nsx__await_start dockerd "$pid" "$dir/dockerd.log" "$host" "$timeout" nsx_daemon_answers "$host"; then
+        nsx__dockerd_teardown "$dir" "$netns" 5 >/dev/null 2>&1 || true
+        return 1
+    fi
+    # shellcheck disable=SC2034 # for callers: start-up time, "0.6"
+    NSX_DOCKERD_START_SECONDS=$(nsx__seconds_since "$started")
 }
 
 # nsx_dockerd_stop DIR NETNS: undo nsx_dockerd_start.  Safe to call when
@@ -566,6 +574,10 @@ nsx__podman_container_ids() {
 
 # nsx__podman_ping SOCK: if GET /_ping answers OK within 2 s, prints its
 # Api-Version and Libpod-Api-Version headers ("1.41 4.3.1"; "?" if absent).
+# nsx__podman_answers SOCKET: nsx__podman_ping, its versions kept in
+# NSX__PODMAN_VERSIONS (a probe of nsx__await_start, which runs it in this shell).
+nsx__podman_answers() { NSX__PODMAN_VERSIONS=$(nsx__podman_ping "$1"); }
+
 nsx__podman_ping() {
     local out line api="?" libpod="?"
     [[ -S $1 ]] || return 1
@@ -651,7 +663,7 @@ nsx__podman_teardown() {
 # in DIR/podman.pid.  Prints the API versions it announces.
 nsx_podman_start() {
     if (($# != 1)); then nsx__say "usage: nsx_podman_start DIR"; return 2; fi
-    local dir=${1%/} host pid i timeout=${NSX_START_TIMEOUT:-30} started vers
+    local dir=${1%/} host pid timeout=${NSX_START_TIMEOUT:-30} started
     local -a flags
     nsx__check_podman_dir "$dir" || return 2
     host=$(nsx_podman_host "$dir")
@@ -680,29 +692,18 @@ nsx_podman_start() {
     pid=$NSX__SPAWNED
     printf '%s\n' "$pid" >"$dir/podman.pid"
 
-    for ((i = 0; i < timeout * 10; i++)); do
-        if vers=$(nsx__podman_ping "$dir/podman.sock"); then
-            # shellcheck disable=SC2034 # for callers
-            NSX_PODMAN_START_SECONDS=$(nsx__seconds_since "$started")
-            NSX_PODMAN_API_VERSION=${vers%% *}
-            # shellcheck disable=SC2034 # for callers
-            NSX_PODMAN_LIBPOD_API_VERSION=${vers#* }
-            printf 'Api-Version: %s, Libpod-Api-Version: %s\n' \
-                "$NSX_PODMAN_API_VERSION" "$NSX_PODMAN_LIBPOD_API_VERSION"
-            return 0
-        fi
-        if ! nsx__alive "$pid"; then
-            nsx__say "nsx: the podman service exited during start-up; end of $dir/podman.log:"
-            tail -n 25 "$dir/podman.log" >&2 2>/dev/null || true
-            nsx__podman_teardown "$dir" 5 >/dev/null 2>&1 || true
-            return 1
-        fi
-        sleep 0.1
-    done
-    nsx__say "nsx: the podman service did not answer on $host within ${timeout}s; end of $dir/podman.log:"
-    tail -n 25 "$dir/podman.log" >&2 2>/dev/null || true
-    nsx__podman_teardown "$dir" 5 >/dev/null 2>&1 || true
-    return 1
+    if ! nsx__await_start "the podman service" "$pid" "$dir/podman.log" "$host" "$timeout" \
+        nsx__podman_answers "$dir/podman.sock"; then
+        nsx__podman_teardown "$dir" 5 >/dev/null 2>&1 || true
+        return 1
+    fi
+    # shellcheck disable=SC2034 # for callers
+    NSX_PODMAN_START_SECONDS=$(nsx__seconds_since "$started")
+    NSX_PODMAN_API_VERSION=${NSX__PODMAN_VERSIONS%% *}
+    # shellcheck disable=SC2034 # for callers
+    NSX_PODMAN_LIBPOD_API_VERSION=${NSX__PODMAN_VERSIONS#* }
+    printf 'Api-Version: %s, Libpod-Api-Version: %s\n' \
+        "$NSX_PODMAN_API_VERSION" "$NSX_PODMAN_LIBPOD_API_VERSION"
 }
 
 # nsx_podman_stop DIR: undo nsx_podman_start.  Safe to call when nothing
