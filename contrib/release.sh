@@ -49,6 +49,8 @@ while (($#)); do
 done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=contrib/lib/tree.sh
+. "$root/contrib/lib/tree.sh"
 outdir=${outdir:-$root/build-release/dist}
 jobs=${NSX_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
@@ -98,12 +100,7 @@ if ((check)); then
     # directories, no unpacked subprojects), plus the fetched source tarballs.
     copy=$tmp/src-elsewhere
     mkdir -p "$copy"
-    if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
-        git -C "$root" ls-files -z --cached --others --exclude-standard |
-            (cd "$root" && tar --null -T - -cf -) | tar -C "$copy" -xf -
-    else
-        tar -C "$root" --exclude='./build*' --exclude='./subprojects/*-[0-9]*' -cf - . | tar -C "$copy" -xf -
-    fi
+    nsx_copy_tree "$root" "$copy" || die "could not copy the tree into $copy"
     # The copy has no .git: its version is frozen as a tarball's is, to the first build's.
     printf '%s\n' "$version" >"$copy/.tarball-version"
     mkdir -p "$copy/subprojects/packagecache"

@@ -167,6 +167,8 @@ cd "$root"
 . "$root/contrib/lib/dockerd.sh"
 # shellcheck source=contrib/lib/containerd.sh
 . "$root/contrib/lib/containerd.sh"
+# shellcheck source=contrib/lib/tree.sh
+. "$root/contrib/lib/tree.sh"
 
 ((EUID == 0)) || die "must run as root (it starts a Docker daemon and may install packages)"
 
@@ -626,19 +628,6 @@ fi
 # (/run/nsx-pkgtest, netns nsx-pkgtest); then the package is purged. Three
 # test cases: build, lintian, autopkgtest. Logs stay in the scratch directory
 # when something fails.
-# deb_copy_tree DEST: the source tree (with uncommitted changes) without build
-# directories, VCS data or fetched subprojects.
-deb_copy_tree() {
-    if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-        git -C "$root" ls-files -z --cached --others --exclude-standard |
-            while IFS= read -r -d '' f; do
-                [[ -e $root/$f || -L $root/$f ]] && printf '%s\0' "$f"
-            done | tar -C "$root" --null -T - -cf - | tar -C "$1" -xf -
-    else
-        tar -C "$root" --exclude=./.git --exclude='./build*' --exclude=./subprojects/packagecache \
-            --exclude='./subprojects/*-*' -cf - . | tar -C "$1" -xf -
-    fi
-}
 if ((deb)); then
     step "Debian package: build (as nobody), lintian, autopkgtest"
     dp=0 df=0 ds=0
@@ -648,7 +637,7 @@ if ((deb)); then
     mkdir "$deb_dir/docker-nsexec"
     t0=$SECONDS
     rc=0
-    if deb_copy_tree "$deb_dir/docker-nsexec" && chown -R nobody:nogroup "$deb_dir"; then
+    if nsx_copy_tree "$root" "$deb_dir/docker-nsexec" && chown -R nobody:nogroup "$deb_dir"; then
         (cd "$deb_dir/docker-nsexec" &&
             exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
                 env HOME="$deb_dir" DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) \
