@@ -85,7 +85,8 @@ static int read_sockets(int *self_netns, const struct target *t, const char *lab
                         return r;
                 if (r == -EOPNOTSUPP)
                         *self_netns = safe_close(*self_netns);
-                *err = (struct nsx_error){};
+                if (err)
+                        *err = (struct nsx_error){};
         }
         r = listeners_read(t->procfd, label, &c->socks, &c->n_socks, err);
         if (r >= 0)
